@@ -1,0 +1,140 @@
+import { isAxiosError } from 'axios';
+import type { PhoneVerificationError } from '../errors/phone-verification.error.js';
+import {
+  ApiNotImplementedError,
+  InvalidTokenError,
+  TokenMismatchedError,
+  UpstreamHttpError,
+  UpstreamRateLimitedError,
+  UpstreamServerError,
+  type UpstreamErrorDetails,
+} from '../errors/upstream-api.errors.js';
+import {
+  MalformedUpstreamResponseError,
+  UpstreamConnectionError,
+  UpstreamTimeoutError,
+} from '../errors/transport.errors.js';
+import type { Redactor } from '../privacy/redactor.js';
+import type { AceDataWireErrorBody } from './check-3e.wire.js';
+import { parseRetryAfter } from './retry-after.js';
+
+/** The parts of a non-200 answer the mapping needs. */
+export interface UpstreamErrorResponse {
+  httpStatus: number;
+  body: string;
+  retryAfter?: string;
+  traceIdHeader?: string;
+}
+
+function readErrorBody(
+  body: string,
+): { code?: string; message?: string; traceId?: string } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return undefined;
+  }
+  const wire = parsed as AceDataWireErrorBody;
+  const traceId = typeof wire.trace_id === 'string' ? wire.trace_id : undefined;
+  if (typeof wire.error === 'string') {
+    // A bare string is a code when it looks like one, otherwise a message.
+    return /^[a-z][a-z0-9_]*$/.test(wire.error)
+      ? { code: wire.error, traceId }
+      : { message: wire.error, traceId };
+  }
+  const error =
+    typeof wire.error === 'object' && wire.error !== null ? wire.error : {};
+  return {
+    code: typeof error.code === 'string' ? error.code : undefined,
+    message: typeof error.message === 'string' ? error.message : undefined,
+    traceId,
+  };
+}
+
+/**
+ * Maps a non-200 answer to the typed error for it: first by the documented
+ * `error.code`, then by status. A body that is not JSON (a gateway's HTML
+ * page) is a malformed response. The upstream message is redacted.
+ */
+export function mapUpstreamError(
+  response: UpstreamErrorResponse,
+  redact: Redactor,
+  now: number = Date.now(),
+): PhoneVerificationError {
+  const { httpStatus } = response;
+  const parsed = readErrorBody(response.body);
+  if (parsed === undefined) {
+    return new MalformedUpstreamResponseError(
+      httpStatus,
+      'a body that is not a JSON error',
+    );
+  }
+  const details: UpstreamErrorDetails = {
+    httpStatus,
+    traceId: parsed.traceId ?? response.traceIdHeader,
+    upstreamMessage:
+      parsed.message === undefined ? undefined : redact(parsed.message),
+  };
+  switch (parsed.code) {
+    case 'token_mismatched':
+      return new TokenMismatchedError(details);
+    case 'api_not_implemented':
+      return new ApiNotImplementedError(details);
+    case 'invalid_token':
+      return new InvalidTokenError(details);
+    case 'too_many_requests':
+      return new UpstreamRateLimitedError({
+        ...details,
+        retryAfterMs: parseRetryAfter(response.retryAfter, now),
+      });
+    case 'api_error':
+      return new UpstreamServerError(details);
+  }
+  if (httpStatus === 401) return new InvalidTokenError(details);
+  if (httpStatus === 429) {
+    return new UpstreamRateLimitedError({
+      ...details,
+      retryAfterMs: parseRetryAfter(response.retryAfter, now),
+    });
+  }
+  if (httpStatus >= 500) return new UpstreamServerError(details);
+  return new UpstreamHttpError({
+    ...details,
+    upstreamCode: parsed.code === undefined ? undefined : redact(parsed.code),
+  });
+}
+
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED']);
+
+/**
+ * Maps a failure before any HTTP answer to a typed error. Only the system
+ * error code is kept: the axios error holds the request config, whose
+ * headers carry the token and whose body carries the subject.
+ */
+export function mapTransportFailure(
+  error: unknown,
+  timeoutMs: number,
+): PhoneVerificationError {
+  if (isAxiosError(error) && error.response) {
+    return new MalformedUpstreamResponseError(
+      error.response.status,
+      'a body that could not be read',
+    );
+  }
+  const code = isAxiosError(error) ? error.code : undefined;
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
+    return new UpstreamTimeoutError(timeoutMs);
+  }
+  const systemCode =
+    code ??
+    (typeof (error as { code?: unknown })?.code === 'string'
+      ? (error as { code: string }).code
+      : undefined);
+  return new UpstreamConnectionError(
+    systemCode && /^[A-Z_]+$/.test(systemCode) ? systemCode : undefined,
+  );
+}

@@ -1,0 +1,108 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AxiosResponse } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
+import { PHONE_VERIFICATION_RESOLVED_OPTIONS } from '../phone-verification.constants.js';
+import type { ResolvedPhoneVerificationOptions } from '../phone-verification.options.js';
+import { createRedactor } from '../privacy/redactor.js';
+import type { NormalizedVerificationRequest } from '../validation/normalize-request.js';
+import {
+  mapTransportFailure,
+  mapUpstreamError,
+} from './acedata-error.mapper.js';
+import { mapCheck3eResult } from './check-3e-result.mapper.js';
+import { MalformedUpstreamResponseError } from '../errors/transport.errors.js';
+import {
+  CHECK_3E_PATH,
+  VERIFY_MODE_WIRE_VALUES,
+  type Check3eWireRequest,
+} from './check-3e.wire.js';
+
+/** Bodies larger than this are not an answer of this API. */
+const MAX_RESPONSE_BYTES = 256 * 1024;
+
+function header(
+  response: AxiosResponse<string>,
+  name: string,
+): string | undefined {
+  const value: unknown = response.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Speaks AceData's wire format: turns a normalised request into the
+ * snake_case body, posts it with the bearer token through `HttpService`,
+ * and maps the answer to a result or a typed error. One call, one attempt.
+ */
+@Injectable()
+export class AceDataClient {
+  private readonly url: string;
+
+  constructor(
+    private readonly http: HttpService,
+    @Inject(PHONE_VERIFICATION_RESOLVED_OPTIONS)
+    private readonly options: ResolvedPhoneVerificationOptions,
+  ) {
+    this.url = options.baseUrl + CHECK_3E_PATH;
+  }
+
+  /** Sends one verification and maps its answer. */
+  async check3e(
+    request: NormalizedVerificationRequest,
+  ): Promise<PhoneVerificationResult> {
+    const body: Check3eWireRequest = {
+      name: request.name,
+      phone: request.phone,
+      id_card: request.idCard,
+      verify_mode: VERIFY_MODE_WIRE_VALUES[request.verifyMode],
+    };
+    const redact = createRedactor([
+      request.name,
+      request.phone,
+      request.idCard,
+      this.options.apiToken,
+    ]);
+    let response: AxiosResponse<string>;
+    try {
+      response = await firstValueFrom(
+        this.http.post<string>(this.url, body, {
+          headers: {
+            authorization: `Bearer ${this.options.apiToken}`,
+            accept: 'application/json',
+            'content-type': 'application/json',
+          },
+          timeout: this.options.timeoutMs,
+          // Read the raw text: a non-JSON body must be seen, not half-parsed.
+          responseType: 'text',
+          transformResponse: [(data: unknown) => data],
+          validateStatus: () => true,
+          maxRedirects: 0,
+          maxContentLength: MAX_RESPONSE_BYTES,
+        }),
+      );
+    } catch (error) {
+      throw mapTransportFailure(error, this.options.timeoutMs);
+    }
+    const traceIdHeader = header(response, 'x-trace-id');
+    const text = typeof response.data === 'string' ? response.data : '';
+    if (response.status !== 200) {
+      throw mapUpstreamError(
+        {
+          httpStatus: response.status,
+          body: text,
+          retryAfter: header(response, 'retry-after'),
+          traceIdHeader,
+        },
+        redact,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new MalformedUpstreamResponseError(200, 'a body that is not JSON');
+    }
+    return mapCheck3eResult(parsed, redact, traceIdHeader);
+  }
+}

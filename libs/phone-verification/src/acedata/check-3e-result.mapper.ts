@@ -1,0 +1,111 @@
+import type {
+  Carrier,
+  MismatchDetail,
+  PhoneVerificationResult,
+  PhoneVerificationStatus,
+} from '../dto/phone-verification-result.js';
+import { MalformedUpstreamResponseError } from '../errors/transport.errors.js';
+import type { Redactor } from '../privacy/redactor.js';
+
+const STATUS_BY_CODE: ReadonlyMap<number, PhoneVerificationStatus> = new Map([
+  [0, 'consistent'],
+  [1, 'inconsistent'],
+  [-1, 'no_record'],
+  [-2, 'engine_error'],
+  [-3, 'engine_unavailable'],
+  [-4, 'name_invalid'],
+  [-5, 'phone_invalid'],
+  [-6, 'daily_limit_exceeded'],
+]);
+
+const CARRIER_BY_SPELLING: ReadonlyMap<string, Carrier> = new Map([
+  ['mobile', 'china_mobile'],
+  ['china mobile', 'china_mobile'],
+  ['chinamobile', 'china_mobile'],
+  ['移动', 'china_mobile'],
+  ['中国移动', 'china_mobile'],
+  ['unicom', 'china_unicom'],
+  ['china unicom', 'china_unicom'],
+  ['联通', 'china_unicom'],
+  ['中国联通', 'china_unicom'],
+  ['telecom', 'china_telecom'],
+  ['china telecom', 'china_telecom'],
+  ['电信', 'china_telecom'],
+  ['中国电信', 'china_telecom'],
+  ['broadnet', 'china_broadnet'],
+  ['china broadnet', 'china_broadnet'],
+  ['广电', 'china_broadnet'],
+  ['中国广电', 'china_broadnet'],
+]);
+
+const KNOWN_DETAILS: ReadonlySet<string> = new Set<MismatchDetail>([
+  'PhoneIdCardMismatch',
+  'PhoneNameMismatch',
+  'PhoneNameIdCardMismatch',
+  'NameIdCardMismatch',
+  'OtherMismatch',
+]);
+
+/** Codes AceData charges for. */
+const BILLED_CODES: ReadonlySet<number> = new Set([0, 1]);
+
+/** The readable status of a result code; `unknown` for codes we do not know. */
+export function statusOfResultCode(code: number): PhoneVerificationStatus {
+  return STATUS_BY_CODE.get(code) ?? 'unknown';
+}
+
+/** Normalises AceData's carrier spelling (English or Chinese). */
+export function carrierOf(rawIsp: string): Carrier {
+  return CARRIER_BY_SPELLING.get(rawIsp.trim().toLowerCase()) ?? 'unknown';
+}
+
+function parseCode(result: unknown): number | undefined {
+  if (typeof result === 'number' && Number.isInteger(result)) return result;
+  if (typeof result === 'string' && /^\s*-?\d{1,6}\s*$/.test(result))
+    return Number(result);
+  return undefined;
+}
+
+/**
+ * Maps an HTTP 200 body to a result. Any integer code is a result (unknown
+ * ones get status `unknown`); a body without a readable `result` is a
+ * malformed response, which may have been billed.
+ */
+export function mapCheck3eResult(
+  body: unknown,
+  redact: Redactor,
+  traceIdHeader?: string,
+): PhoneVerificationResult {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new MalformedUpstreamResponseError(
+      200,
+      'a body that is not a JSON object',
+    );
+  }
+  const wire = body as Record<string, unknown>;
+  const code = parseCode(wire.result);
+  if (code === undefined) {
+    throw new MalformedUpstreamResponseError(200, 'no readable "result" code');
+  }
+  const rawIsp = typeof wire.isp === 'string' ? wire.isp : '';
+  const rawDetail = wire.result_detail;
+  const detail =
+    typeof rawDetail === 'string' && rawDetail.length > 0
+      ? KNOWN_DETAILS.has(rawDetail)
+        ? (rawDetail as MismatchDetail)
+        : redact(rawDetail)
+      : null;
+  const traceId =
+    typeof wire.trace_id === 'string' ? wire.trace_id : traceIdHeader;
+  return {
+    code,
+    status: statusOfResultCode(code),
+    billed: BILLED_CODES.has(code),
+    description:
+      typeof wire.description === 'string' ? redact(wire.description) : '',
+    isp: carrierOf(rawIsp),
+    rawIsp,
+    detail,
+    ...(traceId ? { traceId } : {}),
+  };
+}

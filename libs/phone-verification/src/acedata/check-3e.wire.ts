@@ -1,0 +1,39 @@
+import type { VerifyMode } from '../dto/phone-verification-request.js';
+
+/** The endpoint's path under the base URL. */
+export const CHECK_3E_PATH = '/identity/phone/check-3e';
+
+/** `verify_mode` as the upstream spells it; the one place that knows. */
+export const VERIFY_MODE_WIRE_VALUES: Readonly<Record<VerifyMode, '0' | '1'>> =
+  {
+    short: '0',
+    detailed: '1',
+  };
+
+/** The request body, exactly as on the wire. */
+export interface Check3eWireRequest {
+  name: string;
+  phone: string;
+  id_card: string;
+  verify_mode?: '0' | '1';
+  encrypt_list?: string[];
+  ciphertext_blob?: string;
+  iv?: string;
+}
+
+/** An HTTP 200 body, exactly as on the wire. */
+export interface Check3eWireResponse {
+  /** The result code, a string such as `"0"` or `"-6"`. */
+  result: string;
+  description?: string;
+  isp?: string;
+  result_detail?: string | null;
+  trace_id?: string;
+}
+
+/** A non-200 body. `success` and `trace_id` may be missing; `error` may be a bare string. */
+export interface AceDataWireErrorBody {
+  success?: boolean;
+  error?: { code?: string; message?: string } | string;
+  trace_id?: string;
+}

@@ -1,0 +1,51 @@
+/** The readable name of each result code. */
+export type PhoneVerificationStatus =
+  | 'consistent'
+  | 'inconsistent'
+  | 'no_record'
+  | 'engine_error'
+  | 'engine_unavailable'
+  | 'name_invalid'
+  | 'phone_invalid'
+  | 'daily_limit_exceeded'
+  | 'unknown';
+
+/** The carrier, normalised from AceData's English or Chinese spelling. */
+export type Carrier =
+  | 'china_mobile'
+  | 'china_unicom'
+  | 'china_telecom'
+  | 'china_broadnet'
+  | 'unknown';
+
+/** Which elements did not match, as the detailed mode reports it. */
+export type MismatchDetail =
+  | 'PhoneIdCardMismatch'
+  | 'PhoneNameMismatch'
+  | 'PhoneNameIdCardMismatch'
+  | 'NameIdCardMismatch'
+  | 'OtherMismatch';
+
+/**
+ * One verification's answer. Every HTTP 200 from AceData is a result, even
+ * an unknown code (then `status` is `unknown`); failures are thrown as
+ * `PhoneVerificationError`s instead.
+ */
+export interface PhoneVerificationResult {
+  /** The numeric result code (0, 1, -1 … -6, or one we do not know). */
+  readonly code: number;
+  /** The readable name of `code`. */
+  readonly status: PhoneVerificationStatus;
+  /** True exactly when AceData charges for the answer (codes 0 and 1). */
+  readonly billed: boolean;
+  /** AceData's description of the result; may be in Chinese. */
+  readonly description: string;
+  /** The carrier, normalised. */
+  readonly isp: Carrier;
+  /** The carrier as AceData spelled it (`Mobile`, `移动`, `""` …). */
+  readonly rawIsp: string;
+  /** Which elements did not match (detailed mode), or null. */
+  readonly detail: MismatchDetail | (string & {}) | null;
+  /** AceData's trace id, when it sent one. */
+  readonly traceId?: string;
+}

@@ -1,0 +1,71 @@
+// The public API of the library: nothing outside this file is supported.
+
+export { PhoneVerificationModule } from './phone-verification.module.js';
+export type { PhoneVerificationModuleExtras } from './phone-verification.module-definition.js';
+export {
+  PHONE_VERIFICATION_MODULE_OPTIONS,
+  PHONE_VERIFICATION_ASYNC_OPTIONS_TYPE,
+  PHONE_VERIFICATION_OPTIONS_TYPE,
+} from './phone-verification.module-definition.js';
+export {
+  DEFAULT_BASE_URL,
+  DEFAULT_TIMEOUT_MS,
+  InvalidPhoneVerificationOptionsError,
+  type PhoneVerificationModuleOptions,
+} from './phone-verification.options.js';
+export { phoneVerificationConfig } from './phone-verification.config.js';
+export { PhoneVerificationService } from './phone-verification.service.js';
+
+export {
+  VERIFY_MODES,
+  type PhoneVerificationRequest,
+  type VerifyMode,
+} from './dto/phone-verification-request.js';
+export type {
+  Carrier,
+  MismatchDetail,
+  PhoneVerificationResult,
+  PhoneVerificationStatus,
+} from './dto/phone-verification-result.js';
+export { VerifyPhoneDto } from './dto/verify-phone.dto.js';
+
+export {
+  PhoneVerificationError,
+  type PhoneVerificationErrorCode,
+} from './errors/phone-verification.error.js';
+export {
+  InvalidInputError,
+  type FieldProblem,
+} from './errors/invalid-input.error.js';
+export {
+  ApiNotImplementedError,
+  InvalidTokenError,
+  TokenMismatchedError,
+  UpstreamApiError,
+  UpstreamHttpError,
+  UpstreamRateLimitedError,
+  UpstreamServerError,
+} from './errors/upstream-api.errors.js';
+export {
+  MalformedUpstreamResponseError,
+  UpstreamConnectionError,
+  UpstreamTimeoutError,
+} from './errors/transport.errors.js';
+
+export { PhoneVerificationExceptionFilter } from './filters/phone-verification-exception.filter.js';
+
+export { validateIdCard, idCardCheckCharacter } from './validation/id-card.js';
+export { validateMobile } from './validation/mobile.js';
+export {
+  validatePersonName,
+  MAX_NAME_LENGTH,
+} from './validation/person-name.js';
+export type { ValidationOutcome } from './validation/validation-outcome.js';
+export {
+  IsChineseIdCard,
+  IsChineseMobile,
+  IsPersonName,
+} from './validation/validation.decorators.js';
+export { invalidInputExceptionFactory } from './validation/validation-exception.factory.js';
+
+export { maskIdCard, maskName, maskPhone } from './privacy/masking.js';

@@ -1,0 +1,6 @@
+/** Injection token of the validated, defaulted module options. */
+export const PHONE_VERIFICATION_RESOLVED_OPTIONS =
+  'PHONE_VERIFICATION:RESOLVED_OPTIONS';
+
+/** The name used in boot errors and logs. */
+export const PHONE_VERIFICATION_MODULE_NAME = 'PhoneVerification';

@@ -1,0 +1,254 @@
+import { Injectable, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { ScriptedUpstream } from '../../../test/support/scripted-upstream.js';
+import {
+  InvalidPhoneVerificationOptionsError,
+  PhoneVerificationModule,
+  PhoneVerificationService,
+  phoneVerificationConfig,
+  type PhoneVerificationModuleOptions,
+} from './index.js';
+
+async function bootError(
+  options: Partial<PhoneVerificationModuleOptions>,
+): Promise<Error> {
+  const error: unknown = await Test.createTestingModule({
+    imports: [
+      PhoneVerificationModule.forRoot(
+        options as PhoneVerificationModuleOptions,
+      ),
+    ],
+  })
+    .compile()
+    .then(
+      () => new Error('expected the boot to fail'),
+      (e: unknown) => e,
+    );
+  return error as Error;
+}
+
+const SUBJECT = {
+  name: '张三',
+  phone: '13812345678',
+  idCard: '11010519491231002X',
+};
+
+describe('PhoneVerificationModule', () => {
+  let upstream: ScriptedUpstream;
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    upstream = await ScriptedUpstream.start();
+  });
+  afterAll(() => upstream.close());
+  beforeEach(() => upstream.reset());
+  afterEach(() => {
+    process.env = { ...savedEnv };
+  });
+
+  async function verifyThrough(
+    imports: unknown[],
+  ): Promise<string | undefined> {
+    const moduleRef = await Test.createTestingModule({
+      imports: imports as never[],
+    }).compile();
+    await moduleRef.get(PhoneVerificationService).verify(SUBJECT);
+    await moduleRef.close();
+    return upstream.requests.at(-1)?.headers.authorization;
+  }
+
+  it('forRoot takes the options directly', async () => {
+    const auth = await verifyThrough([
+      PhoneVerificationModule.forRoot({
+        apiToken: 'token-a',
+        baseUrl: upstream.url,
+      }),
+    ]);
+    expect(auth).toBe('Bearer token-a');
+  });
+
+  it('forRootAsync takes a factory that injects ConfigService', async () => {
+    const auth = await verifyThrough([
+      PhoneVerificationModule.forRootAsync({
+        imports: [
+          ConfigModule.forRoot({
+            ignoreEnvFile: true,
+            load: [
+              () => ({ ACEDATA_TOKEN: 'token-b', ACEDATA_URL: upstream.url }),
+            ],
+          }),
+        ],
+        inject: [ConfigService],
+        useFactory: (
+          config: ConfigService,
+        ): PhoneVerificationModuleOptions => ({
+          apiToken: config.getOrThrow('ACEDATA_TOKEN'),
+          baseUrl: config.get('ACEDATA_URL'),
+        }),
+      }),
+    ]);
+    expect(auth).toBe('Bearer token-b');
+  });
+
+  it('forRootAsync takes an options factory class (useClass)', async () => {
+    @Injectable()
+    class OptionsFactory {
+      createPhoneVerificationOptions(): PhoneVerificationModuleOptions {
+        return { apiToken: 'token-c', baseUrl: upstream.url };
+      }
+    }
+    const auth = await verifyThrough([
+      PhoneVerificationModule.forRootAsync({ useClass: OptionsFactory }),
+    ]);
+    expect(auth).toBe('Bearer token-c');
+  });
+
+  it('phoneVerificationConfig.asProvider() reads the environment in one line', async () => {
+    process.env.ACEDATA_API_TOKEN = 'token-d';
+    process.env.ACEDATA_BASE_URL = upstream.url;
+    process.env.ACEDATA_TIMEOUT_MS = '2500';
+    const auth = await verifyThrough([
+      ConfigModule.forRoot({ ignoreEnvFile: true }),
+      PhoneVerificationModule.forRootAsync(
+        phoneVerificationConfig.asProvider(),
+      ),
+    ]);
+    expect(auth).toBe('Bearer token-d');
+  });
+
+  it('isGlobal makes the service injectable in other modules without importing it', async () => {
+    @Injectable()
+    class Consumer {
+      constructor(readonly verification: PhoneVerificationService) {}
+    }
+    @Module({ providers: [Consumer], exports: [Consumer] })
+    class FeatureModule {}
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        PhoneVerificationModule.forRoot({
+          apiToken: 'token-e',
+          baseUrl: upstream.url,
+          isGlobal: true,
+        }),
+        FeatureModule,
+      ],
+    }).compile();
+    expect(moduleRef.get(Consumer).verification).toBeInstanceOf(
+      PhoneVerificationService,
+    );
+    await moduleRef.close();
+  });
+
+  describe('fails the boot with a message naming the option', () => {
+    it.each([
+      [
+        'a missing token',
+        {},
+        'apiToken',
+        /missing or blank.*ACEDATA_API_TOKEN/,
+      ],
+      ['a blank token', { apiToken: '   ' }, 'apiToken', /missing or blank/],
+      [
+        'a token with a newline',
+        { apiToken: 'abc\ndef' },
+        'apiToken',
+        /spaces or non-printable/,
+      ],
+      [
+        'a malformed URL',
+        { apiToken: 't', baseUrl: 'not a url' },
+        'baseUrl',
+        /not a valid URL/,
+      ],
+      [
+        'http:// to a remote host',
+        { apiToken: 't', baseUrl: 'http://api.acedata.cloud' },
+        'baseUrl',
+        /plaintext/,
+      ],
+      [
+        'http:// to a private address',
+        { apiToken: 't', baseUrl: 'http://10.0.0.5:8080' },
+        'baseUrl',
+        /plaintext/,
+      ],
+      [
+        'ftp://',
+        { apiToken: 't', baseUrl: 'ftp://127.0.0.1' },
+        'baseUrl',
+        /https/,
+      ],
+      [
+        'credentials in the URL',
+        { apiToken: 't', baseUrl: 'https://u:p@api.acedata.cloud' },
+        'baseUrl',
+        /credentials/,
+      ],
+      [
+        'a negative timeout',
+        { apiToken: 't', timeoutMs: -1 },
+        'timeoutMs',
+        /whole number/,
+      ],
+      [
+        'a NaN timeout (bad ACEDATA_TIMEOUT_MS)',
+        { apiToken: 't', timeoutMs: Number('abc') },
+        'timeoutMs',
+        /whole number/,
+      ],
+      [
+        'an unknown verify mode',
+        { apiToken: 't', defaultVerifyMode: 'long' as 'short' },
+        'defaultVerifyMode',
+        /one of/,
+      ],
+    ])('%s', async (_label, options, option, message) => {
+      const error = await bootError(options);
+      expect(error).toBeInstanceOf(InvalidPhoneVerificationOptionsError);
+      expect((error as InvalidPhoneVerificationOptionsError).option).toBe(
+        option,
+      );
+      expect(error.message).toContain(`"${option}"`);
+      expect(error.message).toMatch(message);
+    });
+
+    it('fails through the config namespace when ACEDATA_API_TOKEN is unset', async () => {
+      delete process.env.ACEDATA_API_TOKEN;
+      await expect(
+        Test.createTestingModule({
+          imports: [
+            ConfigModule.forRoot({ ignoreEnvFile: true }),
+            PhoneVerificationModule.forRootAsync(
+              phoneVerificationConfig.asProvider(),
+            ),
+          ],
+        }).compile(),
+      ).rejects.toThrow(/"apiToken".*ACEDATA_API_TOKEN/);
+    });
+
+    it('accepts http:// to loopback (a local sandbox)', async () => {
+      for (const baseUrl of [
+        'http://localhost:4010',
+        'http://127.0.0.1:4010/',
+        'http://[::1]:4010',
+      ]) {
+        const moduleRef = await Test.createTestingModule({
+          imports: [
+            PhoneVerificationModule.forRoot({ apiToken: 't', baseUrl }),
+          ],
+        }).compile();
+        expect(moduleRef.get(PhoneVerificationService)).toBeDefined();
+        await moduleRef.close();
+      }
+    });
+
+    it('never puts the token in the boot error', async () => {
+      const error = await bootError({
+        apiToken: 'secret-token-xyz',
+        baseUrl: 'http://example.com',
+      });
+      expect(error.message).not.toContain('secret-token-xyz');
+    });
+  });
+});

@@ -1,0 +1,34 @@
+import { HttpModule } from '@nestjs/axios';
+import { Module } from '@nestjs/common';
+import { AceDataClient } from './acedata/acedata.client.js';
+import { PHONE_VERIFICATION_RESOLVED_OPTIONS } from './phone-verification.constants.js';
+import {
+  ConfigurablePhoneVerificationModule,
+  PHONE_VERIFICATION_MODULE_OPTIONS,
+} from './phone-verification.module-definition.js';
+import {
+  resolvePhoneVerificationOptions,
+  type PhoneVerificationModuleOptions,
+} from './phone-verification.options.js';
+import { PhoneVerificationService } from './phone-verification.service.js';
+
+/**
+ * Provides {@link PhoneVerificationService}. Register it once with
+ * `forRoot(options)` or `forRootAsync(...)`, e.g.
+ * `PhoneVerificationModule.forRootAsync(phoneVerificationConfig.asProvider())`.
+ */
+@Module({
+  imports: [HttpModule],
+  providers: [
+    {
+      provide: PHONE_VERIFICATION_RESOLVED_OPTIONS,
+      useFactory: (options: PhoneVerificationModuleOptions) =>
+        resolvePhoneVerificationOptions(options),
+      inject: [PHONE_VERIFICATION_MODULE_OPTIONS],
+    },
+    AceDataClient,
+    PhoneVerificationService,
+  ],
+  exports: [PhoneVerificationService],
+})
+export class PhoneVerificationModule extends ConfigurablePhoneVerificationModule {}

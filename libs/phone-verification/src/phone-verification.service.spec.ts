@@ -1,0 +1,408 @@
+import { Test } from '@nestjs/testing';
+import { ScriptedUpstream } from '../../../test/support/scripted-upstream.js';
+import {
+  ApiNotImplementedError,
+  InvalidInputError,
+  InvalidTokenError,
+  MalformedUpstreamResponseError,
+  PhoneVerificationError,
+  PhoneVerificationModule,
+  PhoneVerificationService,
+  TokenMismatchedError,
+  UpstreamConnectionError,
+  UpstreamHttpError,
+  UpstreamRateLimitedError,
+  UpstreamServerError,
+  UpstreamTimeoutError,
+} from './index.js';
+
+const TOKEN = 'test-token-6f1d2c9a';
+const SUBJECT = {
+  name: '张三',
+  phone: '13812345678',
+  idCard: '11010519491231002X',
+};
+
+async function rejectionOf(
+  promise: Promise<unknown>,
+): Promise<PhoneVerificationError> {
+  const error: unknown = await promise.then(
+    () => new Error('expected verify() to throw'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PhoneVerificationError);
+  return error as PhoneVerificationError;
+}
+
+describe('PhoneVerificationService against a real HTTP upstream', () => {
+  let upstream: ScriptedUpstream;
+  let service: PhoneVerificationService;
+  const TIMEOUT_MS = 400;
+
+  beforeAll(async () => {
+    upstream = await ScriptedUpstream.start();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        PhoneVerificationModule.forRoot({
+          apiToken: TOKEN,
+          baseUrl: upstream.url,
+          timeoutMs: TIMEOUT_MS,
+        }),
+      ],
+    }).compile();
+    service = moduleRef.get(PhoneVerificationService);
+  });
+
+  afterAll(() => upstream.close());
+  beforeEach(() => upstream.reset());
+
+  describe('the request it sends', () => {
+    it('posts the snake_case body with the bearer token to the endpoint', async () => {
+      await service.verify({
+        name: ' 张三 ',
+        phone: '+86 138-1234-5678',
+        idCard: '11010519491231002x',
+      });
+      expect(upstream.requests).toHaveLength(1);
+      const [request] = upstream.requests;
+      expect(request.method).toBe('POST');
+      expect(request.url).toBe('/identity/phone/check-3e');
+      expect(request.headers.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(request.headers['content-type']).toMatch(/^application\/json/);
+      expect(request.headers.accept).toMatch(/application\/json/);
+      expect(request.body).toEqual({
+        name: '张三',
+        phone: '13812345678',
+        id_card: '11010519491231002X',
+        verify_mode: '0',
+      });
+    });
+
+    it('sends verify_mode "1" for the detailed mode', async () => {
+      await service.verify({ ...SUBJECT, verifyMode: 'detailed' });
+      expect(
+        (upstream.requests[0].body as { verify_mode: string }).verify_mode,
+      ).toBe('1');
+    });
+
+    it('rejects bad input naming every bad field, without calling upstream', async () => {
+      const error = await rejectionOf(
+        service.verify({
+          name: '张3',
+          phone: '12345',
+          idCard: '11010519491231002Y',
+        }),
+      );
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as InvalidInputError).fields).toEqual([
+        'name',
+        'phone',
+        'idCard',
+      ]);
+      expect(error.message).toMatch(/^name .*; phone .*; idCard /);
+      expect(error.mayHaveBilled).toBe(false);
+      expect(upstream.requests).toHaveLength(0);
+    });
+
+    it('rejects an unknown verify mode without calling upstream', async () => {
+      const error = await rejectionOf(
+        service.verify({ ...SUBJECT, verifyMode: 'long' as 'detailed' }),
+      );
+      expect((error as InvalidInputError).fields).toEqual(['verifyMode']);
+      expect(upstream.requests).toHaveLength(0);
+    });
+  });
+
+  describe('results (HTTP 200)', () => {
+    it.each([
+      ['0', 0, 'consistent', true],
+      ['1', 1, 'inconsistent', true],
+      ['-1', -1, 'no_record', false],
+      ['-2', -2, 'engine_error', false],
+      ['-3', -3, 'engine_unavailable', false],
+      ['-4', -4, 'name_invalid', false],
+      ['-5', -5, 'phone_invalid', false],
+      ['-6', -6, 'daily_limit_exceeded', false],
+      ['-9', -9, 'unknown', false],
+      ['7', 7, 'unknown', false],
+    ])(
+      'maps result "%s" to code %d, %s, billed %s',
+      async (wire, code, status, billed) => {
+        upstream.respond({
+          status: 200,
+          body: {
+            result: wire,
+            description: `desc ${wire}`,
+            isp: 'Mobile',
+            result_detail: null,
+          },
+        });
+        const result = await service.verify(SUBJECT);
+        expect(result).toEqual({
+          code,
+          status,
+          billed,
+          description: `desc ${wire}`,
+          isp: 'china_mobile',
+          rawIsp: 'Mobile',
+          detail: null,
+        });
+      },
+    );
+
+    it('accepts a numeric result code too', async () => {
+      upstream.respond({
+        status: 200,
+        body: { result: 1, description: 'x', isp: '' },
+      });
+      expect(await service.verify(SUBJECT)).toMatchObject({
+        code: 1,
+        status: 'inconsistent',
+        billed: true,
+      });
+    });
+
+    it.each([
+      ['Mobile', 'china_mobile'],
+      ['移动', 'china_mobile'],
+      ['China Unicom', 'china_unicom'],
+      ['联通', 'china_unicom'],
+      ['Telecom', 'china_telecom'],
+      ['电信', 'china_telecom'],
+      ['广电', 'china_broadnet'],
+      ['', 'unknown'],
+      ['Some MVNO', 'unknown'],
+    ])(
+      'normalises the carrier %j to %s and keeps the raw spelling',
+      async (raw, isp) => {
+        upstream.respond({
+          status: 200,
+          body: { result: '0', description: '认证通过', isp: raw },
+        });
+        const result = await service.verify(SUBJECT);
+        expect(result.isp).toBe(isp);
+        expect(result.rawIsp).toBe(raw);
+        expect(result.description).toBe('认证通过');
+      },
+    );
+
+    it.each([
+      'PhoneIdCardMismatch',
+      'PhoneNameMismatch',
+      'PhoneNameIdCardMismatch',
+      'NameIdCardMismatch',
+      'OtherMismatch',
+    ])('keeps the detailed mismatch %s', async (detail) => {
+      upstream.respond({
+        status: 200,
+        body: {
+          result: '1',
+          description: 'mismatch',
+          isp: '电信',
+          result_detail: detail,
+        },
+      });
+      expect(
+        (await service.verify({ ...SUBJECT, verifyMode: 'detailed' })).detail,
+      ).toBe(detail);
+    });
+
+    it('keeps a trace id sent with a result', async () => {
+      upstream.respond({
+        status: 200,
+        body: { result: '0', isp: 'Mobile', trace_id: 'trace-42' },
+      });
+      expect((await service.verify(SUBJECT)).traceId).toBe('trace-42');
+    });
+  });
+
+  describe('documented errors', () => {
+    it.each([
+      [400, 'token_mismatched', TokenMismatchedError, false],
+      [400, 'api_not_implemented', ApiNotImplementedError, false],
+      [401, 'invalid_token', InvalidTokenError, false],
+      [429, 'too_many_requests', UpstreamRateLimitedError, true],
+      [500, 'api_error', UpstreamServerError, true],
+    ])('HTTP %d %s → %p', async (status, code, type, retryable) => {
+      upstream.respond({
+        status,
+        body: {
+          success: false,
+          error: { code, message: 'fetch failed' },
+          trace_id: 'trace-err',
+        },
+      });
+      const error = await rejectionOf(service.verify(SUBJECT));
+      expect(error).toBeInstanceOf(type);
+      expect(error.code).toBe(code);
+      expect(error.httpStatus).toBe(status);
+      expect(error.traceId).toBe('trace-err');
+      expect(error.retryable).toBe(retryable);
+      expect(error.mayHaveBilled).toBe(false);
+      expect(upstream.requests).toHaveLength(1);
+    });
+
+    it('reads Retry-After in seconds on a 429', async () => {
+      upstream.respond({
+        status: 429,
+        headers: { 'retry-after': '3' },
+        body: { error: { code: 'too_many_requests' } },
+      });
+      const error = (await rejectionOf(
+        service.verify(SUBJECT),
+      )) as UpstreamRateLimitedError;
+      expect(error.retryAfterMs).toBe(3000);
+    });
+
+    it('reads Retry-After as an HTTP date on a 429', async () => {
+      const inFiveSeconds = new Date(Date.now() + 5000).toUTCString();
+      upstream.respond({
+        status: 429,
+        headers: { 'retry-after': inFiveSeconds },
+        body: { error: 'too_many_requests' },
+      });
+      const error = (await rejectionOf(
+        service.verify(SUBJECT),
+      )) as UpstreamRateLimitedError;
+      expect(error.retryAfterMs).toBeGreaterThan(2000);
+      expect(error.retryAfterMs).toBeLessThanOrEqual(5000);
+    });
+
+    it('parses an error given as a bare code string, with success and trace_id missing', async () => {
+      upstream.respond({ status: 401, body: { error: 'invalid_token' } });
+      const error = await rejectionOf(service.verify(SUBJECT));
+      expect(error).toBeInstanceOf(InvalidTokenError);
+      expect(error.traceId).toBeUndefined();
+    });
+
+    it('parses an error given as a bare message string', async () => {
+      upstream.respond({ status: 500, body: { error: 'fetch failed' } });
+      const error = (await rejectionOf(
+        service.verify(SUBJECT),
+      )) as UpstreamServerError;
+      expect(error).toBeInstanceOf(UpstreamServerError);
+      expect(error.upstreamMessage).toBe('fetch failed');
+    });
+
+    it('maps an unknown error code and status to UpstreamHttpError', async () => {
+      upstream.respond({
+        status: 403,
+        body: { error: { code: 'forbidden', message: 'no' } },
+      });
+      const error = (await rejectionOf(
+        service.verify(SUBJECT),
+      )) as UpstreamHttpError;
+      expect(error).toBeInstanceOf(UpstreamHttpError);
+      expect(error.upstreamCode).toBe('forbidden');
+      expect(error.retryable).toBe(false);
+    });
+
+    it('falls back on the status when the body has no code (401, 429, 5xx)', async () => {
+      upstream.respond({ status: 401, body: {} });
+      expect(await rejectionOf(service.verify(SUBJECT))).toBeInstanceOf(
+        InvalidTokenError,
+      );
+      upstream.respond({ status: 429, body: { success: false } });
+      expect(await rejectionOf(service.verify(SUBJECT))).toBeInstanceOf(
+        UpstreamRateLimitedError,
+      );
+      upstream.respond({ status: 503, body: { success: false } });
+      expect(await rejectionOf(service.verify(SUBJECT))).toBeInstanceOf(
+        UpstreamServerError,
+      );
+    });
+
+    it('redacts subject data that an upstream message echoes', async () => {
+      upstream.respond({
+        status: 500,
+        body: {
+          error: {
+            code: 'api_error',
+            message: `failed for 张三 13812345678 11010519491231002X ${TOKEN}`,
+          },
+        },
+      });
+      const error = (await rejectionOf(
+        service.verify(SUBJECT),
+      )) as UpstreamServerError;
+      expect(error.upstreamMessage).toBe(
+        'failed for [redacted] [redacted] [redacted] [redacted]',
+      );
+    });
+  });
+
+  describe('malformed answers', () => {
+    it('an HTML 502 from a gateway is a retryable malformed response, not billed', async () => {
+      upstream.respond({
+        status: 502,
+        rawBody: '<html><body>502 Bad Gateway</body></html>',
+      });
+      const error = await rejectionOf(service.verify(SUBJECT));
+      expect(error).toBeInstanceOf(MalformedUpstreamResponseError);
+      expect(error.httpStatus).toBe(502);
+      expect(error.retryable).toBe(true);
+      expect(error.mayHaveBilled).toBe(false);
+    });
+
+    it.each([
+      ['a non-JSON 200', { status: 200, rawBody: 'OK' }],
+      [
+        'a 200 without result',
+        { status: 200, body: { description: 'passed', isp: 'Mobile' } },
+      ],
+      [
+        'a 200 with a non-numeric result',
+        { status: 200, body: { result: 'passed' } },
+      ],
+      ['a 200 with an array', { status: 200, body: [{ result: '0' }] }],
+      ['a 200 with null', { status: 200, body: null }],
+    ])('%s is malformed and may have been billed', async (_label, answer) => {
+      upstream.respond(answer);
+      const error = await rejectionOf(service.verify(SUBJECT));
+      expect(error).toBeInstanceOf(MalformedUpstreamResponseError);
+      expect(error.httpStatus).toBe(200);
+      expect(error.mayHaveBilled).toBe(true);
+      expect(error.retryable).toBe(false);
+    });
+  });
+
+  describe('transport failures', () => {
+    it('a slow upstream hits the timeout: may have been billed, not retryable', async () => {
+      upstream.respond({ hang: true });
+      const started = Date.now();
+      const error = await rejectionOf(service.verify(SUBJECT));
+      expect(error).toBeInstanceOf(UpstreamTimeoutError);
+      expect((error as UpstreamTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
+      expect(error.mayHaveBilled).toBe(true);
+      expect(error.retryable).toBe(false);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    });
+
+    it('a connection reset is a retryable connection error', async () => {
+      upstream.respond({ reset: true });
+      const error = await rejectionOf(service.verify(SUBJECT));
+      expect(error).toBeInstanceOf(UpstreamConnectionError);
+      expect((error as UpstreamConnectionError).systemCode).toBe('ECONNRESET');
+      expect(error.retryable).toBe(true);
+      expect(error.mayHaveBilled).toBe(false);
+    });
+
+    it('a refused connection is a retryable connection error', async () => {
+      const closed = await ScriptedUpstream.start();
+      const url = closed.url;
+      await closed.close();
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          PhoneVerificationModule.forRoot({ apiToken: TOKEN, baseUrl: url }),
+        ],
+      }).compile();
+      const error = await rejectionOf(
+        moduleRef.get(PhoneVerificationService).verify(SUBJECT),
+      );
+      expect(error).toBeInstanceOf(UpstreamConnectionError);
+      expect((error as UpstreamConnectionError).systemCode).toBe(
+        'ECONNREFUSED',
+      );
+    });
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * Masks a mobile number for display: `13812345678` → `138****5678`.
+ * Too short to mask partially, everything is masked.
+ */
+export function maskPhone(phone: string): string {
+  const chars = [...phone];
+  if (chars.length < 8) return '*'.repeat(chars.length);
+  return (
+    chars.slice(0, 3).join('') +
+    '*'.repeat(chars.length - 7) +
+    chars.slice(-4).join('')
+  );
+}
+
+/**
+ * Masks a resident ID number for display, keeping the region code and the
+ * last four characters: `11010519491231002X` → `110105********002X`.
+ */
+export function maskIdCard(idCard: string): string {
+  const chars = [...idCard];
+  if (chars.length < 12) return '*'.repeat(chars.length);
+  return (
+    chars.slice(0, 6).join('') +
+    '*'.repeat(chars.length - 10) +
+    chars.slice(-4).join('')
+  );
+}
+
+/** Masks a name for display, keeping its first character: `张三` → `张*`. */
+export function maskName(name: string): string {
+  const chars = [...name];
+  if (chars.length === 0) return '';
+  return chars[0] + '*'.repeat(Math.max(chars.length - 1, 1));
+}

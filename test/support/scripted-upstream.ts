@@ -1,0 +1,119 @@
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** A request as the scripted upstream received it. */
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  rawBody: string;
+  body: unknown;
+}
+
+/** What the scripted upstream does with one request. */
+export type ScriptedAnswer =
+  | { status: number; body: unknown; headers?: Record<string, string> }
+  | { status: number; rawBody: string; headers?: Record<string, string> }
+  | { reset: true }
+  | { hang: true };
+
+/**
+ * A tiny real HTTP server on a loopback port chosen by the OS, answering each
+ * request as the test scripts it and recording what it received: the way the
+ * official `@nestjs/axios` tests exercise a transport, without mocking axios.
+ */
+export class ScriptedUpstream {
+  readonly requests: RecordedRequest[] = [];
+  private script: (request: RecordedRequest) => ScriptedAnswer = () => ({
+    status: 200,
+    body: {
+      result: '0',
+      description: 'Authentication passed',
+      isp: 'Mobile',
+      result_detail: null,
+    },
+  });
+  private readonly sockets = new Set<Socket>();
+  private readonly server: Server;
+
+  private constructor() {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const rawBody = Buffer.concat(chunks).toString('utf8');
+        let body: unknown;
+        try {
+          body = JSON.parse(rawBody);
+        } catch {
+          body = undefined;
+        }
+        const recorded = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          rawBody,
+          body,
+        };
+        this.requests.push(recorded);
+        this.answer(this.script(recorded), res);
+      });
+    });
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  /** Starts a server on 127.0.0.1, port 0. */
+  static async start(): Promise<ScriptedUpstream> {
+    const upstream = new ScriptedUpstream();
+    await new Promise<void>((resolve) =>
+      upstream.server.listen(0, '127.0.0.1', resolve),
+    );
+    return upstream;
+  }
+
+  /** The base URL to give the library. */
+  get url(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** Sets how the next requests are answered. */
+  respond(
+    script: ScriptedAnswer | ((request: RecordedRequest) => ScriptedAnswer),
+  ): void {
+    this.script = typeof script === 'function' ? script : () => script;
+  }
+
+  /** Forgets the recorded requests. */
+  reset(): void {
+    this.requests.length = 0;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private answer(answer: ScriptedAnswer, res: ServerResponse): void {
+    if ('reset' in answer) {
+      res.socket?.resetAndDestroy();
+      return;
+    }
+    if ('hang' in answer) return;
+    const text =
+      'rawBody' in answer ? answer.rawBody : JSON.stringify(answer.body);
+    res.writeHead(answer.status, {
+      'content-type': 'rawBody' in answer ? 'text/html' : 'application/json',
+      ...answer.headers,
+    });
+    res.end(text);
+  }
+}
