@@ -15,6 +15,7 @@ export default {
   moduleNameMapper: {
     '^@app/phone-verification$': '<rootDir>/libs/phone-verification/src/index.ts',
     '^@app/phone-verification/(.*)$': '<rootDir>/libs/phone-verification/src/$1',
+    '^@app/acedata-sandbox$': '<rootDir>/apps/acedata-sandbox/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 20_000,

@@ -1,0 +1,74 @@
+import {
+  PhoneVerificationModule,
+  type PhoneVerificationModuleOptions,
+} from '@app/phone-verification';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { HttpModule } from '@nestjs/axios';
+import { ApiKeyGuard } from './auth/api-key.guard.js';
+import { CallerThrottlerGuard } from './auth/caller-throttler.guard.js';
+import { Check3eController } from './check-3e/check-3e.controller.js';
+import { HealthController } from './health/health.controller.js';
+import type { SampleAppConfig } from './sample-app.config.js';
+
+/** What the module is built from: the validated config, with the upstream resolved. */
+export interface AppModuleOptions {
+  config: SampleAppConfig;
+  acedata: PhoneVerificationModuleOptions;
+  /** Extra providers, e.g. the embedded sandbox's lifecycle. */
+  providers?: Provider[];
+}
+
+/** The sample app: the library behind an authenticated, throttled controller. */
+@Module({})
+export class AppModule {
+  static forRoot({
+    config,
+    acedata,
+    providers = [],
+  }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          load: [
+            () => ({
+              apiKeys: [...config.apiKeys],
+              acedata,
+              upstreamProbeUrl: new URL(
+                acedata.baseUrl ?? 'https://api.acedata.cloud',
+              ).origin,
+            }),
+          ],
+        }),
+        PhoneVerificationModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (configService: ConfigService) =>
+            configService.getOrThrow<PhoneVerificationModuleOptions>('acedata'),
+        }),
+        ThrottlerModule.forRoot({
+          errorMessage: 'Rate limit exceeded for this API key; see Retry-After',
+          // Per caller key (see CallerThrottlerGuard). Named "default" so the
+          // answer carries a plain Retry-After header.
+          throttlers: [
+            { name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute },
+          ],
+        }),
+        TerminusModule.forRoot({ errorLogStyle: 'json' }),
+        HttpModule,
+      ],
+      controllers: [Check3eController, HealthController],
+      providers: [
+        // Order matters: authenticate, then throttle per authenticated key.
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: CallerThrottlerGuard },
+        ...providers,
+      ],
+    };
+  }
+}

@@ -1,0 +1,106 @@
+import type { PhoneVerificationResult } from '@app/phone-verification';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/**
+ * AceData's answer shape (`result` as a string code, `description`, `isp`,
+ * `result_detail`) plus the library's readable fields.
+ */
+export class Check3eResponseDto {
+  @ApiProperty({
+    description:
+      'Result code as a string: "0" consistent, "1" inconsistent, "-1"…"-6" not billed',
+    example: '0',
+  })
+  result: string;
+
+  @ApiProperty({ example: 'Authentication passed' })
+  description: string;
+
+  @ApiProperty({
+    description: 'The carrier as AceData spelled it',
+    example: 'Mobile',
+  })
+  isp: string;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Which elements mismatched (detailed mode)',
+    example: null,
+  })
+  result_detail: string | null;
+
+  @ApiProperty({
+    example: 'consistent',
+    enum: [
+      'consistent',
+      'inconsistent',
+      'no_record',
+      'engine_error',
+      'engine_unavailable',
+      'name_invalid',
+      'phone_invalid',
+      'daily_limit_exceeded',
+      'unknown',
+    ],
+  })
+  status: PhoneVerificationResult['status'];
+
+  @ApiProperty({
+    description: 'Whether AceData charged for this answer (codes 0 and 1)',
+    example: true,
+  })
+  billed: boolean;
+
+  @ApiProperty({
+    example: 'china_mobile',
+    enum: [
+      'china_mobile',
+      'china_unicom',
+      'china_telecom',
+      'china_broadnet',
+      'unknown',
+    ],
+  })
+  carrier: PhoneVerificationResult['isp'];
+
+  @ApiPropertyOptional({ description: 'AceData’s trace id, when it sent one' })
+  trace_id?: string;
+}
+
+/** Maps the library's result to the AceData-compatible answer. */
+export function toCheck3eResponse(
+  result: PhoneVerificationResult,
+): Check3eResponseDto {
+  return {
+    result: String(result.code),
+    description: result.description,
+    isp: result.rawIsp,
+    result_detail: result.detail,
+    status: result.status,
+    billed: result.billed,
+    carrier: result.isp,
+    ...(result.traceId ? { trace_id: result.traceId } : {}),
+  };
+}
+
+class ErrorBodyDto {
+  @ApiProperty({ example: 'invalid_input' })
+  code: string;
+  @ApiProperty({
+    example: 'id_card has a check character (the 18th) that does not match',
+  })
+  message: string;
+  @ApiPropertyOptional({ type: [String], example: ['id_card'] })
+  fields?: string[];
+}
+
+/** AceData's error shape, which every error of this app answers in. */
+export class ErrorResponseDto {
+  @ApiProperty({ example: false })
+  success: false;
+  @ApiProperty({ type: ErrorBodyDto })
+  error: ErrorBodyDto;
+  @ApiProperty({ example: '2cf86e86-22a4-46e1-ac2f-032c0f2a4e89' })
+  trace_id: string;
+}

@@ -1,0 +1,97 @@
+import {
+  InvalidInputError,
+  PhoneVerificationService,
+  type VerifyMode,
+} from '@app/phone-verification';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiGatewayTimeoutResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { Check3eRequestDto } from './check-3e-request.dto.js';
+import {
+  Check3eResponseDto,
+  ErrorResponseDto,
+  toCheck3eResponse,
+} from './check-3e-response.dto.js';
+
+/** AceData's `verify_mode` values; the library speaks its own names. */
+const VERIFY_MODES_BY_WIRE: Readonly<Record<'0' | '1', VerifyMode>> = {
+  '0': 'short',
+  '1': 'detailed',
+};
+
+/** The three-elements check, AceData-compatible, in front of the library. */
+@ApiTags('verification')
+@ApiBearerAuth()
+@Controller('identity/phone')
+export class Check3eController {
+  constructor(private readonly verification: PhoneVerificationService) {}
+
+  @Post('check-3e')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Verify that a name, mobile number and resident ID number belong together',
+    description:
+      'Same body and answer as AceData’s POST /identity/phone/check-3e. Every answer with a `result` is HTTP 200; `billed` says whether it was charged.',
+  })
+  @ApiOkResponse({ type: Check3eResponseDto })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'Invalid input; nothing was sent upstream',
+  })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponseDto,
+    description: 'Missing or wrong API key',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'This key’s rate limit',
+  })
+  @ApiBadGatewayResponse({
+    type: ErrorResponseDto,
+    description: 'AceData answered with an error',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'AceData unreachable or rate limiting',
+  })
+  @ApiGatewayTimeoutResponse({
+    type: ErrorResponseDto,
+    description: 'AceData did not answer in time (may have been billed)',
+  })
+  async check(@Body() body: Check3eRequestDto): Promise<Check3eResponseDto> {
+    if (
+      body.encrypt_list !== undefined ||
+      body.ciphertext_blob !== undefined ||
+      body.iv !== undefined
+    ) {
+      throw new InvalidInputError([
+        {
+          field: 'encrypt_list',
+          message:
+            'encrypt_list, ciphertext_blob and iv are not supported by this server yet: send the fields in plaintext (over TLS)',
+        },
+      ]);
+    }
+    const result = await this.verification.verify({
+      name: body.name,
+      phone: body.phone,
+      idCard: body.id_card,
+      verifyMode:
+        body.verify_mode === undefined
+          ? undefined
+          : VERIFY_MODES_BY_WIRE[body.verify_mode],
+    });
+    return toCheck3eResponse(result);
+  }
+}

@@ -1,0 +1,54 @@
+import { Controller, Get, UseFilters } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HttpHealthIndicator,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
+import { Public } from '../auth/public.decorator.js';
+import { HealthCheckResultFilter } from './health-check-result.filter.js';
+
+/**
+ * `GET /health`: liveness (the process answers). `GET /health/ready`:
+ * readiness, which also reports whether AceData (or the sandbox) is reachable.
+ * The probe sends no token and no subject data, and costs nothing: any HTTP
+ * answer from the host counts as reachable.
+ */
+@ApiTags('health')
+@Public()
+@SkipThrottle()
+@UseFilters(HealthCheckResultFilter)
+@Controller('health')
+export class HealthController {
+  private readonly upstreamUrl: string;
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly http: HttpHealthIndicator,
+    config: ConfigService,
+  ) {
+    this.upstreamUrl = config.getOrThrow<string>('upstreamProbeUrl');
+  }
+
+  @Get()
+  @HealthCheck()
+  liveness(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  readiness(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () =>
+        this.http.pingCheck('acedata', this.upstreamUrl, {
+          timeout: 2000,
+          validateStatus: () => true,
+          maxRedirects: 0,
+        }),
+    ]);
+  }
+}

@@ -1,0 +1,116 @@
+/** The documented development key, accepted only in sandbox mode without SAMPLE_APP_API_KEYS. */
+export const DEVELOPMENT_API_KEY = 'sandbox-dev-key';
+
+/** The sample app's configuration, validated from the environment. */
+export interface SampleAppConfig {
+  readonly port: number;
+  /** Interface to bind; all by default. */
+  readonly host?: string;
+  readonly production: boolean;
+  /** True when no AceData token is set: the app runs its own sandbox. */
+  readonly sandboxMode: boolean;
+  /** The keys callers present as `Authorization: Bearer <key>`. */
+  readonly apiKeys: readonly string[];
+  /** True when the keys are the documented development key. */
+  readonly usingDevelopmentKey: boolean;
+  /** Verifications per minute per caller key. */
+  readonly rateLimitPerMinute: number;
+  /** Sandbox latency (ms), in sandbox mode. */
+  readonly sandboxLatencyMs: number;
+  readonly acedata: {
+    readonly apiToken?: string;
+    readonly baseUrl?: string;
+    readonly timeoutMs?: number;
+  };
+}
+
+/** Thrown at boot when the environment is unusable; names the variable. */
+export class InvalidSampleAppConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'InvalidSampleAppConfigError';
+  }
+}
+
+function wholeNumber(
+  env: NodeJS.ProcessEnv,
+  variable: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidSampleAppConfigError(
+      variable,
+      `must be a whole number from ${min} to ${max}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Reads and validates the sample app's environment: `PORT`, `HOST`,
+ * `ACEDATA_API_TOKEN`, `ACEDATA_BASE_URL`, `ACEDATA_TIMEOUT_MS`,
+ * `SAMPLE_APP_API_KEYS`, `SAMPLE_APP_RATE_LIMIT_PER_MINUTE`, `NODE_ENV`,
+ * `SANDBOX_LATENCY_MS`. Without an AceData token the app runs against its own
+ * sandbox, except with `NODE_ENV=production`, where a missing token or
+ * missing keys refuse to boot.
+ */
+export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
+  const production = env.NODE_ENV === 'production';
+  const apiToken = env.ACEDATA_API_TOKEN?.trim() || undefined;
+  const sandboxMode = apiToken === undefined;
+  if (production && sandboxMode) {
+    throw new InvalidSampleAppConfigError(
+      'ACEDATA_API_TOKEN',
+      'is required when NODE_ENV=production (the sandbox is for development only)',
+    );
+  }
+  const keys = (env.SAMPLE_APP_API_KEYS ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0);
+  if (keys.length === 0 && !sandboxMode) {
+    throw new InvalidSampleAppConfigError(
+      'SAMPLE_APP_API_KEYS',
+      'is required (comma-separated caller keys) unless the app runs in sandbox mode',
+    );
+  }
+  if (keys.some((key) => key.length < 12)) {
+    throw new InvalidSampleAppConfigError(
+      'SAMPLE_APP_API_KEYS',
+      'must hold keys of at least 12 characters',
+    );
+  }
+  return {
+    port: wholeNumber(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST?.trim() || undefined,
+    production,
+    sandboxMode,
+    apiKeys: keys.length > 0 ? keys : [DEVELOPMENT_API_KEY],
+    usingDevelopmentKey: keys.length === 0,
+    rateLimitPerMinute: wholeNumber(
+      env,
+      'SAMPLE_APP_RATE_LIMIT_PER_MINUTE',
+      120,
+      1,
+      1_000_000,
+    ),
+    sandboxLatencyMs: wholeNumber(env, 'SANDBOX_LATENCY_MS', 0, 0, 60_000),
+    acedata: {
+      apiToken,
+      baseUrl: env.ACEDATA_BASE_URL?.trim() || undefined,
+      timeoutMs:
+        env.ACEDATA_TIMEOUT_MS === undefined ||
+        env.ACEDATA_TIMEOUT_MS.trim() === ''
+          ? undefined
+          : Number(env.ACEDATA_TIMEOUT_MS),
+    },
+  };
+}

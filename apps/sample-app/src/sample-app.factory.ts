@@ -1,0 +1,109 @@
+import { startSandbox } from '@app/acedata-sandbox';
+import {
+  PhoneVerificationExceptionFilter,
+  invalidInputExceptionFactory,
+} from '@app/phone-verification';
+import {
+  Logger,
+  ValidationPipe,
+  type INestApplication,
+  type Provider,
+} from '@nestjs/common';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { setUpApiDocs } from './docs/api-docs.js';
+import { AceDataShapedExceptionFilter } from './errors/http-exception.filter.js';
+import { EmbeddedSandbox } from './sandbox-mode/embedded-sandbox.js';
+import {
+  DEVELOPMENT_API_KEY,
+  loadSampleAppConfig,
+  type SampleAppConfig,
+} from './sample-app.config.js';
+
+/** JSON bodies larger than this are refused with 413: a real body is ~200 bytes. */
+export const BODY_LIMIT = '8kb';
+
+/** How to build the app. */
+export interface CreateSampleAppOptions {
+  /** The environment to read; `process.env` by default. */
+  env?: NodeJS.ProcessEnv;
+  /** Passed to NestFactory (e.g. `{ logger: false }` in tests). */
+  logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+}
+
+/** The built (not yet listening) app and what it was built from. */
+export interface SampleApp {
+  app: INestApplication;
+  config: SampleAppConfig;
+  /** Set in sandbox mode: the sandbox the app started for itself. */
+  sandboxUrl?: string;
+}
+
+/**
+ * Validates the environment, starts the sandbox when no AceData token is
+ * configured (refused in production), and builds the app with its pipes,
+ * filters, body limit and docs. The caller decides when to `listen()`.
+ */
+export async function createSampleApp(
+  options: CreateSampleAppOptions = {},
+): Promise<SampleApp> {
+  const config = loadSampleAppConfig(options.env ?? process.env);
+  const logger = new Logger('SampleApp');
+  const providers: Provider[] = [];
+  let acedata = {
+    apiToken: config.acedata.apiToken ?? '',
+    baseUrl: config.acedata.baseUrl,
+    timeoutMs: config.acedata.timeoutMs,
+  };
+  let sandboxUrl: string | undefined;
+  if (config.sandboxMode) {
+    const sandbox = await startSandbox({ latencyMs: config.sandboxLatencyMs });
+    sandboxUrl = sandbox.url;
+    acedata = {
+      apiToken: sandbox.token,
+      baseUrl: sandbox.url,
+      timeoutMs: config.acedata.timeoutMs,
+    };
+    providers.push({
+      provide: EmbeddedSandbox,
+      useValue: new EmbeddedSandbox(sandbox),
+    });
+    if (options.logger !== false) {
+      logger.warn(
+        `SANDBOX MODE: no ACEDATA_API_TOKEN is set, so verifications go to a local sandbox at ${sandbox.url}, ` +
+          'not to AceData. Answers are fake and nothing is billed. Set ACEDATA_API_TOKEN for real checks.',
+      );
+    }
+  }
+  if (config.usingDevelopmentKey && options.logger !== false) {
+    logger.warn(
+      `No SAMPLE_APP_API_KEYS set: callers authenticate with the development key "${DEVELOPMENT_API_KEY}".`,
+    );
+  }
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot({ config, acedata, providers }),
+    {
+      bodyParser: false,
+      logger: options.logger ?? ['log', 'warn', 'error', 'fatal'],
+    },
+  );
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: invalidInputExceptionFactory,
+    }),
+  );
+  const adapterHost = app.get(HttpAdapterHost);
+  // The catch-all first: Nest tries the filter registered last first.
+  app.useGlobalFilters(
+    new AceDataShapedExceptionFilter(adapterHost),
+    new PhoneVerificationExceptionFilter(adapterHost),
+  );
+  setUpApiDocs(app);
+  return { app, config, sandboxUrl };
+}
