@@ -18,7 +18,12 @@ describe('POST /identity/phone/check-3e (sample app against the sandbox)', () =>
   let h: Harness;
 
   beforeAll(async () => {
-    h = await startHarness();
+    // One attempt per call and no breaker: this spec checks how each answer
+    // maps to HTTP; retries and the breaker have their own specs.
+    h = await startHarness({
+      PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS: '1',
+      PHONE_VERIFICATION_BREAKER_THRESHOLD: '1000',
+    });
   });
   afterAll(() => h.close());
   beforeEach(() => h.sandbox.resetCalls());

@@ -45,6 +45,10 @@ describe('the sample app', () => {
       const res = await request(h.url).get('/health/ready');
       expect(res.status).toBe(200);
       expect(res.body.details.acedata.status).toBe('up');
+      expect(res.body.details.acedata_circuit).toEqual({
+        status: 'up',
+        state: 'closed',
+      });
       expect(h.sandbox.calls().total).toBe(0);
     });
 
@@ -124,6 +128,71 @@ describe('the sample app', () => {
     });
   });
 
+  describe('resilience through HTTP', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({
+        PHONE_VERIFICATION_BREAKER_THRESHOLD: '2',
+        PHONE_VERIFICATION_BREAKER_COOLDOWN_MS: '60000',
+        PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS: '1',
+        PHONE_VERIFICATION_CACHE_TTL_MS: '60000',
+        PHONE_VERIFICATION_CACHE_SECRET:
+          'e2e-cache-secret-0123456789abcdef0123',
+      });
+    });
+    afterAll(() => h.close());
+    const post = (phone: string) =>
+      request(h.url)
+        .post(PATH)
+        .set('authorization', `Bearer ${KEY_A}`)
+        .send({ ...CONSISTENT, phone });
+
+    it('caches a definitive answer: the second identical request costs nothing', async () => {
+      expect((await post('13800000001')).body).toMatchObject({
+        result: '1',
+        billed: true,
+      });
+      expect((await post('13800000001')).body).toMatchObject({ result: '1' });
+      expect(h.sandbox.calls().byPhone['13800000001']).toEqual({
+        calls: 1,
+        billed: 1,
+      });
+    });
+
+    it('exposes subject-free Prometheus metrics at /metrics, behind a key', async () => {
+      expect((await request(h.url).get('/metrics')).status).toBe(401);
+      const res = await request(h.url)
+        .get('/metrics')
+        .set('authorization', `Bearer ${KEY_A}`);
+      expect(res.status).toBe(200);
+      expect(res.text).toMatch(
+        /phone_verifications_total\{status="inconsistent",billed="true",cache="miss"\} 1/,
+      );
+      expect(res.text).toMatch(
+        /phone_verifications_total\{status="inconsistent",billed="false",cache="hit"\} 1/,
+      );
+      for (const raw of [TEST_NAME, TEST_ID_CARD, '13800000001', KEY_A]) {
+        expect(res.text).not.toContain(raw);
+      }
+    });
+
+    it('opens the breaker after repeated failures: 503 fast, readiness down', async () => {
+      expect((await post('13600000500')).status).toBe(502);
+      expect((await post('13600000500')).status).toBe(502);
+      const before = h.sandbox.calls().total;
+      const res = await post('13800000000');
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('upstream_unavailable');
+      expect(h.sandbox.calls().total).toBe(before);
+      const ready = await request(h.url).get('/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.details.acedata_circuit).toEqual({
+        status: 'down',
+        state: 'open',
+      });
+    });
+  });
+
   describe('configuration at boot', () => {
     it('refuses to boot in production without an AceData token, naming the variable', async () => {
       const message = await refusedBoot({
@@ -148,6 +217,12 @@ describe('the sample app', () => {
       });
       expect(message).toMatch(/"baseUrl".*plaintext/);
       expect(message).not.toContain('secret-token-do-not-print');
+    });
+
+    it('refuses a cache without a secret', async () => {
+      expect(
+        await refusedBoot({ PHONE_VERIFICATION_CACHE_TTL_MS: '1000' }),
+      ).toMatch(/PHONE_VERIFICATION_CACHE_SECRET must be set/);
     });
 
     it('refuses a bad PORT', async () => {

@@ -11,7 +11,10 @@ import { HttpModule } from '@nestjs/axios';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { CallerThrottlerGuard } from './auth/caller-throttler.guard.js';
 import { Check3eController } from './check-3e/check-3e.controller.js';
+import { CircuitBreakerHealthIndicator } from './health/circuit-breaker.health.js';
 import { HealthController } from './health/health.controller.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { VerificationMetrics } from './metrics/verification-metrics.js';
 import type { SampleAppConfig } from './sample-app.config.js';
 
 /** What the module is built from: the validated config, with the upstream resolved. */
@@ -47,10 +50,19 @@ export class AppModule {
           ],
         }),
         PhoneVerificationModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (configService: ConfigService) =>
-            configService.getOrThrow<PhoneVerificationModuleOptions>('acedata'),
+          imports: [MetricsModule],
+          inject: [ConfigService, VerificationMetrics],
+          useFactory: (
+            configService: ConfigService,
+            metrics: VerificationMetrics,
+          ): PhoneVerificationModuleOptions => ({
+            ...configService.getOrThrow<PhoneVerificationModuleOptions>(
+              'acedata',
+            ),
+            onVerification: (event) => metrics.record(event),
+          }),
         }),
+        MetricsModule,
         ThrottlerModule.forRoot({
           errorMessage: 'Rate limit exceeded for this API key; see Retry-After',
           // Per caller key (see CallerThrottlerGuard). Named "default" so the
@@ -67,6 +79,7 @@ export class AppModule {
         // Order matters: authenticate, then throttle per authenticated key.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: CallerThrottlerGuard },
+        CircuitBreakerHealthIndicator,
         ...providers,
       ],
     };

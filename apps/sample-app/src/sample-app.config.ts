@@ -21,6 +21,11 @@ export interface SampleAppConfig {
     readonly apiToken?: string;
     readonly baseUrl?: string;
     readonly timeoutMs?: number;
+    readonly retryMaxAttempts: number;
+    readonly breakerFailureThreshold: number;
+    readonly breakerCooldownMs: number;
+    /** Set when PHONE_VERIFICATION_CACHE_TTL_MS is. */
+    readonly cache?: { readonly ttlMs: number; readonly secret: string };
   };
 }
 
@@ -58,7 +63,9 @@ function wholeNumber(
  * Reads and validates the sample app's environment: `PORT`, `HOST`,
  * `ACEDATA_API_TOKEN`, `ACEDATA_BASE_URL`, `ACEDATA_TIMEOUT_MS`,
  * `SAMPLE_APP_API_KEYS`, `SAMPLE_APP_RATE_LIMIT_PER_MINUTE`, `NODE_ENV`,
- * `SANDBOX_LATENCY_MS`. Without an AceData token the app runs against its own
+ * `SANDBOX_LATENCY_MS`, `PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS`,
+ * `PHONE_VERIFICATION_BREAKER_THRESHOLD`, `PHONE_VERIFICATION_BREAKER_COOLDOWN_MS`,
+ * `PHONE_VERIFICATION_CACHE_TTL_MS` and `PHONE_VERIFICATION_CACHE_SECRET`. Without an AceData token the app runs against its own
  * sandbox, except with `NODE_ENV=production`, where a missing token or
  * missing keys refuse to boot.
  */
@@ -111,6 +118,49 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
         env.ACEDATA_TIMEOUT_MS.trim() === ''
           ? undefined
           : Number(env.ACEDATA_TIMEOUT_MS),
+      retryMaxAttempts: wholeNumber(
+        env,
+        'PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS',
+        3,
+        1,
+        10,
+      ),
+      breakerFailureThreshold: wholeNumber(
+        env,
+        'PHONE_VERIFICATION_BREAKER_THRESHOLD',
+        5,
+        1,
+        1000,
+      ),
+      breakerCooldownMs: wholeNumber(
+        env,
+        'PHONE_VERIFICATION_BREAKER_COOLDOWN_MS',
+        30_000,
+        1,
+        3_600_000,
+      ),
+      cache: loadCache(env),
     },
   };
+}
+
+function loadCache(
+  env: NodeJS.ProcessEnv,
+): SampleAppConfig['acedata']['cache'] {
+  const ttlMs = wholeNumber(
+    env,
+    'PHONE_VERIFICATION_CACHE_TTL_MS',
+    0,
+    0,
+    365 * 86_400_000,
+  );
+  if (ttlMs === 0) return undefined;
+  const secret = env.PHONE_VERIFICATION_CACHE_SECRET ?? '';
+  if (secret.length < 32) {
+    throw new InvalidSampleAppConfigError(
+      'PHONE_VERIFICATION_CACHE_SECRET',
+      'must be set (at least 32 characters) when PHONE_VERIFICATION_CACHE_TTL_MS is',
+    );
+  }
+  return { ttlMs, secret };
 }

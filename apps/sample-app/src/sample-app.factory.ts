@@ -2,6 +2,7 @@ import { startSandbox } from '@app/acedata-sandbox';
 import {
   PhoneVerificationExceptionFilter,
   invalidInputExceptionFactory,
+  type PhoneVerificationModuleOptions,
 } from '@app/phone-verification';
 import {
   Logger,
@@ -51,20 +52,28 @@ export async function createSampleApp(
   const config = loadSampleAppConfig(options.env ?? process.env);
   const logger = new Logger('SampleApp');
   const providers: Provider[] = [];
-  let acedata = {
+  const {
+    retryMaxAttempts,
+    breakerFailureThreshold,
+    breakerCooldownMs,
+    cache,
+  } = config.acedata;
+  let acedata: PhoneVerificationModuleOptions = {
     apiToken: config.acedata.apiToken ?? '',
     baseUrl: config.acedata.baseUrl,
     timeoutMs: config.acedata.timeoutMs,
+    retry: { maxAttempts: retryMaxAttempts },
+    circuitBreaker: {
+      failureThreshold: breakerFailureThreshold,
+      cooldownMs: breakerCooldownMs,
+    },
+    ...(cache ? { cache } : {}),
   };
   let sandboxUrl: string | undefined;
   if (config.sandboxMode) {
     const sandbox = await startSandbox({ latencyMs: config.sandboxLatencyMs });
     sandboxUrl = sandbox.url;
-    acedata = {
-      apiToken: sandbox.token,
-      baseUrl: sandbox.url,
-      timeoutMs: config.acedata.timeoutMs,
-    };
+    acedata = { ...acedata, apiToken: sandbox.token, baseUrl: sandbox.url };
     providers.push({
       provide: EmbeddedSandbox,
       useValue: new EmbeddedSandbox(sandbox),

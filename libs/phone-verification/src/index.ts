@@ -11,8 +11,17 @@ export {
   DEFAULT_BASE_URL,
   DEFAULT_TIMEOUT_MS,
   InvalidPhoneVerificationOptionsError,
+  type CacheOptions,
+  type CircuitBreakerOptions,
   type PhoneVerificationModuleOptions,
+  type RetryOptions,
 } from './phone-verification.options.js';
+export { PHONE_VERIFICATION_CLOCK } from './phone-verification.constants.js';
+export type { Clock } from './resilience/clock.js';
+export type { CircuitBreakerState } from './resilience/upstream-resilience.js';
+export type { VerificationEvent } from './events/verification-event.js';
+export type { PhoneVerificationCacheStore } from './cache/cache-store.interface.js';
+export { LruCacheStore } from './cache/lru-cache.store.js';
 export { phoneVerificationConfig } from './phone-verification.config.js';
 export { PhoneVerificationService } from './phone-verification.service.js';
 
@@ -51,6 +60,7 @@ export {
   UpstreamConnectionError,
   UpstreamTimeoutError,
 } from './errors/transport.errors.js';
+export { UpstreamUnavailableError } from './errors/upstream-unavailable.error.js';
 
 export { PhoneVerificationExceptionFilter } from './filters/phone-verification-exception.filter.js';
 

@@ -9,16 +9,31 @@ function optionalNumber(raw: string | undefined): number | undefined {
 
 /**
  * A `@nestjs/config` namespace that reads the module's options from the
- * environment: `ACEDATA_API_TOKEN`, `ACEDATA_BASE_URL`, `ACEDATA_TIMEOUT_MS`.
+ * environment: `ACEDATA_API_TOKEN`, `ACEDATA_BASE_URL`, `ACEDATA_TIMEOUT_MS`,
+ * and, to turn the cache on, `PHONE_VERIFICATION_CACHE_TTL_MS` with
+ * `PHONE_VERIFICATION_CACHE_SECRET`.
  *
  * @example
  * PhoneVerificationModule.forRootAsync(phoneVerificationConfig.asProvider())
  */
 export const phoneVerificationConfig = registerAs(
   'phoneVerification',
-  (): PhoneVerificationModuleOptions => ({
-    apiToken: process.env.ACEDATA_API_TOKEN ?? '',
-    baseUrl: process.env.ACEDATA_BASE_URL || undefined,
-    timeoutMs: optionalNumber(process.env.ACEDATA_TIMEOUT_MS),
-  }),
+  (): PhoneVerificationModuleOptions => {
+    const cacheTtlMs = optionalNumber(
+      process.env.PHONE_VERIFICATION_CACHE_TTL_MS,
+    );
+    return {
+      apiToken: process.env.ACEDATA_API_TOKEN ?? '',
+      baseUrl: process.env.ACEDATA_BASE_URL || undefined,
+      timeoutMs: optionalNumber(process.env.ACEDATA_TIMEOUT_MS),
+      ...(cacheTtlMs === undefined
+        ? {}
+        : {
+            cache: {
+              ttlMs: cacheTtlMs,
+              secret: process.env.PHONE_VERIFICATION_CACHE_SECRET ?? '',
+            },
+          }),
+    };
+  },
 );

@@ -4,3 +4,6 @@ export const PHONE_VERIFICATION_RESOLVED_OPTIONS =
 
 /** The name used in boot errors and logs. */
 export const PHONE_VERIFICATION_MODULE_NAME = 'PhoneVerification';
+
+/** Injection token of the clock (`{ now(): number }`); override it in tests. */
+export const PHONE_VERIFICATION_CLOCK = 'PHONE_VERIFICATION:CLOCK';

@@ -1,7 +1,12 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { AceDataClient } from './acedata/acedata.client.js';
-import { PHONE_VERIFICATION_RESOLVED_OPTIONS } from './phone-verification.constants.js';
+import {
+  PHONE_VERIFICATION_CLOCK,
+  PHONE_VERIFICATION_RESOLVED_OPTIONS,
+} from './phone-verification.constants.js';
+import { systemClock } from './resilience/clock.js';
+import { UpstreamResilience } from './resilience/upstream-resilience.js';
 import {
   ConfigurablePhoneVerificationModule,
   PHONE_VERIFICATION_MODULE_OPTIONS,
@@ -26,7 +31,9 @@ import { PhoneVerificationService } from './phone-verification.service.js';
         resolvePhoneVerificationOptions(options),
       inject: [PHONE_VERIFICATION_MODULE_OPTIONS],
     },
+    { provide: PHONE_VERIFICATION_CLOCK, useValue: systemClock },
     AceDataClient,
+    UpstreamResilience,
     PhoneVerificationService,
   ],
   exports: [PhoneVerificationService],

@@ -1,11 +1,47 @@
+import type { PhoneVerificationCacheStore } from './cache/cache-store.interface.js';
 import type { VerifyMode } from './dto/phone-verification-request.js';
 import { VERIFY_MODES } from './dto/phone-verification-request.js';
+import type { VerificationEvent } from './events/verification-event.js';
 
 /** AceData's production API. */
 export const DEFAULT_BASE_URL = 'https://api.acedata.cloud';
 /** Carriers answer in tens of ms to seconds; past this we give up (and may have been billed). */
 export const DEFAULT_TIMEOUT_MS = 15_000;
 const MAX_TIMEOUT_MS = 120_000;
+
+/** Retries of calls that cannot have been billed (429, 5xx, refused/reset, codes -2/-3). */
+export interface RetryOptions {
+  /** Total attempts, the first included. Default 3; 1 disables retries. */
+  maxAttempts?: number;
+  /** First backoff ceiling; full jitter picks a delay up to base·2^n. Default 200. */
+  baseDelayMs?: number;
+  /** Largest backoff. Default 5000. */
+  maxDelayMs?: number;
+  /** No attempt starts later than this after `verify()` was called. Default 30000. */
+  deadlineMs?: number;
+  /** A longer `Retry-After` is not waited for: the 429 is thrown. Default 10000. */
+  maxRetryAfterMs?: number;
+}
+
+/** The circuit breaker around upstream calls. */
+export interface CircuitBreakerOptions {
+  /** Consecutive upstream failures that open it. Default 5. */
+  failureThreshold?: number;
+  /** How long it stays open before one probe call is let through. Default 30000. */
+  cooldownMs?: number;
+}
+
+/** The opt-in result cache. */
+export interface CacheOptions {
+  /** How long answers 0 and 1 are kept. (-6 is kept until midnight in China.) */
+  ttlMs: number;
+  /** The HMAC secret for cache keys (e.g. PHONE_VERIFICATION_CACHE_SECRET), ≥ 32 characters. */
+  secret: string;
+  /** A Keyv / cache-manager store, e.g. Redis shared by instances. Default: in-memory LRU. */
+  store?: PhoneVerificationCacheStore;
+  /** Size of the default LRU store. Default 10000. */
+  maxEntries?: number;
+}
 
 /** What `PhoneVerificationModule.forRoot()` takes. */
 export interface PhoneVerificationModuleOptions {
@@ -17,6 +53,16 @@ export interface PhoneVerificationModuleOptions {
   timeoutMs?: number;
   /** The verify mode when a request names none. Default `short`. */
   defaultVerifyMode?: VerifyMode;
+  /** Safe retries; `false` disables them. */
+  retry?: RetryOptions | false;
+  /** The circuit breaker; `false` disables it. */
+  circuitBreaker?: CircuitBreakerOptions | false;
+  /** Share one upstream call among concurrent identical verifications. Default true. */
+  dedupe?: boolean;
+  /** Cache definitive answers (off unless given). */
+  cache?: CacheOptions;
+  /** Called once per verification with a subject-free event, for metrics and spend. */
+  onVerification?: (event: VerificationEvent) => void;
 }
 
 /** The options after validation, with every default applied. */
@@ -26,12 +72,19 @@ export interface ResolvedPhoneVerificationOptions {
   readonly baseUrl: string;
   readonly timeoutMs: number;
   readonly defaultVerifyMode: VerifyMode;
+  readonly retry: Required<RetryOptions> | false;
+  readonly circuitBreaker: Required<CircuitBreakerOptions> | false;
+  readonly dedupe: boolean;
+  readonly cache:
+    | (Required<Omit<CacheOptions, 'store'>> & Pick<CacheOptions, 'store'>)
+    | false;
+  readonly onVerification?: (event: VerificationEvent) => void;
 }
 
 /** Thrown at boot when the module's options are unusable; names the option. */
 export class InvalidPhoneVerificationOptionsError extends Error {
   constructor(
-    readonly option: keyof PhoneVerificationModuleOptions,
+    readonly option: string,
     problem: string,
   ) {
     super(`PhoneVerificationModule: option "${option}" ${problem}`);
@@ -135,10 +188,112 @@ export function resolvePhoneVerificationOptions(
       `must be one of: ${VERIFY_MODES.join(', ')}`,
     );
   }
+  if (
+    options.onVerification !== undefined &&
+    typeof options.onVerification !== 'function'
+  ) {
+    throw new InvalidPhoneVerificationOptionsError(
+      'onVerification',
+      'must be a function',
+    );
+  }
   return {
     apiToken: token,
     baseUrl: resolveBaseUrl(options.baseUrl),
     timeoutMs,
     defaultVerifyMode,
+    retry: resolveRetry(options.retry),
+    circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
+    dedupe: options.dedupe ?? true,
+    cache: resolveCache(options.cache),
+    onVerification: options.onVerification,
+  };
+}
+
+function whole(
+  option: string,
+  value: number,
+  min: number,
+  max: number,
+): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidPhoneVerificationOptionsError(
+      option,
+      `must be a whole number from ${min} to ${max}`,
+    );
+  }
+  return value;
+}
+
+function resolveRetry(
+  retry: RetryOptions | false | undefined,
+): Required<RetryOptions> | false {
+  if (retry === false) return false;
+  const r = retry ?? {};
+  return {
+    maxAttempts: whole('retry.maxAttempts', r.maxAttempts ?? 3, 1, 10),
+    baseDelayMs: whole('retry.baseDelayMs', r.baseDelayMs ?? 200, 0, 60_000),
+    maxDelayMs: whole('retry.maxDelayMs', r.maxDelayMs ?? 5_000, 0, 300_000),
+    deadlineMs: whole('retry.deadlineMs', r.deadlineMs ?? 30_000, 1, 600_000),
+    maxRetryAfterMs: whole(
+      'retry.maxRetryAfterMs',
+      r.maxRetryAfterMs ?? 10_000,
+      0,
+      600_000,
+    ),
+  };
+}
+
+function resolveCircuitBreaker(
+  breaker: CircuitBreakerOptions | false | undefined,
+): Required<CircuitBreakerOptions> | false {
+  if (breaker === false) return false;
+  const b = breaker ?? {};
+  return {
+    failureThreshold: whole(
+      'circuitBreaker.failureThreshold',
+      b.failureThreshold ?? 5,
+      1,
+      1_000,
+    ),
+    cooldownMs: whole(
+      'circuitBreaker.cooldownMs',
+      b.cooldownMs ?? 30_000,
+      1,
+      3_600_000,
+    ),
+  };
+}
+
+function resolveCache(
+  cache: CacheOptions | undefined,
+): ResolvedPhoneVerificationOptions['cache'] {
+  if (cache === undefined) return false;
+  if (typeof cache.secret !== 'string' || cache.secret.length < 32) {
+    throw new InvalidPhoneVerificationOptionsError(
+      'cache.secret',
+      'must be at least 32 characters (set PHONE_VERIFICATION_CACHE_SECRET)',
+    );
+  }
+  if (
+    cache.store !== undefined &&
+    (typeof cache.store.get !== 'function' ||
+      typeof cache.store.set !== 'function')
+  ) {
+    throw new InvalidPhoneVerificationOptionsError(
+      'cache.store',
+      'must have get() and set() (a Keyv or cache-manager store)',
+    );
+  }
+  return {
+    ttlMs: whole('cache.ttlMs', cache.ttlMs, 1, 365 * 86_400_000),
+    secret: cache.secret,
+    store: cache.store,
+    maxEntries: whole(
+      'cache.maxEntries',
+      cache.maxEntries ?? 10_000,
+      1,
+      10_000_000,
+    ),
   };
 }

@@ -47,6 +47,9 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
           apiToken: TOKEN,
           baseUrl: upstream.url,
           timeoutMs: TIMEOUT_MS,
+          // One attempt each: this spec is about mapping; retries have their own.
+          retry: false,
+          circuitBreaker: false,
         }),
       ],
     }).compile();
@@ -146,6 +149,7 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
           isp: 'china_mobile',
           rawIsp: 'Mobile',
           detail: null,
+          fromCache: false,
         });
       },
     );

@@ -9,11 +9,13 @@ import {
   type HealthCheckResult,
 } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator.js';
+import { CircuitBreakerHealthIndicator } from './circuit-breaker.health.js';
 import { HealthCheckResultFilter } from './health-check-result.filter.js';
 
 /**
  * `GET /health`: liveness (the process answers). `GET /health/ready`:
- * readiness, which also reports whether AceData (or the sandbox) is reachable.
+ * readiness, which also reports whether AceData (or the sandbox) is reachable
+ * and the state of the library's circuit breaker.
  * The probe sends no token and no subject data, and costs nothing: any HTTP
  * answer from the host counts as reachable.
  */
@@ -28,6 +30,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly http: HttpHealthIndicator,
+    private readonly circuit: CircuitBreakerHealthIndicator,
     config: ConfigService,
   ) {
     this.upstreamUrl = config.getOrThrow<string>('upstreamProbeUrl');
@@ -49,6 +52,7 @@ export class HealthController {
           validateStatus: () => true,
           maxRedirects: 0,
         }),
+      () => this.circuit.check(),
     ]);
   }
 }

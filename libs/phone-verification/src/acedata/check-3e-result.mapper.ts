@@ -107,5 +107,6 @@ export function mapCheck3eResult(
     rawIsp,
     detail,
     ...(traceId ? { traceId } : {}),
+    fromCache: false,
   };
 }

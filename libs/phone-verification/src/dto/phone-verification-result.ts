@@ -48,4 +48,9 @@ export interface PhoneVerificationResult {
   readonly detail: MismatchDetail | (string & {}) | null;
   /** AceData's trace id, when it sent one. */
   readonly traceId?: string;
+  /**
+   * True when the answer came from the result cache: AceData was not called
+   * and nothing was charged for this call, whatever `billed` says of the code.
+   */
+  readonly fromCache: boolean;
 }

@@ -133,6 +133,8 @@ describe('errors never carry subject data or the token', () => {
           apiToken: TOKEN,
           baseUrl: upstream.url,
           timeoutMs: 300,
+          retry: false,
+          circuitBreaker: false,
         }),
       ],
     }).compile();

@@ -9,7 +9,8 @@ export type PhoneVerificationErrorCode =
   | 'upstream_http_error'
   | 'upstream_timeout'
   | 'upstream_connection_failed'
-  | 'upstream_malformed_response';
+  | 'upstream_malformed_response'
+  | 'upstream_unavailable';
 
 /** What every {@link PhoneVerificationError} is built from. */
 export interface PhoneVerificationErrorInit {

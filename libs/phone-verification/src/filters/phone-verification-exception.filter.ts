@@ -57,6 +57,12 @@ const ANSWERS: Readonly<
     code: 'upstream_unavailable',
     message: 'The verification provider cannot be reached; try again later',
   },
+  upstream_unavailable: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    code: 'upstream_unavailable',
+    message:
+      'The verification provider is failing; calls are paused, try again later',
+  },
   upstream_timeout: {
     status: HttpStatus.GATEWAY_TIMEOUT,
     code: 'upstream_timeout',

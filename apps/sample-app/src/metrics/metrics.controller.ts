@@ -1,0 +1,20 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { VerificationMetrics } from './verification-metrics.js';
+
+/** `GET /metrics` in Prometheus text format; needs a caller key (spend is business data). */
+@ApiTags('metrics')
+@ApiBearerAuth()
+@SkipThrottle()
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: VerificationMetrics) {}
+
+  @Get()
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiOkResponse({ description: 'Prometheus text exposition' })
+  scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,15 @@
+import { nextChinaMidnight } from './verification-cache.js';
+
+describe('nextChinaMidnight', () => {
+  it.each([
+    ['2026-11-23T15:30:00Z', '2026-11-23T16:00:00Z'], // 23:30 Beijing → midnight
+    ['2026-11-23T16:00:00Z', '2026-11-24T16:00:00Z'], // exactly midnight → the next one
+    ['2026-11-23T00:00:00Z', '2026-11-23T16:00:00Z'], // 08:00 Beijing
+    ['2026-12-31T20:00:00Z', '2027-01-01T16:00:00Z'], // already Jan 1 in Beijing
+    ['2028-02-28T17:00:00Z', '2028-02-29T16:00:00Z'], // leap day
+  ])('%s → %s', (now, midnight) => {
+    expect(new Date(nextChinaMidnight(Date.parse(now))).toISOString()).toBe(
+      new Date(midnight).toISOString(),
+    );
+  });
+});
