@@ -336,14 +336,37 @@ describe('POST /identity/phone/check-3e (sample app against the sandbox)', () =>
         'encrypt_list',
       ],
       [
-        'encrypted fields (not supported yet)',
+        'encrypt_list without ciphertext_blob and iv',
+        { ...valid, encrypt_list: ['name'] },
+        'ciphertext_blob',
+      ],
+      [
+        'iv without encrypt_list',
+        { ...valid, iv: '0123456789abcdef' },
+        'encrypt_list',
+      ],
+      [
+        'a field listed as encrypted that is not base64',
         {
           ...valid,
+          phone: '138 0000 0000',
+          encrypt_list: ['phone'],
+          ciphertext_blob: 'AAAA',
+          iv: '0123456789abcdef',
+        },
+        'phone',
+      ],
+      [
+        'a plain field still validated when another is encrypted',
+        {
+          ...valid,
+          name: 'bQ==',
+          phone: '123',
           encrypt_list: ['name'],
           ciphertext_blob: 'AAAA',
           iv: '0123456789abcdef',
         },
-        'encrypt_list',
+        'phone',
       ],
       ['a JSON array body', [valid], undefined],
     ])('%s', async (_label, body, field) => {

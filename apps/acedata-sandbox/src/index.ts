@@ -16,3 +16,7 @@ export {
   type RegisteredPerson,
 } from './sandbox.registry.js';
 export type { SandboxCallsSnapshot } from './sandbox.call-log.js';
+export {
+  SANDBOX_TEST_CIPHERTEXT_BLOB,
+  SANDBOX_TEST_DATA_KEY,
+} from './sandbox.encryption.js';

@@ -15,6 +15,7 @@ import {
   type SandboxBehaviour,
 } from './sandbox.identities.js';
 import { REGISTERED_BY_PHONE, mismatchOf } from './sandbox.registry.js';
+import { SandboxDecryptionError, decryptFields } from './sandbox.encryption.js';
 
 /** The token the sandbox accepts unless told otherwise. */
 export const DEFAULT_SANDBOX_TOKEN = 'sandbox-token';
@@ -281,7 +282,16 @@ export async function startSandbox(
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return sendError(res, 400, 'bad_request', 'Body must be a JSON object');
     }
-    const fields = body as Check3eBody;
+    let fields: Check3eBody;
+    try {
+      fields = decryptFields(body as Record<string, unknown>) as Check3eBody;
+    } catch (error) {
+      const message =
+        error instanceof SandboxDecryptionError
+          ? error.message
+          : 'decryption failed';
+      return sendError(res, 400, 'decryption_failed', message);
+    }
     // Counted on receipt, so a test can see a call that is still in flight.
     const count =
       typeof fields.phone === 'string' ? log.record(fields.phone) : 0;

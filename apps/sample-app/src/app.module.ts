@@ -69,6 +69,13 @@ export class AppModule {
           // answer carries a plain Retry-After header.
           throttlers: [
             { name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute },
+            {
+              name: 'per-ip',
+              ttl: 60_000,
+              limit: config.rateLimitPerIpPerMinute,
+              getTracker: (req: Record<string, unknown>) =>
+                `ip:${String(req.ip)}`,
+            },
           ],
         }),
         TerminusModule.forRoot({ errorLogStyle: 'json' }),
@@ -76,9 +83,10 @@ export class AppModule {
       ],
       controllers: [Check3eController, HealthController],
       providers: [
-        // Order matters: authenticate, then throttle per authenticated key.
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // Throttle first (per key digest and per IP), so key guessing is
+        // throttled too; then authenticate.
         { provide: APP_GUARD, useClass: CallerThrottlerGuard },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
         CircuitBreakerHealthIndicator,
         ...providers,
       ],

@@ -17,6 +17,14 @@ export interface SampleAppConfig {
   readonly rateLimitPerMinute: number;
   /** Sandbox latency (ms), in sandbox mode. */
   readonly sandboxLatencyMs: number;
+  /** Verifications per minute per client IP, whatever the key. */
+  readonly rateLimitPerIpPerMinute: number;
+  /** Origins allowed by CORS; none (CORS off) by default. */
+  readonly corsOrigins: readonly string[];
+  /** Express's `trust proxy` (hops), so the client IP is right behind a proxy. */
+  readonly trustProxy: number;
+  readonly logLevel:
+    'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   readonly acedata: {
     readonly apiToken?: string;
     readonly baseUrl?: string;
@@ -26,6 +34,11 @@ export interface SampleAppConfig {
     readonly breakerCooldownMs: number;
     /** Set when PHONE_VERIFICATION_CACHE_TTL_MS is. */
     readonly cache?: { readonly ttlMs: number; readonly secret: string };
+    /** Set when ACEDATA_DATA_KEY is: encrypt every field on the wire. */
+    readonly encryption?: {
+      readonly dataKey: string;
+      readonly ciphertextBlob: string;
+    };
   };
 }
 
@@ -63,9 +76,11 @@ function wholeNumber(
  * Reads and validates the sample app's environment: `PORT`, `HOST`,
  * `ACEDATA_API_TOKEN`, `ACEDATA_BASE_URL`, `ACEDATA_TIMEOUT_MS`,
  * `SAMPLE_APP_API_KEYS`, `SAMPLE_APP_RATE_LIMIT_PER_MINUTE`, `NODE_ENV`,
- * `SANDBOX_LATENCY_MS`, `PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS`,
+ * `SANDBOX_LATENCY_MS`, `SAMPLE_APP_RATE_LIMIT_PER_IP_PER_MINUTE`, `CORS_ORIGINS`,
+ * `TRUST_PROXY_HOPS`, `LOG_LEVEL`, `PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS`,
  * `PHONE_VERIFICATION_BREAKER_THRESHOLD`, `PHONE_VERIFICATION_BREAKER_COOLDOWN_MS`,
- * `PHONE_VERIFICATION_CACHE_TTL_MS` and `PHONE_VERIFICATION_CACHE_SECRET`. Without an AceData token the app runs against its own
+ * `PHONE_VERIFICATION_CACHE_TTL_MS`, `PHONE_VERIFICATION_CACHE_SECRET`,
+ * `ACEDATA_DATA_KEY` and `ACEDATA_CIPHERTEXT_BLOB`. Without an AceData token the app runs against its own
  * sandbox, except with `NODE_ENV=production`, where a missing token or
  * missing keys refuse to boot.
  */
@@ -110,6 +125,16 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
       1_000_000,
     ),
     sandboxLatencyMs: wholeNumber(env, 'SANDBOX_LATENCY_MS', 0, 0, 60_000),
+    rateLimitPerIpPerMinute: wholeNumber(
+      env,
+      'SAMPLE_APP_RATE_LIMIT_PER_IP_PER_MINUTE',
+      600,
+      1,
+      1_000_000,
+    ),
+    corsOrigins: loadCorsOrigins(env),
+    trustProxy: wholeNumber(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
+    logLevel: loadLogLevel(env),
     acedata: {
       apiToken,
       baseUrl: env.ACEDATA_BASE_URL?.trim() || undefined,
@@ -140,6 +165,7 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
         3_600_000,
       ),
       cache: loadCache(env),
+      encryption: loadEncryption(env),
     },
   };
 }
@@ -163,4 +189,56 @@ function loadCache(
     );
   }
   return { ttlMs, secret };
+}
+
+const LOG_LEVELS = [
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+  'silent',
+] as const;
+
+function loadLogLevel(env: NodeJS.ProcessEnv): SampleAppConfig['logLevel'] {
+  const level = env.LOG_LEVEL?.trim() || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new InvalidSampleAppConfigError(
+      'LOG_LEVEL',
+      `must be one of: ${LOG_LEVELS.join(', ')}`,
+    );
+  }
+  return level as SampleAppConfig['logLevel'];
+}
+
+function loadCorsOrigins(env: NodeJS.ProcessEnv): string[] {
+  const origins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
+  for (const origin of origins) {
+    if (origin === '*' || !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new InvalidSampleAppConfigError(
+        'CORS_ORIGINS',
+        'must list exact origins such as https://app.example.com (no wildcard)',
+      );
+    }
+  }
+  return origins;
+}
+
+function loadEncryption(
+  env: NodeJS.ProcessEnv,
+): SampleAppConfig['acedata']['encryption'] {
+  const dataKey = env.ACEDATA_DATA_KEY?.trim();
+  if (!dataKey) return undefined;
+  const ciphertextBlob = env.ACEDATA_CIPHERTEXT_BLOB?.trim();
+  if (!ciphertextBlob) {
+    throw new InvalidSampleAppConfigError(
+      'ACEDATA_CIPHERTEXT_BLOB',
+      'is required with ACEDATA_DATA_KEY (the data key wrapped by AceData)',
+    );
+  }
+  return { dataKey, ciphertextBlob };
 }

@@ -5,16 +5,18 @@ import {
   type PhoneVerificationModuleOptions,
 } from '@app/phone-verification';
 import {
-  Logger,
   ValidationPipe,
   type INestApplication,
   type Provider,
 } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { setUpApiDocs } from './docs/api-docs.js';
 import { AceDataShapedExceptionFilter } from './errors/http-exception.filter.js';
+import { createRootLogger, PinoNestLogger } from './logging/app-logger.js';
+import { createHttpLogger } from './logging/http-logger.js';
 import { EmbeddedSandbox } from './sandbox-mode/embedded-sandbox.js';
 import {
   DEVELOPMENT_API_KEY,
@@ -29,8 +31,6 @@ export const BODY_LIMIT = '8kb';
 export interface CreateSampleAppOptions {
   /** The environment to read; `process.env` by default. */
   env?: NodeJS.ProcessEnv;
-  /** Passed to NestFactory (e.g. `{ logger: false }` in tests). */
-  logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
 }
 
 /** The built (not yet listening) app and what it was built from. */
@@ -41,34 +41,38 @@ export interface SampleApp {
   sandboxUrl?: string;
 }
 
+function libraryOptions(
+  config: SampleAppConfig,
+): PhoneVerificationModuleOptions {
+  const { acedata } = config;
+  return {
+    apiToken: acedata.apiToken ?? '',
+    baseUrl: acedata.baseUrl,
+    timeoutMs: acedata.timeoutMs,
+    retry: { maxAttempts: acedata.retryMaxAttempts },
+    circuitBreaker: {
+      failureThreshold: acedata.breakerFailureThreshold,
+      cooldownMs: acedata.breakerCooldownMs,
+    },
+    ...(acedata.cache ? { cache: acedata.cache } : {}),
+    ...(acedata.encryption ? { encryption: acedata.encryption } : {}),
+  };
+}
+
 /**
  * Validates the environment, starts the sandbox when no AceData token is
- * configured (refused in production), and builds the app with its pipes,
- * filters, body limit and docs. The caller decides when to `listen()`.
+ * configured (refused in production), and builds the app with its logging,
+ * security headers, pipes, filters, body limit and docs. The caller decides
+ * when to `listen()`.
  */
 export async function createSampleApp(
   options: CreateSampleAppOptions = {},
 ): Promise<SampleApp> {
   const config = loadSampleAppConfig(options.env ?? process.env);
-  const logger = new Logger('SampleApp');
+  const rootLogger = createRootLogger(config.logLevel);
+  const logger = new PinoNestLogger(rootLogger);
   const providers: Provider[] = [];
-  const {
-    retryMaxAttempts,
-    breakerFailureThreshold,
-    breakerCooldownMs,
-    cache,
-  } = config.acedata;
-  let acedata: PhoneVerificationModuleOptions = {
-    apiToken: config.acedata.apiToken ?? '',
-    baseUrl: config.acedata.baseUrl,
-    timeoutMs: config.acedata.timeoutMs,
-    retry: { maxAttempts: retryMaxAttempts },
-    circuitBreaker: {
-      failureThreshold: breakerFailureThreshold,
-      cooldownMs: breakerCooldownMs,
-    },
-    ...(cache ? { cache } : {}),
-  };
+  let acedata = libraryOptions(config);
   let sandboxUrl: string | undefined;
   if (config.sandboxMode) {
     const sandbox = await startSandbox({ latencyMs: config.sandboxLatencyMs });
@@ -78,26 +82,33 @@ export async function createSampleApp(
       provide: EmbeddedSandbox,
       useValue: new EmbeddedSandbox(sandbox),
     });
-    if (options.logger !== false) {
-      logger.warn(
-        `SANDBOX MODE: no ACEDATA_API_TOKEN is set, so verifications go to a local sandbox at ${sandbox.url}, ` +
-          'not to AceData. Answers are fake and nothing is billed. Set ACEDATA_API_TOKEN for real checks.',
-      );
-    }
+    logger.warn(
+      `SANDBOX MODE: no ACEDATA_API_TOKEN is set, so verifications go to a local sandbox at ${sandbox.url}, ` +
+        'not to AceData. Answers are fake and nothing is billed. Set ACEDATA_API_TOKEN for real checks.',
+      'SampleApp',
+    );
   }
-  if (config.usingDevelopmentKey && options.logger !== false) {
+  if (config.usingDevelopmentKey) {
     logger.warn(
       `No SAMPLE_APP_API_KEYS set: callers authenticate with the development key "${DEVELOPMENT_API_KEY}".`,
+      'SampleApp',
     );
   }
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({ config, acedata, providers }),
-    {
-      bodyParser: false,
-      logger: options.logger ?? ['log', 'warn', 'error', 'fatal'],
-    },
+    { bodyParser: false, logger },
   );
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(createHttpLogger(rootLogger));
+  app.use(helmet());
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: [...config.corsOrigins],
+      methods: ['POST', 'GET'],
+      maxAge: 600,
+    });
+  }
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useGlobalPipes(
     new ValidationPipe({

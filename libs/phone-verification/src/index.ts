@@ -13,6 +13,7 @@ export {
   InvalidPhoneVerificationOptionsError,
   type CacheOptions,
   type CircuitBreakerOptions,
+  type EncryptionOptions,
   type PhoneVerificationModuleOptions,
   type RetryOptions,
 } from './phone-verification.options.js';
@@ -26,7 +27,10 @@ export { phoneVerificationConfig } from './phone-verification.config.js';
 export { PhoneVerificationService } from './phone-verification.service.js';
 
 export {
+  ENCRYPTABLE_FIELDS,
   VERIFY_MODES,
+  type EncryptableField,
+  type EncryptedFields,
   type PhoneVerificationRequest,
   type VerifyMode,
 } from './dto/phone-verification-request.js';

@@ -1,6 +1,12 @@
 import type { PhoneVerificationCacheStore } from './cache/cache-store.interface.js';
-import type { VerifyMode } from './dto/phone-verification-request.js';
-import { VERIFY_MODES } from './dto/phone-verification-request.js';
+import type {
+  EncryptableField,
+  VerifyMode,
+} from './dto/phone-verification-request.js';
+import {
+  ENCRYPTABLE_FIELDS,
+  VERIFY_MODES,
+} from './dto/phone-verification-request.js';
 import type { VerificationEvent } from './events/verification-event.js';
 
 /** AceData's production API. */
@@ -29,6 +35,16 @@ export interface CircuitBreakerOptions {
   failureThreshold?: number;
   /** How long it stays open before one probe call is let through. Default 30000. */
   cooldownMs?: number;
+}
+
+/** Send chosen fields encrypted (AES-256-CBC) under the app's data key. */
+export interface EncryptionOptions {
+  /** The 32-byte data key: a Buffer, or its base64. A secret. */
+  dataKey: string | Buffer;
+  /** The data key wrapped by AceData's key service, sent as `ciphertext_blob`. */
+  ciphertextBlob: string;
+  /** Which fields to encrypt. Default all three. */
+  fields?: EncryptableField[];
 }
 
 /** The opt-in result cache. */
@@ -61,6 +77,8 @@ export interface PhoneVerificationModuleOptions {
   dedupe?: boolean;
   /** Cache definitive answers (off unless given). */
   cache?: CacheOptions;
+  /** Encrypt fields on the wire (off unless given); validation runs first. */
+  encryption?: EncryptionOptions;
   /** Called once per verification with a subject-free event, for metrics and spend. */
   onVerification?: (event: VerificationEvent) => void;
 }
@@ -77,6 +95,13 @@ export interface ResolvedPhoneVerificationOptions {
   readonly dedupe: boolean;
   readonly cache:
     | (Required<Omit<CacheOptions, 'store'>> & Pick<CacheOptions, 'store'>)
+    | false;
+  readonly encryption:
+    | {
+        readonly dataKey: Buffer;
+        readonly ciphertextBlob: string;
+        readonly fields: readonly EncryptableField[];
+      }
     | false;
   readonly onVerification?: (event: VerificationEvent) => void;
 }
@@ -206,6 +231,7 @@ export function resolvePhoneVerificationOptions(
     circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
     dedupe: options.dedupe ?? true,
     cache: resolveCache(options.cache),
+    encryption: resolveEncryption(options.encryption),
     onVerification: options.onVerification,
   };
 }
@@ -295,5 +321,44 @@ function resolveCache(
       1,
       10_000_000,
     ),
+  };
+}
+
+function resolveEncryption(
+  encryption: EncryptionOptions | undefined,
+): ResolvedPhoneVerificationOptions['encryption'] {
+  if (encryption === undefined) return false;
+  const key = Buffer.isBuffer(encryption.dataKey)
+    ? encryption.dataKey
+    : Buffer.from(String(encryption.dataKey ?? ''), 'base64');
+  if (key.length !== 32) {
+    throw new InvalidPhoneVerificationOptionsError(
+      'encryption.dataKey',
+      'must be 32 bytes (a Buffer, or its base64)',
+    );
+  }
+  if (
+    typeof encryption.ciphertextBlob !== 'string' ||
+    encryption.ciphertextBlob.trim() === ''
+  ) {
+    throw new InvalidPhoneVerificationOptionsError(
+      'encryption.ciphertextBlob',
+      'is required with encryption',
+    );
+  }
+  const fields = encryption.fields ?? ENCRYPTABLE_FIELDS;
+  if (
+    fields.length === 0 ||
+    fields.some((f) => !ENCRYPTABLE_FIELDS.includes(f))
+  ) {
+    throw new InvalidPhoneVerificationOptionsError(
+      'encryption.fields',
+      `must list some of: ${ENCRYPTABLE_FIELDS.join(', ')}`,
+    );
+  }
+  return {
+    dataKey: key,
+    ciphertextBlob: encryption.ciphertextBlob.trim(),
+    fields: [...new Set(fields)],
   };
 }

@@ -125,6 +125,14 @@ export class PhoneVerificationService {
   private async answer(
     request: NormalizedVerificationRequest,
   ): Promise<Answered> {
+    // Ciphertext under a fresh IV never repeats: nothing to cache or share.
+    if (request.encrypted) {
+      return {
+        outcome: await this.callUpstream(undefined, request),
+        cacheHit: false,
+        shared: false,
+      };
+    }
     const key = this.keyOf(request);
     if (this.cache) {
       const cached = await this.readCache(key);
@@ -149,13 +157,13 @@ export class PhoneVerificationService {
   }
 
   private async callUpstream(
-    key: string,
+    key: string | undefined,
     request: NormalizedVerificationRequest,
   ): Promise<ResilientOutcome> {
     const outcome = await this.resilience.execute(() =>
       this.client.check3e(request),
     );
-    if (this.cache) {
+    if (this.cache && key !== undefined) {
       await this.cache.set(key, outcome.result).catch(() => {
         // A failing shared store must not fail a verification already paid for.
         this.logger.warn('could not write the verification cache');

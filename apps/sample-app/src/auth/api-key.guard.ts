@@ -9,9 +9,6 @@ import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { IS_PUBLIC } from './public.decorator.js';
 
-/** The request property where the guard leaves a non-secret id of the caller's key. */
-export const CALLER_KEY_ID = 'callerKeyId';
-
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
@@ -19,8 +16,7 @@ function digest(value: string): Buffer {
 /**
  * Checks `Authorization: Bearer <key>` against `SAMPLE_APP_API_KEYS`. Keys are
  * compared as SHA-256 digests with `timingSafeEqual`, every key every time, so
- * neither a key's content nor its length leaks through timing. The caller is
- * then identified by a digest prefix (for throttling), never by the key.
+ * neither a key's content nor its length leaks through timing.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -58,7 +54,6 @@ export class ApiKeyGuard implements CanActivate {
       valid = timingSafeEqual(presented, known) || valid;
     }
     if (!valid) throw new UnauthorizedException('Invalid API key');
-    request[CALLER_KEY_ID] = presented.subarray(0, 8).toString('hex');
     return true;
   }
 }

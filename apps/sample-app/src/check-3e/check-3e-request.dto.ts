@@ -1,26 +1,38 @@
+import { TEST_ID_CARD, TEST_NAME } from '@app/acedata-sandbox';
 import {
-  IsChineseIdCard,
-  IsChineseMobile,
-  IsPersonName,
+  validateIdCard,
+  validateMobile,
+  validatePersonName,
 } from '@app/phone-verification';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PlainOrCiphertext } from './plain-or-ciphertext.decorator.js';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
   IsArray,
+  IsDefined,
   IsIn,
   IsOptional,
   IsString,
   MaxLength,
+  ValidateIf,
 } from 'class-validator';
-import { TEST_ID_CARD, TEST_NAME } from '@app/acedata-sandbox';
 
 /** AceData's field names that can be sent encrypted. */
 export const ENCRYPTABLE_FIELDS = ['name', 'phone', 'id_card'] as const;
+export type EncryptableWireField = (typeof ENCRYPTABLE_FIELDS)[number];
+
+const usesEncryption = (o: Check3eRequestDto) =>
+  o.encrypt_list !== undefined ||
+  o.ciphertext_blob !== undefined ||
+  o.iv !== undefined;
 
 /**
  * The body of `POST /identity/phone/check-3e`, exactly as AceData takes it
  * (snake_case), so existing AceData clients work by changing only the base
- * URL and the key. Validated with the library's decorators.
+ * URL and the key. Plain fields are validated with the library's rules;
+ * fields listed in `encrypt_list` can only be checked for being base64.
  */
 export class Check3eRequestDto {
   @ApiProperty({
@@ -28,7 +40,7 @@ export class Check3eRequestDto {
     example: TEST_NAME,
     maxLength: 50,
   })
-  @IsPersonName()
+  @PlainOrCiphertext('name', validatePersonName)
   name: string;
 
   @ApiProperty({
@@ -36,14 +48,14 @@ export class Check3eRequestDto {
       'Mainland-China mobile number; spaces, hyphens and +86 are accepted. Sandbox test numbers pick the answer (see README).',
     example: '13800000000',
   })
-  @IsChineseMobile()
+  @PlainOrCiphertext('phone', validateMobile)
   phone: string;
 
   @ApiProperty({
     description: '18-character resident ID number',
     example: TEST_ID_CARD,
   })
-  @IsChineseIdCard()
+  @PlainOrCiphertext('id_card', (v) => validateIdCard(v))
   id_card: string;
 
   @ApiPropertyOptional({
@@ -58,32 +70,37 @@ export class Check3eRequestDto {
   verify_mode?: '0' | '1';
 
   @ApiPropertyOptional({
-    description: 'Fields sent encrypted (not supported by this server yet)',
+    description:
+      'Fields sent as base64 AES-256-CBC ciphertext; then ciphertext_blob and iv are required',
     isArray: true,
     enum: ENCRYPTABLE_FIELDS,
   })
-  @IsOptional()
+  @ValidateIf(usesEncryption)
+  @IsDefined({
+    message: 'encrypt_list is required with ciphertext_blob and iv',
+  })
   @IsArray()
+  @ArrayMinSize(1)
   @ArrayMaxSize(3)
+  @ArrayUnique()
   @IsIn(ENCRYPTABLE_FIELDS, {
     each: true,
     message: 'encrypt_list may hold only name, phone and id_card',
   })
-  encrypt_list?: string[];
+  encrypt_list?: EncryptableWireField[];
 
   @ApiPropertyOptional({
-    description:
-      'The wrapped data key, base64 (not supported by this server yet)',
+    description: 'The data key wrapped by AceData’s key service (base64)',
   })
-  @IsOptional()
+  @ValidateIf(usesEncryption)
+  @IsDefined({ message: 'ciphertext_blob is required with encrypt_list' })
   @IsString()
-  @MaxLength(1024)
+  @MaxLength(4096)
   ciphertext_blob?: string;
 
-  @ApiPropertyOptional({
-    description: 'The CBC initial vector (not supported by this server yet)',
-  })
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'The CBC initial vector: 16 characters' })
+  @ValidateIf(usesEncryption)
+  @IsDefined({ message: 'iv is required with encrypt_list' })
   @IsString()
   @MaxLength(64)
   iv?: string;

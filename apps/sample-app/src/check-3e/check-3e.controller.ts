@@ -1,6 +1,6 @@
 import {
-  InvalidInputError,
   PhoneVerificationService,
+  type EncryptableField,
   type VerifyMode,
 } from '@app/phone-verification';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
@@ -16,12 +16,24 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { Check3eRequestDto } from './check-3e-request.dto.js';
+import {
+  Check3eRequestDto,
+  type EncryptableWireField,
+} from './check-3e-request.dto.js';
 import {
   Check3eResponseDto,
   ErrorResponseDto,
   toCheck3eResponse,
 } from './check-3e-response.dto.js';
+
+/** AceData's field names, as the library names them. */
+const LIBRARY_FIELD_NAMES: Readonly<
+  Record<EncryptableWireField, EncryptableField>
+> = {
+  name: 'name',
+  phone: 'phone',
+  id_card: 'idCard',
+};
 
 /** AceData's `verify_mode` values; the library speaks its own names. */
 const VERIFY_MODES_BY_WIRE: Readonly<Record<'0' | '1', VerifyMode>> = {
@@ -70,19 +82,6 @@ export class Check3eController {
     description: 'AceData did not answer in time (may have been billed)',
   })
   async check(@Body() body: Check3eRequestDto): Promise<Check3eResponseDto> {
-    if (
-      body.encrypt_list !== undefined ||
-      body.ciphertext_blob !== undefined ||
-      body.iv !== undefined
-    ) {
-      throw new InvalidInputError([
-        {
-          field: 'encrypt_list',
-          message:
-            'encrypt_list, ciphertext_blob and iv are not supported by this server yet: send the fields in plaintext (over TLS)',
-        },
-      ]);
-    }
     const result = await this.verification.verify({
       name: body.name,
       phone: body.phone,
@@ -91,6 +90,17 @@ export class Check3eController {
         body.verify_mode === undefined
           ? undefined
           : VERIFY_MODES_BY_WIRE[body.verify_mode],
+      ...(body.encrypt_list && body.ciphertext_blob && body.iv
+        ? {
+            encrypted: {
+              fields: body.encrypt_list.map(
+                (field) => LIBRARY_FIELD_NAMES[field],
+              ),
+              ciphertextBlob: body.ciphertext_blob,
+              iv: body.iv,
+            },
+          }
+        : {}),
     });
     return toCheck3eResponse(result);
   }

@@ -21,7 +21,7 @@ import { HealthCheckResultFilter } from './health-check-result.filter.js';
  */
 @ApiTags('health')
 @Public()
-@SkipThrottle()
+@SkipThrottle({ default: true, 'per-ip': true })
 @UseFilters(HealthCheckResultFilter)
 @Controller('health')
 export class HealthController {

@@ -6,7 +6,7 @@ import { VerificationMetrics } from './verification-metrics.js';
 /** `GET /metrics` in Prometheus text format; needs a caller key (spend is business data). */
 @ApiTags('metrics')
 @ApiBearerAuth()
-@SkipThrottle()
+@SkipThrottle({ default: true, 'per-ip': true })
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: VerificationMetrics) {}

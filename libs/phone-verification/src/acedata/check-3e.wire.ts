@@ -10,6 +10,13 @@ export const VERIFY_MODE_WIRE_VALUES: Readonly<Record<VerifyMode, '0' | '1'>> =
     detailed: '1',
   };
 
+/** The wire name of each field that can be encrypted. */
+export const WIRE_FIELD_NAMES = {
+  name: 'name',
+  phone: 'phone',
+  idCard: 'id_card',
+} as const;
+
 /** The request body, exactly as on the wire. */
 export interface Check3eWireRequest {
   name: string;

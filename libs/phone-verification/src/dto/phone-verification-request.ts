@@ -7,6 +7,30 @@ export type VerifyMode = 'short' | 'detailed';
 /** Every {@link VerifyMode}, for validators and docs. */
 export const VERIFY_MODES: readonly VerifyMode[] = ['short', 'detailed'];
 
+/** A subject field that can travel encrypted. */
+export type EncryptableField = 'name' | 'phone' | 'idCard';
+
+/** Every {@link EncryptableField}. */
+export const ENCRYPTABLE_FIELDS: readonly EncryptableField[] = [
+  'name',
+  'phone',
+  'idCard',
+];
+
+/**
+ * Fields the caller already encrypted (AceData's `encrypt_list`,
+ * `ciphertext_blob`, `iv`), passed through as they are. Those fields cannot
+ * be validated locally: the library checks only that they are present.
+ */
+export interface EncryptedFields {
+  /** Which of `name`, `phone`, `idCard` hold base64 ciphertext. */
+  fields: EncryptableField[];
+  /** The wrapped data key, as AceData expects it. */
+  ciphertextBlob: string;
+  /** The CBC IV, in AceData's wire form (16 characters). */
+  iv: string;
+}
+
 /** What `PhoneVerificationService.verify()` takes. */
 export interface PhoneVerificationRequest {
   /** The person's registered name, e.g. `张三` or `阿依古丽·买买提`. */
@@ -17,4 +41,6 @@ export interface PhoneVerificationRequest {
   idCard: string;
   /** Defaults to the module's `defaultVerifyMode`. */
   verifyMode?: VerifyMode;
+  /** Set when some fields are already encrypted by the caller (pass-through). */
+  encrypted?: EncryptedFields;
 }

@@ -1,8 +1,11 @@
 import {
+  ENCRYPTABLE_FIELDS,
   VERIFY_MODES,
+  type EncryptedFields,
   type PhoneVerificationRequest,
   type VerifyMode,
 } from '../dto/phone-verification-request.js';
+import type { ValidationOutcome } from './validation-outcome.js';
 import {
   InvalidInputError,
   type FieldProblem,
@@ -21,6 +24,63 @@ export interface NormalizedVerificationRequest {
   readonly phone: string;
   readonly idCard: string;
   readonly verifyMode: VerifyMode;
+  /** Fields the caller encrypted, passed through unvalidated. */
+  readonly encrypted?: EncryptedFields;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** A field the caller encrypted: only its shape can be checked. */
+function validateCiphertext(value: unknown): ValidationOutcome {
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > 1024 ||
+    !BASE64.test(value)
+  ) {
+    return {
+      valid: false,
+      reason: 'is listed as encrypted but is not base64 ciphertext',
+    };
+  }
+  return { valid: true, value };
+}
+
+function validateEncrypted(
+  encrypted: unknown,
+  problems: FieldProblem[],
+): EncryptedFields | undefined {
+  if (encrypted === undefined) return undefined;
+  const e = encrypted as Partial<EncryptedFields> | null;
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    !Array.isArray(e.fields) ||
+    e.fields.length === 0 ||
+    e.fields.some((f) => !ENCRYPTABLE_FIELDS.includes(f)) ||
+    new Set(e.fields).size !== e.fields.length
+  ) {
+    problems.push(
+      problem(
+        'encrypted.fields',
+        `must list some of: ${ENCRYPTABLE_FIELDS.join(', ')}`,
+      ),
+    );
+    return undefined;
+  }
+  if (
+    typeof e.ciphertextBlob !== 'string' ||
+    e.ciphertextBlob.length === 0 ||
+    e.ciphertextBlob.length > 4096
+  ) {
+    problems.push(
+      problem('encrypted.ciphertextBlob', 'must be the wrapped data key'),
+    );
+  }
+  if (typeof e.iv !== 'string' || e.iv.length === 0) {
+    problems.push(problem('encrypted.iv', 'must be the IV'));
+  }
+  return e as EncryptedFields;
 }
 
 /**
@@ -37,11 +97,20 @@ export function normalizeVerificationRequest(
     throw new InvalidInputError([problem('request', 'must be an object')]);
   }
   const problems: FieldProblem[] = [];
-  const name = validatePersonName(request.name);
+  const encrypted = validateEncrypted(request.encrypted, problems);
+  const isEncrypted = (field: (typeof ENCRYPTABLE_FIELDS)[number]) =>
+    encrypted?.fields.includes(field) ?? false;
+  const name = isEncrypted('name')
+    ? validateCiphertext(request.name)
+    : validatePersonName(request.name);
   if (!name.valid) problems.push(problem('name', name.reason));
-  const phone = validateMobile(request.phone);
+  const phone = isEncrypted('phone')
+    ? validateCiphertext(request.phone)
+    : validateMobile(request.phone);
   if (!phone.valid) problems.push(problem('phone', phone.reason));
-  const idCard = validateIdCard(request.idCard, now);
+  const idCard = isEncrypted('idCard')
+    ? validateCiphertext(request.idCard)
+    : validateIdCard(request.idCard, now);
   if (!idCard.valid) problems.push(problem('idCard', idCard.reason));
   const verifyMode = request.verifyMode ?? defaultVerifyMode;
   if (!VERIFY_MODES.includes(verifyMode)) {
@@ -57,5 +126,6 @@ export function normalizeVerificationRequest(
     phone: phone.value,
     idCard: idCard.value,
     verifyMode,
+    ...(encrypted ? { encrypted } : {}),
   };
 }

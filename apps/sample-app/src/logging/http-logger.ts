@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger as PinoLogger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { requestContext } from './request-context.js';
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+type Next = (error?: unknown) => void;
+
+/**
+ * One access-log line per request (pino-http): method, path without the
+ * query, status, time, and the request id (the caller's `x-request-id` when
+ * it looks like one, else a new UUID, echoed back). No headers and no body
+ * are logged. The rest of the request runs inside the request context, so
+ * every log line it writes carries the same id.
+ */
+export function createHttpLogger(logger: PinoLogger) {
+  const httpLogger = pinoHttp({
+    logger,
+    genReqId: (req: IncomingMessage, res: ServerResponse) => {
+      const incoming = req.headers['x-request-id'];
+      const id =
+        typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming)
+          ? incoming
+          : randomUUID();
+      // The exception filters quote it as the error's trace_id.
+      req.headers['x-request-id'] = id;
+      res.setHeader('x-request-id', id);
+      return id;
+    },
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: req.url.split('?')[0],
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: (err: { type?: string }) => ({ type: err.type }),
+    },
+    customLogLevel: (_req, res, error) =>
+      error || res.statusCode >= 500
+        ? 'error'
+        : res.statusCode >= 400
+          ? 'warn'
+          : 'info',
+  });
+  return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
+    httpLogger(req, res);
+    requestContext.run(
+      { requestId: String((req as IncomingMessage & { id: unknown }).id) },
+      next,
+    );
+  };
+}
