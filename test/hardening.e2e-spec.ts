@@ -1,0 +1,103 @@
+import request from 'supertest';
+import { TEST_ID_CARD, TEST_NAME } from '@app/acedata-sandbox';
+import {
+  KEY_A,
+  KEY_B,
+  startHarness,
+  type Harness,
+} from './support/sample-app-process.js';
+
+const PATH = '/identity/phone/check-3e';
+const BODY = { name: TEST_NAME, phone: '13800000000', id_card: TEST_ID_CARD };
+
+describe('sample app hardening', () => {
+  describe('defaults', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({ SAMPLE_APP_RATE_LIMIT_PER_IP_PER_MINUTE: '6' });
+    });
+    afterAll(() => h.close());
+
+    it('sends helmet’s security headers and no x-powered-by', async () => {
+      const res = await request(h.url).get('/health');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=/);
+      expect(res.headers['x-frame-options']).toBeDefined();
+      expect(res.headers['content-security-policy']).toBeDefined();
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    });
+
+    it('has CORS off unless configured', async () => {
+      const res = await request(h.url)
+        .options(PATH)
+        .set('origin', 'https://evil.example')
+        .set('access-control-request-method', 'POST');
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('echoes a sane x-request-id, and uses it as the error trace_id', async () => {
+      const res = await request(h.url)
+        .post(PATH)
+        .set('x-request-id', 'req-12345678')
+        .send(BODY);
+      expect(res.status).toBe(401);
+      expect(res.headers['x-request-id']).toBe('req-12345678');
+      expect(res.body.trace_id).toBe('req-12345678');
+      const odd = await request(h.url)
+        .get('/health')
+        .set('x-request-id', 'bad id\twith spaces');
+      expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('throttles per client IP across keys (so keys cannot be guessed at will)', async () => {
+      // Three requests were made above; /health is not throttled.
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const key = i % 2 === 0 ? KEY_A : `guess-${i}-abcdefghijkl`;
+        statuses.push(
+          (
+            await request(h.url)
+              .post(PATH)
+              .set('authorization', `Bearer ${key}`)
+              .send(BODY)
+          ).status,
+        );
+      }
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(
+        3,
+      );
+      const throttled = await request(h.url)
+        .post(PATH)
+        .set('authorization', `Bearer ${KEY_B}`)
+        .send(BODY);
+      expect(throttled.status).toBe(429);
+      expect(throttled.body).toMatchObject({
+        success: false,
+        error: { code: 'too_many_requests' },
+      });
+    });
+  });
+
+  describe('CORS_ORIGINS', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({ CORS_ORIGINS: 'https://app.example.com' });
+    });
+    afterAll(() => h.close());
+
+    it('allows exactly the configured origins', async () => {
+      const allowed = await request(h.url)
+        .options(PATH)
+        .set('origin', 'https://app.example.com')
+        .set('access-control-request-method', 'POST');
+      expect(allowed.headers['access-control-allow-origin']).toBe(
+        'https://app.example.com',
+      );
+      const other = await request(h.url)
+        .options(PATH)
+        .set('origin', 'https://evil.example')
+        .set('access-control-request-method', 'POST');
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+});
