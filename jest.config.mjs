@@ -14,7 +14,7 @@ export default {
   },
   moduleNameMapper: {
     '^@app/phone-verification$': '<rootDir>/libs/phone-verification/src/index.ts',
-    '^@app/phone-verification/(.*)$': '<rootDir>/libs/phone-verification/src/$1',
+    '^@app/phone-verification/testing$': '<rootDir>/libs/phone-verification/src/testing/index.ts',
     '^@app/acedata-sandbox$': '<rootDir>/apps/acedata-sandbox/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

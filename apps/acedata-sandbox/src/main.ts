@@ -1,5 +1,8 @@
-import { startSandbox } from './sandbox.server.js';
-import { TEST_ID_CARD, TEST_NAME } from './sandbox.identities.js';
+import {
+  TEST_ID_CARD,
+  TEST_NAME,
+  startSandbox,
+} from '@app/phone-verification/testing';
 
 // Runs the sandbox on its own: `npm run start:sandbox`.
 // SANDBOX_PORT (default 4010), SANDBOX_TOKEN, SANDBOX_LATENCY_MS.

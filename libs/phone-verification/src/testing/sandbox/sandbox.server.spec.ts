@@ -3,7 +3,7 @@ import {
   idCardCheckCharacter,
   validateIdCard,
   validateMobile,
-} from '@app/phone-verification';
+} from '../../index.js';
 import { REGISTERED_PEOPLE } from './sandbox.registry.js';
 import {
   TEST_IDENTITIES,
@@ -141,8 +141,8 @@ describe('the AceData sandbox', () => {
     }
   });
 
-  it('has every test identity and registered person documented in the README', () => {
-    const readme = readFileSync('README.md', 'utf8');
+  it('has every test identity and registered person documented in the library README', () => {
+    const readme = readFileSync('libs/phone-verification/README.md', 'utf8');
     for (const identity of TEST_IDENTITIES) {
       expect(readme).toContain(
         `| \`${identity.phone}\` | ${identity.summary} |`,

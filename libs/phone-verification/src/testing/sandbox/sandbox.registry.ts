@@ -11,6 +11,7 @@ export interface RegisteredPerson {
   readonly isp: string;
 }
 
+/** The fictional people of the sandbox's registry. */
 export const REGISTERED_PEOPLE: readonly RegisteredPerson[] = [
   {
     name: '李雷',
@@ -38,6 +39,7 @@ export const REGISTERED_PEOPLE: readonly RegisteredPerson[] = [
   },
 ];
 
+/** The registry by phone number. */
 export const REGISTERED_BY_PHONE: ReadonlyMap<string, RegisteredPerson> =
   new Map(REGISTERED_PEOPLE.map((person) => [person.phone, person]));
 

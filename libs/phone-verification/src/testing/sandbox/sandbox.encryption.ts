@@ -9,6 +9,7 @@ export const SANDBOX_TEST_DATA_KEY = createHash('sha256')
   .update('acedata-sandbox-test-data-key')
   .digest()
   .toString('base64');
+/** The sandbox test key's wrapped form, to send as `ciphertext_blob`. */
 export const SANDBOX_TEST_CIPHERTEXT_BLOB = Buffer.from(
   'sandbox-wrapped-test-key',
 ).toString('base64');

@@ -51,8 +51,10 @@ const result = (
 
 /** The name and ID number shown with the test phones in docs and examples. */
 export const TEST_NAME = '张三';
+/** A valid ID number to use with the test phones. */
 export const TEST_ID_CARD = '11010519491231002X';
 
+/** Every documented test phone and what it answers. */
 export const TEST_IDENTITIES: readonly TestIdentity[] = [
   {
     phone: '13800000000',

@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  PhoneVerificationRequest,
+  VerifyMode,
+} from '../dto/phone-verification-request.js';
+import type {
+  Carrier,
+  PhoneVerificationResult,
+  PhoneVerificationStatus,
+} from '../dto/phone-verification-result.js';
+import { PhoneVerificationError } from '../errors/phone-verification.error.js';
+import { maskIdCard, maskName, maskPhone } from '../privacy/masking.js';
+import type { CircuitBreakerState } from '../resilience/upstream-resilience.js';
+import { normalizeVerificationRequest } from '../validation/normalize-request.js';
+
+/** A call the fake received, masked as the library would log it. */
+export interface RecordedVerification {
+  readonly name: string;
+  readonly phone: string;
+  readonly idCard: string;
+  readonly verifyMode: VerifyMode;
+}
+
+/** What a scripted identity answers: a result (or part of one), or an error to throw. */
+export type ScriptedAnswer =
+  Partial<PhoneVerificationResult> | PhoneVerificationError;
+
+const STATUS_BY_CODE: Readonly<Record<number, PhoneVerificationStatus>> = {
+  0: 'consistent',
+  1: 'inconsistent',
+  [-1]: 'no_record',
+  [-2]: 'engine_error',
+  [-3]: 'engine_unavailable',
+  [-4]: 'name_invalid',
+  [-5]: 'phone_invalid',
+  [-6]: 'daily_limit_exceeded',
+};
+
+/** Builds a complete result from a code (and any fields to override). */
+export function scriptedResult(
+  code: number,
+  overrides: Partial<PhoneVerificationResult> = {},
+): PhoneVerificationResult {
+  const isp: Carrier = 'china_mobile';
+  return {
+    code,
+    status: STATUS_BY_CODE[code] ?? 'unknown',
+    billed: code === 0 || code === 1,
+    description: code === 0 ? 'Authentication passed' : 'scripted',
+    isp,
+    rawIsp: 'Mobile',
+    detail: null,
+    fromCache: false,
+    ...overrides,
+  };
+}
+
+/**
+ * Stands in for `PhoneVerificationService` in a consumer's tests: no network,
+ * the same input validation (so bad input throws `InvalidInputError` as in
+ * production), scripted answers per phone number, and a record of the calls
+ * it got, masked. Unscripted identities answer `consistent`.
+ */
+@Injectable()
+export class FakePhoneVerificationService {
+  private readonly scripts = new Map<string, ScriptedAnswer>();
+  private defaultAnswer: ScriptedAnswer = {};
+  private readonly recorded: RecordedVerification[] = [];
+  private circuit: CircuitBreakerState = 'closed';
+
+  /** Scripts the answer for a phone number (normalised, so `+86 138…` works too). */
+  whenPhone(phone: string, answer: ScriptedAnswer): this {
+    this.scripts.set(
+      normalizeVerificationRequest(
+        { name: 'x', phone, idCard: '11010519491231002X' },
+        'short',
+      ).phone,
+      answer,
+    );
+    return this;
+  }
+
+  /** Scripts the answer for every phone number not scripted otherwise. */
+  otherwise(answer: ScriptedAnswer): this {
+    this.defaultAnswer = answer;
+    return this;
+  }
+
+  /** Sets what `circuitState()` reports, to test readiness checks. */
+  setCircuitState(state: CircuitBreakerState): this {
+    this.circuit = state;
+    return this;
+  }
+
+  /** The calls received so far, masked. */
+  get calls(): readonly RecordedVerification[] {
+    return this.recorded;
+  }
+
+  /** Forgets scripts and calls. */
+  reset(): void {
+    this.scripts.clear();
+    this.defaultAnswer = {};
+    this.recorded.length = 0;
+    this.circuit = 'closed';
+  }
+
+  /** Same contract as `PhoneVerificationService.verify()`. */
+  async verify(
+    request: PhoneVerificationRequest,
+  ): Promise<PhoneVerificationResult> {
+    const normalized = normalizeVerificationRequest(request, 'short');
+    this.recorded.push({
+      name: maskName(normalized.name),
+      phone: maskPhone(normalized.phone),
+      idCard: maskIdCard(normalized.idCard),
+      verifyMode: normalized.verifyMode,
+    });
+    const answer = this.scripts.get(normalized.phone) ?? this.defaultAnswer;
+    if (answer instanceof PhoneVerificationError) throw answer;
+    return scriptedResult(answer.code ?? 0, answer);
+  }
+
+  /** Same contract as `PhoneVerificationService.circuitState()`. */
+  circuitState(): CircuitBreakerState {
+    return this.circuit;
+  }
+}
