@@ -10,6 +10,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { consumerLockfile } from './support/consumer-lockfile.js';
+
 const REPO = resolve('.');
 const LIBRARY = join(REPO, 'libs/phone-verification');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -99,27 +101,36 @@ describe('the packed library in a fresh consumer app', () => {
       'class-validator',
       '@types/node',
     ];
+    const manifest = JSON.parse(
+      readFileSync(join(LIBRARY, 'package.json'), 'utf8'),
+    ) as {
+      name: string;
+    };
+    const dependencies = {
+      [manifest.name]: `file:${tarball}`,
+      ...Object.fromEntries(peers.map((name) => [name, installed(name)])),
+    };
     writeFileSync(
       join(app, 'package.json'),
       JSON.stringify(
-        {
-          name: 'consumer-app',
-          private: true,
-          type: 'module',
-          dependencies: {
-            '@acedata-kit/nestjs-phone-verification': `file:${tarball}`,
-            ...Object.fromEntries(peers.map((name) => [name, installed(name)])),
-          },
-        },
+        { name: 'consumer-app', private: true, type: 'module', dependencies },
         null,
         2,
       ),
     );
-    run(
-      NPM,
-      ['install', '--offline', '--ignore-scripts', '--no-package-lock'],
-      app,
+    writeFileSync(
+      join(app, 'package-lock.json'),
+      JSON.stringify(
+        consumerLockfile(join(REPO, 'package-lock.json'), dependencies, {
+          name: manifest.name,
+          tarball,
+          manifest,
+        }),
+        null,
+        2,
+      ),
     );
+    run(NPM, ['ci', '--offline', '--ignore-scripts'], app);
     expect(
       readdirSync(
         join(app, 'node_modules/@acedata-kit/nestjs-phone-verification'),
