@@ -25,6 +25,8 @@ export interface SampleAppConfig {
   readonly trustProxy: number;
   readonly logLevel:
     'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  /** The HTTP platform: Express (default) or Fastify. */
+  readonly adapter: 'express' | 'fastify';
   readonly acedata: {
     readonly apiToken?: string;
     readonly baseUrl?: string;
@@ -77,7 +79,7 @@ function wholeNumber(
  * `ACEDATA_API_TOKEN`, `ACEDATA_BASE_URL`, `ACEDATA_TIMEOUT_MS`,
  * `SAMPLE_APP_API_KEYS`, `SAMPLE_APP_RATE_LIMIT_PER_MINUTE`, `NODE_ENV`,
  * `SANDBOX_LATENCY_MS`, `SAMPLE_APP_RATE_LIMIT_PER_IP_PER_MINUTE`, `CORS_ORIGINS`,
- * `TRUST_PROXY_HOPS`, `LOG_LEVEL`, `PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS`,
+ * `TRUST_PROXY_HOPS`, `LOG_LEVEL`, `SAMPLE_APP_ADAPTER`, `PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS`,
  * `PHONE_VERIFICATION_BREAKER_THRESHOLD`, `PHONE_VERIFICATION_BREAKER_COOLDOWN_MS`,
  * `PHONE_VERIFICATION_CACHE_TTL_MS`, `PHONE_VERIFICATION_CACHE_SECRET`,
  * `ACEDATA_DATA_KEY` and `ACEDATA_CIPHERTEXT_BLOB`. Without an AceData token the app runs against its own
@@ -135,6 +137,7 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
     corsOrigins: loadCorsOrigins(env),
     trustProxy: wholeNumber(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     logLevel: loadLogLevel(env),
+    adapter: loadAdapter(env),
     acedata: {
       apiToken,
       baseUrl: env.ACEDATA_BASE_URL?.trim() || undefined,
@@ -241,4 +244,15 @@ function loadEncryption(
     );
   }
   return { dataKey, ciphertextBlob };
+}
+
+function loadAdapter(env: NodeJS.ProcessEnv): SampleAppConfig['adapter'] {
+  const adapter = env.SAMPLE_APP_ADAPTER?.trim() || 'express';
+  if (adapter !== 'express' && adapter !== 'fastify') {
+    throw new InvalidSampleAppConfigError(
+      'SAMPLE_APP_ADAPTER',
+      'must be express or fastify',
+    );
+  }
+  return adapter;
 }

@@ -11,6 +11,11 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import {
+  FastifyAdapter,
+  type NestFastifyApplication,
+} from '@nestjs/platform-fastify';
+import fastifyHelmet from '@fastify/helmet';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { setUpApiDocs } from './docs/api-docs.js';
@@ -25,7 +30,7 @@ import {
 } from './sample-app.config.js';
 
 /** JSON bodies larger than this are refused with 413: a real body is ~200 bytes. */
-export const BODY_LIMIT = '8kb';
+export const BODY_LIMIT_BYTES = 8 * 1024;
 
 /** How to build the app. */
 export interface CreateSampleAppOptions {
@@ -61,7 +66,8 @@ function libraryOptions(
 
 /**
  * Validates the environment, starts the sandbox when no AceData token is
- * configured (refused in production), and builds the app with its logging,
+ * configured (refused in production), and builds the app, on Express or
+ * Fastify (`SAMPLE_APP_ADAPTER`), with its logging,
  * security headers, pipes, filters, body limit and docs. The caller decides
  * when to `listen()`.
  */
@@ -94,14 +100,35 @@ export async function createSampleApp(
       'SampleApp',
     );
   }
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ config, acedata, providers }),
-    { bodyParser: false, logger },
-  );
-  app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
-  app.use(createHttpLogger(rootLogger));
-  app.use(helmet());
+  const module = AppModule.forRoot({ config, acedata, providers });
+  let app: INestApplication;
+  if (config.adapter === 'fastify') {
+    const fastifyApp = await NestFactory.create<NestFastifyApplication>(
+      module,
+      new FastifyAdapter({
+        bodyLimit: BODY_LIMIT_BYTES,
+        trustProxy: (_address: string, hop: number) => hop < config.trustProxy,
+      }),
+      { logger },
+    );
+    fastifyApp.use(createHttpLogger(rootLogger));
+    await fastifyApp.register(fastifyHelmet);
+    app = fastifyApp;
+  } else {
+    const expressApp = await NestFactory.create<NestExpressApplication>(
+      module,
+      {
+        bodyParser: false,
+        logger,
+      },
+    );
+    expressApp.disable('x-powered-by');
+    expressApp.set('trust proxy', config.trustProxy);
+    expressApp.use(createHttpLogger(rootLogger));
+    expressApp.use(helmet());
+    expressApp.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+    app = expressApp;
+  }
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: [...config.corsOrigins],
@@ -109,7 +136,6 @@ export async function createSampleApp(
       maxAge: 600,
     });
   }
-  app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

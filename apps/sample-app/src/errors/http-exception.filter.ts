@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import {
   Catch,
   HttpException,
@@ -20,6 +21,25 @@ const CODES: Readonly<Record<number, string>> = {
   429: 'too_many_requests',
 };
 
+function isJsonParseError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    error instanceof SyntaxError ||
+    (typeof code === 'string' &&
+      code.startsWith('FST_ERR_CTP_') &&
+      code.includes('JSON'))
+  );
+}
+
+function isPlatformClientError(
+  error: unknown,
+): error is { statusCode: number; code?: string } {
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  return (
+    typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500
+  );
+}
+
 /**
  * Answers every error that is not the library's (auth, throttling, routing,
  * body parsing, and anything unexpected) in AceData's error shape. Unknown
@@ -38,15 +58,25 @@ export class AceDataShapedExceptionFilter implements ExceptionFilter {
     let message = 'Internal error';
     if (exception instanceof HttpException) {
       status = exception.getStatus();
-      // Our own and Nest's HttpException messages are written by code, not
-      // copied from the request, so they are safe to return; except a JSON
-      // parse error, whose message can quote a piece of the body.
+      // Our own and Nest's HttpException messages are written by code and are
+      // safe to return. One wrapping a platform error (body parsing, a bad
+      // URL) gets a fixed message: a parser's message can quote the body.
       message =
         status >= 500
           ? 'Internal error'
-          : exception.cause instanceof SyntaxError
-            ? 'Request body is not valid JSON'
-            : exception.message;
+          : exception.cause === undefined
+            ? exception.message
+            : isJsonParseError(exception.cause)
+              ? 'Request body is not valid JSON'
+              : (STATUS_CODES[status] ?? 'Bad request');
+    } else if (isPlatformClientError(exception)) {
+      // Fastify's own 4xx errors (bad JSON, body too large) are not HttpExceptions.
+      status = exception.statusCode;
+      message =
+        exception.code === 'FST_ERR_CTP_INVALID_JSON' ||
+        exception.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+          ? 'Request body is not valid JSON'
+          : (STATUS_CODES[status] ?? 'Bad request');
     } else {
       // Only the error's class: a message could quote request data.
       this.logger.error(
