@@ -16,6 +16,12 @@ interface Lockfile {
   packages: Record<string, LockEntry>;
 }
 
+/** The registry address of a package's tarball (what npm writes when it records one). */
+function tarballUrl(name: string, version: string): string {
+  const base = name.startsWith('@') ? name.split('/')[1] : name;
+  return `https://registry.npmjs.org/${name}/-/${base}-${version}.tgz`;
+}
+
 /** Where npm would find `name` from the package installed at `from`. */
 function locate(
   packages: Record<string, LockEntry>,
@@ -88,7 +94,12 @@ export function consumerLockfile(
       peer: _peer,
       ...entry
     } = repo.packages[path];
-    packages[path] = entry;
+    // With the tarball's address and integrity, npm takes it from the cache
+    // without asking the registry for metadata.
+    packages[path] = {
+      resolved: tarballUrl(name, String(entry.version)),
+      ...entry,
+    };
     for (const dep of requiredOf(entry)) queue.push([path, dep]);
   }
   return { name: 'consumer-app', lockfileVersion: 3, requires: true, packages };
