@@ -10,6 +10,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { HttpModule } from '@nestjs/axios';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { CallerThrottlerGuard } from './auth/caller-throttler.guard.js';
+import { FixedWindowThrottlerStorage } from './auth/fixed-window-throttler.storage.js';
 import { Check3eController } from './check-3e/check-3e.controller.js';
 import { CircuitBreakerHealthIndicator } from './health/circuit-breaker.health.js';
 import { HealthController } from './health/health.controller.js';
@@ -64,6 +65,7 @@ export class AppModule {
         }),
         MetricsModule,
         ThrottlerModule.forRoot({
+          storage: new FixedWindowThrottlerStorage(),
           errorMessage: 'Rate limit exceeded for this API key; see Retry-After',
           // Per caller key (see CallerThrottlerGuard). Named "default" so the
           // answer carries a plain Retry-After header.

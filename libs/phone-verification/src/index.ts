@@ -74,6 +74,7 @@ export {
   validatePersonName,
   MAX_NAME_LENGTH,
 } from './validation/person-name.js';
+export { validateCiphertext } from './validation/ciphertext.js';
 export type { ValidationOutcome } from './validation/validation-outcome.js';
 export {
   IsChineseIdCard,

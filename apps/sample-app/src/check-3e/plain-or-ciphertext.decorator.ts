@@ -1,8 +1,8 @@
-import type { ValidationOutcome } from '@app/phone-verification';
+import {
+  validateCiphertext,
+  type ValidationOutcome,
+} from '@app/phone-verification';
 import { registerDecorator } from 'class-validator';
-
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const MAX_CIPHERTEXT = 1024;
 
 function outcomeOf(
   wireName: string,
@@ -12,14 +12,7 @@ function outcomeOf(
 ): ValidationOutcome {
   const list = (object as { encrypt_list?: unknown }).encrypt_list;
   if (Array.isArray(list) && list.includes(wireName)) {
-    return typeof value === 'string' &&
-      value.length <= MAX_CIPHERTEXT &&
-      BASE64.test(value)
-      ? { valid: true, value }
-      : {
-          valid: false,
-          reason: 'is listed in encrypt_list but is not base64 ciphertext',
-        };
+    return validateCiphertext(value);
   }
   return validatePlain(value);
 }

@@ -3,10 +3,10 @@ import type {
   PhoneVerificationRequest,
   VerifyMode,
 } from '../dto/phone-verification-request.js';
+import { statusOfResultCode } from '../acedata/check-3e-result.mapper.js';
 import type {
   Carrier,
   PhoneVerificationResult,
-  PhoneVerificationStatus,
 } from '../dto/phone-verification-result.js';
 import { PhoneVerificationError } from '../errors/phone-verification.error.js';
 import { maskIdCard, maskName, maskPhone } from '../privacy/masking.js';
@@ -25,17 +25,6 @@ export interface RecordedVerification {
 export type ScriptedAnswer =
   Partial<PhoneVerificationResult> | PhoneVerificationError;
 
-const STATUS_BY_CODE: Readonly<Record<number, PhoneVerificationStatus>> = {
-  0: 'consistent',
-  1: 'inconsistent',
-  [-1]: 'no_record',
-  [-2]: 'engine_error',
-  [-3]: 'engine_unavailable',
-  [-4]: 'name_invalid',
-  [-5]: 'phone_invalid',
-  [-6]: 'daily_limit_exceeded',
-};
-
 /** Builds a complete result from a code (and any fields to override). */
 export function scriptedResult(
   code: number,
@@ -44,7 +33,7 @@ export function scriptedResult(
   const isp: Carrier = 'china_mobile';
   return {
     code,
-    status: STATUS_BY_CODE[code] ?? 'unknown',
+    status: statusOfResultCode(code),
     billed: code === 0 || code === 1,
     description: code === 0 ? 'Authentication passed' : 'scripted',
     isp,

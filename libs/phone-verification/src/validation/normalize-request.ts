@@ -5,7 +5,7 @@ import {
   type PhoneVerificationRequest,
   type VerifyMode,
 } from '../dto/phone-verification-request.js';
-import type { ValidationOutcome } from './validation-outcome.js';
+import { validateCiphertext } from './ciphertext.js';
 import {
   InvalidInputError,
   type FieldProblem,
@@ -26,24 +26,6 @@ export interface NormalizedVerificationRequest {
   readonly verifyMode: VerifyMode;
   /** Fields the caller encrypted, passed through unvalidated. */
   readonly encrypted?: EncryptedFields;
-}
-
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/** A field the caller encrypted: only its shape can be checked. */
-function validateCiphertext(value: unknown): ValidationOutcome {
-  if (
-    typeof value !== 'string' ||
-    value.length === 0 ||
-    value.length > 1024 ||
-    !BASE64.test(value)
-  ) {
-    return {
-      valid: false,
-      reason: 'is listed as encrypted but is not base64 ciphertext',
-    };
-  }
-  return { valid: true, value };
 }
 
 function validateEncrypted(

@@ -1,0 +1,217 @@
+// npm run bench [-- --smoke]: the sample app and the alternatives side by
+// side, against the sandbox on loopback, A/B alternated over several rounds,
+// medians reported with each contender's ratio to the baseline.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { bodySource } from './identities.js';
+import {
+  BENCH_KEY,
+  sampleAppEnv,
+  startProcess,
+  type BenchProcess,
+} from './processes.js';
+
+const smoke = process.argv.includes('--smoke');
+const ROUNDS = smoke ? 1 : 3;
+const DURATION_S = smoke ? 1 : 5;
+const WARMUP_S = smoke ? 0 : 2;
+const SCENARIOS = smoke
+  ? [{ latencyMs: 0, connections: 8 }]
+  : [
+      { latencyMs: 0, connections: 64 },
+      { latencyMs: 100, connections: 500 },
+    ];
+
+const DIST = resolve('dist');
+const SANDBOX = `${DIST}/apps/acedata-sandbox/src/main.js`;
+const SAMPLE_APP = `${DIST}/apps/sample-app/src/main.js`;
+const BASELINE = `${DIST}/bench/bench/contenders/baseline.js`;
+const NAIVE = `${DIST}/bench/bench/contenders/naive-app.js`;
+const PATH = '/identity/phone/check-3e';
+
+interface Contender {
+  name: string;
+  script: string;
+  env: (upstream: BenchProcess) => Record<string, string>;
+  headers: Record<string, string>;
+  nextBody: () => string;
+}
+
+const upstreamEnv = (upstream: BenchProcess) => ({
+  UPSTREAM_URL: upstream.url,
+  UPSTREAM_TOKEN: 'sandbox-token',
+});
+const json = { 'content-type': 'application/json' };
+const authed = { ...json, authorization: `Bearer ${BENCH_KEY}` };
+
+const CONTENDERS: Contender[] = [
+  {
+    name: 'baseline (node:http + undici)',
+    script: BASELINE,
+    env: upstreamEnv,
+    headers: json,
+    nextBody: bodySource(5000),
+  },
+  {
+    name: 'naive (Nest + HttpService)',
+    script: NAIVE,
+    env: upstreamEnv,
+    headers: json,
+    nextBody: bodySource(5000),
+  },
+  {
+    name: 'sample app (Express)',
+    script: SAMPLE_APP,
+    env: (u) => sampleAppEnv(u.url),
+    headers: authed,
+    nextBody: bodySource(5000),
+  },
+  {
+    name: 'sample app (Fastify)',
+    script: SAMPLE_APP,
+    env: (u) => sampleAppEnv(u.url, { SAMPLE_APP_ADAPTER: 'fastify' }),
+    headers: authed,
+    nextBody: bodySource(5000),
+  },
+  {
+    name: 'sample app, cache hits (Express)',
+    script: SAMPLE_APP,
+    env: (u) =>
+      sampleAppEnv(u.url, {
+        PHONE_VERIFICATION_CACHE_TTL_MS: '3600000',
+        PHONE_VERIFICATION_CACHE_SECRET:
+          'bench-cache-secret-0123456789abcdefghij',
+      }),
+    headers: authed,
+    nextBody: bodySource(50),
+  },
+];
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function measure(
+  url: string,
+  contender: Contender,
+  connections: number,
+  duration: number,
+): Promise<Sample> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration,
+    requests: [
+      {
+        method: 'POST',
+        path: PATH,
+        headers: contender.headers,
+        setupRequest: (request) => ({ ...request, body: contender.nextBody() }),
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+const median = (values: number[]): number => {
+  const sorted = values.toSorted((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+const lines: string[] = [];
+const say = (line = ''): void => {
+  lines.push(line);
+  process.stdout.write(`${line}\n`);
+};
+
+say(`# Benchmark run ${new Date().toISOString()}${smoke ? ' (smoke)' : ''}`);
+say();
+say(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+);
+say(
+  `${ROUNDS} round(s) of ${DURATION_S} s per contender, contenders rotated each round (A/B alternated), medians.`,
+);
+
+for (const scenario of SCENARIOS) {
+  const sandbox = await startProcess(SANDBOX, {
+    SANDBOX_PORT: '0',
+    SANDBOX_LATENCY_MS: String(scenario.latencyMs),
+  });
+  const running: BenchProcess[] = [];
+  for (const contender of CONTENDERS)
+    running.push(await startProcess(contender.script, contender.env(sandbox)));
+  const samples: Sample[][] = CONTENDERS.map(() => []);
+  let peakRss: number[] = [];
+  try {
+    if (WARMUP_S > 0) {
+      for (const [i, contender] of CONTENDERS.entries())
+        await measure(
+          running[i].url,
+          contender,
+          scenario.connections,
+          WARMUP_S,
+        );
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < CONTENDERS.length; k++) {
+        const i = (k + round) % CONTENDERS.length;
+        samples[i].push(
+          await measure(
+            running[i].url,
+            CONTENDERS[i],
+            scenario.connections,
+            DURATION_S,
+          ),
+        );
+      }
+    }
+  } finally {
+    peakRss = running.map((p) => p.peakRssMb());
+    for (const p of running) await p.stop().catch(() => undefined);
+    await sandbox.stop();
+  }
+  const ceiling =
+    scenario.latencyMs > 0
+      ? scenario.connections / (scenario.latencyMs / 1000)
+      : undefined;
+  const baselineRps = median(samples[0].map((s) => s.rps));
+  say();
+  say(
+    `## Sandbox latency ${scenario.latencyMs} ms, ${scenario.connections} connections` +
+      (ceiling ? ` (Little's-law ceiling ${ceiling} req/s)` : ''),
+  );
+  say();
+  say(
+    `| contender | req/s | × baseline | ${ceiling ? 'of ceiling | ' : ''}p50 ms | p99 ms | errors | peak RSS MB |`,
+  );
+  say(
+    `| --- | ---: | ---: | ${ceiling ? '---: | ' : ''}---: | ---: | ---: | ---: |`,
+  );
+  for (const [i, contender] of CONTENDERS.entries()) {
+    const rps = median(samples[i].map((s) => s.rps));
+    say(
+      `| ${contender.name} | ${Math.round(rps)} | ${(rps / baselineRps).toFixed(2)} | ` +
+        (ceiling ? `${(rps / ceiling).toFixed(2)} | ` : '') +
+        `${median(samples[i].map((s) => s.p50))} | ${median(samples[i].map((s) => s.p99))} | ` +
+        `${samples[i].reduce((n, s) => n + s.errors, 0)} | ${Math.round(peakRss[i])} |`,
+    );
+  }
+}
+
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(
+  `bench/results/${smoke ? 'smoke' : 'latest'}.md`,
+  `${lines.join('\n')}\n`,
+);

@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+
+// The benchmarks' smoke mode: a few seconds, asserting only that each
+// benchmark runs and prints its table (figures belong in BENCHMARKS.md, from a
+// full run, never in assertions).
+const run = (script: string): string => {
+  const path = `dist/bench/bench/${script}`;
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: run "npm run build" first`);
+  return execFileSync(process.execPath, [path, '--smoke'], {
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
+};
+
+describe('benchmarks (smoke mode)', () => {
+  it('the side-by-side run prints a row per contender with a ratio to the baseline', () => {
+    const output = run('run.js');
+    for (const contender of [
+      'baseline',
+      'naive',
+      'sample app (Express)',
+      'sample app (Fastify)',
+      'cache hits',
+    ]) {
+      expect(output).toMatch(
+        new RegExp(
+          `\\|[^|]*${contender.replace(/[()]/g, '\\$&')}[^|]*\\| \\d+ \\| \\d+\\.\\d\\d \\|`,
+        ),
+      );
+    }
+    expect(readFileSync('bench/results/smoke.md', 'utf8')).toContain(
+      '× baseline',
+    );
+  }, 100_000);
+
+  it('the micro-benchmark prints µs per call for the library', () => {
+    expect(run('micro.js')).toMatch(
+      /\| verify\(\), transport stubbed[^|]*\| \d+\.\d\d \|/,
+    );
+  }, 100_000);
+
+  it('the soak prints heap and RSS growth', () => {
+    expect(run('soak.js')).toMatch(
+      /\| heap used after warm-up → after soak[^|]*\| [\d.]+ → [\d.]+ MB/,
+    );
+  }, 100_000);
+});
