@@ -9,7 +9,6 @@ import {
 import {
   LruCacheStore,
   PHONE_VERIFICATION_CLOCK,
-  PhoneVerificationError,
   PhoneVerificationModule,
   PhoneVerificationService,
   UpstreamRateLimitedError,
@@ -19,6 +18,7 @@ import {
   type PhoneVerificationModuleOptions,
   type VerificationEvent,
 } from '@app/phone-verification';
+import { rejectionOf } from './support/rejection-of.js';
 
 const subject = (phone: string, name = TEST_NAME) => ({
   name,
@@ -32,17 +32,6 @@ class FakeClock {
   now(): number {
     return this.current;
   }
-}
-
-async function errorOf(
-  promise: Promise<unknown>,
-): Promise<PhoneVerificationError> {
-  const error: unknown = await promise.then(
-    () => new Error('expected a rejection'),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PhoneVerificationError);
-  return error as PhoneVerificationError;
 }
 
 describe('resilience and cost control (library against the sandbox)', () => {
@@ -101,7 +90,7 @@ describe('resilience and cost control (library against the sandbox)', () => {
         retry: { maxAttempts: 3, baseDelayMs: 5 },
       });
       expect(
-        await errorOf(service.verify(subject('13600000500'))),
+        await rejectionOf(service.verify(subject('13600000500'))),
       ).toBeInstanceOf(UpstreamServerError);
       expect(callsTo('13600000500')).toBe(3);
     });
@@ -150,7 +139,7 @@ describe('resilience and cost control (library against the sandbox)', () => {
 
     it('a timeout → one call, mayHaveBilled, never retried', async () => {
       const service = await serviceWith({ timeoutMs: 300 });
-      const error = await errorOf(service.verify(subject('13600000002')));
+      const error = await rejectionOf(service.verify(subject('13600000002')));
       expect(error).toBeInstanceOf(UpstreamTimeoutError);
       expect(error.mayHaveBilled).toBe(true);
       expect(callsTo('13600000002')).toBe(1);
@@ -164,14 +153,14 @@ describe('resilience and cost control (library against the sandbox)', () => {
       ['13600000404', 'api_not_implemented'],
     ])('%s (%s) → one call, not retried', async (phone) => {
       const service = await serviceWith();
-      await errorOf(service.verify(subject(phone)));
+      await rejectionOf(service.verify(subject(phone)));
       expect(callsTo(phone)).toBe(1);
     });
 
     it('a Retry-After longer than maxRetryAfterMs is not waited for', async () => {
       const service = await serviceWith({ retry: { maxRetryAfterMs: 500 } });
       const started = Date.now();
-      const error = await errorOf(service.verify(subject('13600000429')));
+      const error = await rejectionOf(service.verify(subject('13600000429')));
       expect(error).toBeInstanceOf(UpstreamRateLimitedError);
       expect((error as UpstreamRateLimitedError).retryAfterMs).toBe(1000);
       expect(callsTo('13600000429')).toBe(1);
@@ -180,13 +169,13 @@ describe('resilience and cost control (library against the sandbox)', () => {
 
     it('no attempt starts past the total deadline', async () => {
       const service = await serviceWith({ retry: { deadlineMs: 500 } });
-      await errorOf(service.verify(subject('13600000429')));
+      await rejectionOf(service.verify(subject('13600000429')));
       expect(callsTo('13600000429')).toBe(1);
     });
 
     it('retry: false → exactly one attempt', async () => {
       const service = await serviceWith({ retry: false });
-      await errorOf(service.verify(subject('13600001500')));
+      await rejectionOf(service.verify(subject('13600001500')));
       expect(callsTo('13600001500')).toBe(1);
     });
   });
@@ -198,9 +187,11 @@ describe('resilience and cost control (library against the sandbox)', () => {
         circuitBreaker: { failureThreshold: 3, cooldownMs: 400 },
       });
       for (let i = 0; i < 3; i++)
-        await errorOf(service.verify(subject('13600000500')));
+        await rejectionOf(service.verify(subject('13600000500')));
       expect(service.circuitState()).toBe('open');
-      const fastFail = await errorOf(service.verify(subject('13800000000')));
+      const fastFail = await rejectionOf(
+        service.verify(subject('13800000000')),
+      );
       expect(fastFail).toBeInstanceOf(UpstreamUnavailableError);
       expect(fastFail.mayHaveBilled).toBe(false);
       expect(sandbox.calls().total).toBe(3);
@@ -217,8 +208,8 @@ describe('resilience and cost control (library against the sandbox)', () => {
       });
       await service.verify(subject('13800000003'));
       await service.verify(subject('13800000003'));
-      await errorOf(service.verify(subject('13600000400')));
-      await errorOf(service.verify(subject('13600000400')));
+      await rejectionOf(service.verify(subject('13600000400')));
+      await rejectionOf(service.verify(subject('13600000400')));
       expect(service.circuitState()).toBe('closed');
     });
   });
@@ -373,8 +364,8 @@ describe('resilience and cost control (library against the sandbox)', () => {
         retry: false,
         cache: { ttlMs: 60_000, secret },
       });
-      await errorOf(service.verify(subject('13600000500')));
-      await errorOf(service.verify(subject('13600000500')));
+      await rejectionOf(service.verify(subject('13600000500')));
+      await rejectionOf(service.verify(subject('13600000500')));
       expect(callsTo('13600000500')).toBe(2);
     });
 

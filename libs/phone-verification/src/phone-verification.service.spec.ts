@@ -5,7 +5,6 @@ import {
   InvalidInputError,
   InvalidTokenError,
   MalformedUpstreamResponseError,
-  PhoneVerificationError,
   PhoneVerificationModule,
   PhoneVerificationService,
   TokenMismatchedError,
@@ -15,6 +14,7 @@ import {
   UpstreamServerError,
   UpstreamTimeoutError,
 } from './index.js';
+import { rejectionOf } from '../../../test/support/rejection-of.js';
 
 const TOKEN = 'test-token-6f1d2c9a';
 const SUBJECT = {
@@ -22,17 +22,6 @@ const SUBJECT = {
   phone: '13812345678',
   idCard: '11010519491231002X',
 };
-
-async function rejectionOf(
-  promise: Promise<unknown>,
-): Promise<PhoneVerificationError> {
-  const error: unknown = await promise.then(
-    () => new Error('expected verify() to throw'),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PhoneVerificationError);
-  return error as PhoneVerificationError;
-}
 
 describe('PhoneVerificationService against a real HTTP upstream', () => {
   let upstream: ScriptedUpstream;
