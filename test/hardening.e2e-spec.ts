@@ -78,6 +78,49 @@ describe('sample app hardening', () => {
     });
   });
 
+  describe.each(['express', 'fastify'])('on %s', (adapter) => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({ SAMPLE_APP_ADAPTER: adapter });
+    });
+    afterAll(() => h.close());
+
+    it('sends helmet’s headers, a request id, and the same id as an error’s trace_id', async () => {
+      const res = await request(h.url).get('/health');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toBeDefined();
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      const denied = await request(h.url)
+        .post(PATH)
+        .set('x-request-id', 'trace-abcdef12')
+        .send(BODY);
+      expect(denied.headers['x-request-id']).toBe('trace-abcdef12');
+      expect(denied.body.trace_id).toBe('trace-abcdef12');
+      // The access line is written when the response finishes: wait for it.
+      for (
+        let i = 0;
+        i < 40 && !h.app.output().includes('"reqId":"trace-abcdef12"');
+        i++
+      ) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(h.app.output()).toContain('"reqId":"trace-abcdef12"');
+    });
+
+    it('refuses a body over 8 KB with 413 in AceData’s shape', async () => {
+      const res = await request(h.url)
+        .post(PATH)
+        .set('authorization', `Bearer ${KEY_A}`)
+        .send({ ...BODY, name: '张'.repeat(5000) });
+      expect(res.status).toBe(413);
+      expect(res.body).toMatchObject({
+        success: false,
+        error: { code: 'payload_too_large' },
+      });
+    });
+  });
+
   describe('CORS_ORIGINS', () => {
     let h: Harness;
     beforeAll(async () => {

@@ -18,17 +18,10 @@ type Next = (error?: unknown) => void;
 export function createHttpLogger(logger: PinoLogger) {
   const httpLogger = pinoHttp({
     logger,
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const incoming = req.headers['x-request-id'];
-      const id =
-        typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming)
-          ? incoming
-          : randomUUID();
-      // The exception filters quote it as the error's trace_id.
-      req.headers['x-request-id'] = id;
-      res.setHeader('x-request-id', id);
-      return id;
-    },
+    // The id is settled before pino-http runs (Fastify gives the raw request
+    // an id of its own, which pino-http would otherwise take).
+    genReqId: (req: IncomingMessage) =>
+      (req as IncomingMessage & { id: string }).id,
     serializers: {
       req: (req: { id: unknown; method: string; url: string }) => ({
         id: req.id,
@@ -46,10 +39,16 @@ export function createHttpLogger(logger: PinoLogger) {
           : 'info',
   });
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
+    const incoming = req.headers['x-request-id'];
+    const id =
+      typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming)
+        ? incoming
+        : randomUUID();
+    (req as IncomingMessage & { id: string }).id = id;
+    // The exception filters quote it as the error's trace_id.
+    req.headers['x-request-id'] = id;
+    res.setHeader('x-request-id', id);
     httpLogger(req, res);
-    requestContext.run(
-      { requestId: String((req as IncomingMessage & { id: unknown }).id) },
-      next,
-    );
+    requestContext.run({ requestId: id }, next);
   };
 }
