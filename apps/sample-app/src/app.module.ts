@@ -1,4 +1,5 @@
 import {
+  DEFAULT_BASE_URL,
   PhoneVerificationModule,
   type PhoneVerificationModuleOptions,
 } from '@app/phone-verification';
@@ -44,9 +45,8 @@ export class AppModule {
             () => ({
               apiKeys: [...config.apiKeys],
               acedata,
-              upstreamProbeUrl: new URL(
-                acedata.baseUrl ?? 'https://api.acedata.cloud',
-              ).origin,
+              upstreamProbeUrl: new URL(acedata.baseUrl ?? DEFAULT_BASE_URL)
+                .origin,
             }),
           ],
         }),

@@ -42,8 +42,6 @@ export interface CreateSampleAppOptions {
 export interface SampleApp {
   app: INestApplication;
   config: SampleAppConfig;
-  /** Set in sandbox mode: the sandbox the app started for itself. */
-  sandboxUrl?: string;
 }
 
 function libraryOptions(
@@ -79,10 +77,8 @@ export async function createSampleApp(
   const logger = new PinoNestLogger(rootLogger);
   const providers: Provider[] = [];
   let acedata = libraryOptions(config);
-  let sandboxUrl: string | undefined;
   if (config.sandboxMode) {
     const sandbox = await startSandbox({ latencyMs: config.sandboxLatencyMs });
-    sandboxUrl = sandbox.url;
     acedata = { ...acedata, apiToken: sandbox.token, baseUrl: sandbox.url };
     providers.push({
       provide: EmbeddedSandbox,
@@ -151,5 +147,5 @@ export async function createSampleApp(
     new PhoneVerificationExceptionFilter(adapterHost),
   );
   setUpApiDocs(app);
-  return { app, config, sandboxUrl };
+  return { app, config };
 }

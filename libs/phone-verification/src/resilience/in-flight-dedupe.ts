@@ -17,9 +17,4 @@ export class InFlightDedupe<T> {
     this.inFlight.set(key, promise);
     return { promise, shared: false };
   }
-
-  /** How many distinct calls are in flight. */
-  get size(): number {
-    return this.inFlight.size;
-  }
 }

@@ -11,6 +11,8 @@ import type {
 import { PhoneVerificationError } from '../errors/phone-verification.error.js';
 import { maskIdCard, maskName, maskPhone } from '../privacy/masking.js';
 import type { CircuitBreakerState } from '../resilience/upstream-resilience.js';
+import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { validateMobile } from '../validation/mobile.js';
 import { normalizeVerificationRequest } from '../validation/normalize-request.js';
 
 /** A call the fake received, masked as the library would log it. */
@@ -59,13 +61,13 @@ export class FakePhoneVerificationService {
 
   /** Scripts the answer for a phone number (normalised, so `+86 138…` works too). */
   whenPhone(phone: string, answer: ScriptedAnswer): this {
-    this.scripts.set(
-      normalizeVerificationRequest(
-        { name: 'x', phone, idCard: '11010519491231002X' },
-        'short',
-      ).phone,
-      answer,
-    );
+    const outcome = validateMobile(phone);
+    if (!outcome.valid) {
+      throw new InvalidInputError([
+        { field: 'phone', message: `phone ${outcome.reason}` },
+      ]);
+    }
+    this.scripts.set(outcome.value, answer);
     return this;
   }
 
