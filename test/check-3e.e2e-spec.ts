@@ -25,7 +25,7 @@ describe.each(['express', 'fastify'])(
       h = await startHarness({
         SAMPLE_APP_ADAPTER: adapter,
         PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS: '1',
-        PHONE_VERIFICATION_BREAKER_THRESHOLD: '1000',
+        PHONE_VERIFICATION_BREAKER: 'off',
       });
     });
     afterAll(() => h.close());
@@ -119,9 +119,11 @@ describe.each(['express', 'fastify'])(
         ['13600000400', 502, 'upstream_auth_failed'],
         ['13600000404', 502, 'upstream_auth_failed'],
         ['13600000502', 502, 'upstream_bad_response'],
-        ['13600000001', 503, 'upstream_unavailable'],
+        ['13600000001', 502, 'upstream_connection_lost'],
         ['13600000003', 502, 'upstream_bad_response'],
         ['13600000004', 502, 'upstream_bad_response'],
+        ['13600000005', 504, 'upstream_timeout'],
+        ['13600000006', 502, 'upstream_bad_response'],
         ['13600000002', 504, 'upstream_timeout'],
       ])(
         '%s → HTTP %d %s in AceData’s error shape',
@@ -134,12 +136,37 @@ describe.each(['express', 'fastify'])(
           expect(res.status).toBe(status);
           expect(res.body).toEqual({
             success: false,
-            error: { code, message: expect.any(String) },
+            error: {
+              code,
+              message: expect.any(String),
+              may_have_billed: expect.any(Boolean),
+            },
             trace_id: expect.any(String),
           });
           expect(JSON.stringify(res.body)).not.toMatch(
             /stack|at \w+ \(|axios|Bearer/i,
           );
+        },
+      );
+
+      it.each([
+        ['13600000001', true],
+        ['13600000002', true],
+        ['13600000005', true],
+        ['13600000006', true],
+        ['13600000004', true],
+        ['13600000500', false],
+        ['13600000429', false],
+        ['13600000502', false],
+      ])(
+        '%s says may_have_billed: %s, machine-readably',
+        async (phone, mayHaveBilled) => {
+          const res = await post({
+            name: TEST_NAME,
+            phone,
+            id_card: TEST_ID_CARD,
+          });
+          expect(res.body.error.may_have_billed).toBe(mayHaveBilled);
         },
       );
 
@@ -402,6 +429,56 @@ describe.each(['express', 'fastify'])(
         expect(h.sandbox.calls().total).toBe(0);
       });
 
+      it.each([0, 1, '0', '1'])(
+        'verify_mode %j as AceData clients send it → accepted',
+        async (mode) => {
+          const res = await post({ ...valid, verify_mode: mode });
+          expect(res.status).toBe(200);
+        },
+      );
+
+      it.each([2, '2', 'short', true, 1.5, [1]])(
+        'verify_mode %j → 400 naming verify_mode',
+        async (mode) => {
+          const res = await post({ ...valid, verify_mode: mode });
+          expect(res.status).toBe(400);
+          expect(res.body.error.fields).toEqual(['verify_mode']);
+          expect(h.sandbox.calls().total).toBe(0);
+        },
+      );
+
+      it.each([
+        ['ciphertext_blob', { ciphertext_blob: '', iv: 'AbCdEfGh12345678' }],
+        ['iv', { ciphertext_blob: 'YmxvYg==', iv: '' }],
+        ['ciphertext_blob', { iv: 'AbCdEfGh12345678' }],
+      ])(
+        'encrypt_list with an empty or missing %s → 400 naming it, nothing upstream',
+        async (field, encryption) => {
+          const res = await post({
+            ...valid,
+            name: 'QUJDREVGR0hJSktMTU5PUA==',
+            encrypt_list: ['name'],
+            ...encryption,
+          });
+          expect(res.status).toBe(400);
+          expect(res.body.error.fields).toContain(field);
+          expect(h.sandbox.calls().total).toBe(0);
+        },
+      );
+
+      it('deeply nested JSON → 400, never 500', async () => {
+        const deep = '['.repeat(1500) + ']'.repeat(1500);
+        const res = await request(h.url)
+          .post(PATH)
+          .set('authorization', `Bearer ${KEY_A}`)
+          .set('content-type', 'application/json')
+          .send(`{"name": ${deep}, "phone": "13800000000"}`);
+        expect(res.status).toBe(400);
+        expect(res.body.success).toBe(false);
+        expect(res.body.error.may_have_billed).toBe(false);
+        expect(h.sandbox.calls().total).toBe(0);
+      });
+
       it('a malformed JSON body → 400 without echoing the body', async () => {
         const res = await request(h.url)
           .post(PATH)
@@ -414,6 +491,7 @@ describe.each(['express', 'fastify'])(
         expect(res.body.error).toEqual({
           code: 'bad_request',
           message: 'Request body is not valid JSON',
+          may_have_billed: false,
         });
         expect(h.sandbox.calls().total).toBe(0);
       });
@@ -436,8 +514,38 @@ describe.each(['express', 'fastify'])(
       expect(res.status).toBe(404);
       expect(res.body).toMatchObject({
         success: false,
-        error: { code: 'not_found' },
+        error: { code: 'not_found', may_have_billed: false },
       });
+    });
+
+    it('a 404 never echoes the URL or its query', async () => {
+      const res = await request(h.url).get(
+        `/identity/phone/13812345678?id_card=${TEST_ID_CARD}&key=${KEY_A}`,
+      );
+      expect(res.status).toBe(404);
+      expect(res.body.error).toEqual({
+        code: 'not_found',
+        message: 'Not found',
+        may_have_billed: false,
+      });
+      const text = JSON.stringify(res.body);
+      for (const raw of ['13812345678', TEST_ID_CARD, KEY_A, 'id_card']) {
+        expect(text).not.toContain(raw);
+      }
+      // The access line has the path, without the query, digits masked.
+      for (
+        let i = 0;
+        i < 40 && !h.app.output().includes('/identity/phone/');
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 50));
+      const accessLine = h.app
+        .output()
+        .split('\n')
+        .find((line) => line.includes('"path":"/identity/phone/'));
+      expect(accessLine).toBeDefined();
+      expect(h.app.output()).not.toContain('13812345678');
+      expect(h.app.output()).not.toContain(KEY_A);
     });
 
     it('sends no x-powered-by header', async () => {

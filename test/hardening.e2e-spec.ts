@@ -121,6 +121,30 @@ describe('sample app hardening', () => {
     });
   });
 
+  describe('an answer shared with an identical call in flight', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({}, { latencyMs: 300 });
+    });
+    afterAll(() => h.close());
+
+    it('says billed: false and cached: true (this request cost nothing)', async () => {
+      const send = () =>
+        request(h.url)
+          .post(PATH)
+          .set('authorization', `Bearer ${KEY_A}`)
+          .send(BODY);
+      const answers = await Promise.all([send(), send(), send()]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      expect(h.sandbox.calls().total).toBe(1);
+      const bodies = answers.map((a) => a.body as Record<string, unknown>);
+      expect(bodies.filter((b) => b.billed === true)).toHaveLength(1);
+      expect(
+        bodies.filter((b) => b.billed === false && b.cached === true),
+      ).toHaveLength(2);
+    });
+  });
+
   describe('CORS_ORIGINS', () => {
     let h: Harness;
     beforeAll(async () => {

@@ -37,7 +37,7 @@ describe('nothing identifying leaks into logs, responses or metrics', () => {
       LOG_LEVEL: 'debug',
       ACEDATA_TIMEOUT_MS: '400',
       PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS: '2',
-      PHONE_VERIFICATION_BREAKER_THRESHOLD: '1000',
+      PHONE_VERIFICATION_BREAKER: 'off',
       PHONE_VERIFICATION_CACHE_TTL_MS: '60000',
       PHONE_VERIFICATION_CACHE_SECRET:
         'leak-test-cache-secret-0123456789abcdef',

@@ -11,6 +11,7 @@ import {
   PHONE_VERIFICATION_CLOCK,
   PhoneVerificationModule,
   PhoneVerificationService,
+  UpstreamConnectionError,
   UpstreamRateLimitedError,
   UpstreamServerError,
   UpstreamTimeoutError,
@@ -101,10 +102,34 @@ describe('resilience and cost control (library against the sandbox)', () => {
       expect(callsTo('13600001500')).toBe(2);
     });
 
-    it('a connection reset → retried', async () => {
-      const service = await serviceWith();
-      expect((await service.verify(subject('13600001001'))).code).toBe(0);
-      expect(callsTo('13600001001')).toBe(2);
+    it.each([
+      ['a connection reset after the request', '13600001001', 'reset'],
+      ['a 1 MB 200', '13600000006', 'oversized'],
+      ['a trickling 200 body', '13600000005', 'trickle'],
+    ])('%s → one call, mayHaveBilled, never retried', async (_label, phone) => {
+      const service = await serviceWith({ timeoutMs: 1000 });
+      const error = await rejectionOf(service.verify(subject(phone)));
+      expect(error.mayHaveBilled).toBe(true);
+      expect(error.retryable).toBe(false);
+      expect(callsTo(phone)).toBe(1);
+      expect(events).toEqual([
+        expect.objectContaining({ status: 'error', mayHaveBilled: true }),
+      ]);
+    });
+
+    it('a refused connection → retried (it cannot have reached AceData)', async () => {
+      const closed = await startSandbox();
+      const url = closed.url;
+      await closed.close();
+      const attempts: number[] = [];
+      const service = await serviceWith({
+        baseUrl: url,
+        onVerification: (event) => attempts.push(event.attempts),
+      });
+      const error = await rejectionOf(service.verify(subject('13800000000')));
+      expect(error).toBeInstanceOf(UpstreamConnectionError);
+      expect(error.mayHaveBilled).toBe(false);
+      expect(attempts).toEqual([3]);
     });
 
     it('result -2 → retried (engine error, not billed)', async () => {
@@ -181,10 +206,51 @@ describe('resilience and cost control (library against the sandbox)', () => {
   });
 
   describe('circuit breaker', () => {
-    it('opens after N failures (upstream calls stop), and closes after the cool-down', async () => {
+    it('counts failed verifications, not attempts: two unlucky calls do not open it', async () => {
+      // Defaults: 3 attempts a call; the breaker opens on a failure rate.
+      const service = await serviceWith();
+      await rejectionOf(service.verify(subject('13600000500')));
+      await rejectionOf(service.verify(subject('13600000500')));
+      expect(callsTo('13600000500')).toBe(6);
+      expect(service.circuitState()).toBe('closed');
+      expect((await service.verify(subject('13800000000'))).code).toBe(0);
+    });
+
+    it('opens on a sustained failure rate (more than half of at least 10 verifications)', async () => {
       const service = await serviceWith({
         retry: false,
-        circuitBreaker: { failureThreshold: 3, cooldownMs: 400 },
+        circuitBreaker: { failureRate: 0.5, minimumCalls: 10, windowMs: 5000 },
+      });
+      for (let i = 0; i < 4; i++) await service.verify(subject('13800000000'));
+      for (let i = 0; i < 5; i++)
+        await rejectionOf(service.verify(subject('13600000500')));
+      // 5 failures in 9 verifications: too few calls to judge.
+      expect(service.circuitState()).toBe('closed');
+      await rejectionOf(service.verify(subject('13600000500')));
+      // 6 of 10 failed.
+      expect(service.circuitState()).toBe('open');
+      const fastFail = await rejectionOf(
+        service.verify(subject('13800000000')),
+      );
+      expect(fastFail).toBeInstanceOf(UpstreamUnavailableError);
+      expect(sandbox.calls().total).toBe(10);
+    });
+
+    it('consecutiveFailures counts whole verifications, retries included in one', async () => {
+      const service = await serviceWith({
+        circuitBreaker: { consecutiveFailures: 2, cooldownMs: 60_000 },
+      });
+      await rejectionOf(service.verify(subject('13600000500')));
+      expect(service.circuitState()).toBe('closed');
+      await rejectionOf(service.verify(subject('13600000500')));
+      expect(service.circuitState()).toBe('open');
+      expect(callsTo('13600000500')).toBe(6);
+    });
+
+    it('opens after N consecutive failures (upstream calls stop), and closes after the cool-down', async () => {
+      const service = await serviceWith({
+        retry: false,
+        circuitBreaker: { consecutiveFailures: 3, cooldownMs: 400 },
       });
       for (let i = 0; i < 3; i++)
         await rejectionOf(service.verify(subject('13600000500')));
@@ -204,7 +270,7 @@ describe('resilience and cost control (library against the sandbox)', () => {
     it('does not count results (even engine errors) or bad tokens as upstream failures', async () => {
       const service = await serviceWith({
         retry: false,
-        circuitBreaker: { failureThreshold: 2 },
+        circuitBreaker: { consecutiveFailures: 2 },
       });
       await service.verify(subject('13800000003'));
       await service.verify(subject('13800000003'));

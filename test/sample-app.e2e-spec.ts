@@ -132,7 +132,7 @@ describe('the sample app', () => {
     let h: Harness;
     beforeAll(async () => {
       h = await startHarness({
-        PHONE_VERIFICATION_BREAKER_THRESHOLD: '2',
+        PHONE_VERIFICATION_BREAKER_CONSECUTIVE_FAILURES: '2',
         PHONE_VERIFICATION_BREAKER_COOLDOWN_MS: '60000',
         PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS: '1',
         PHONE_VERIFICATION_CACHE_TTL_MS: '60000',
@@ -151,8 +151,14 @@ describe('the sample app', () => {
       expect((await post('13800000001')).body).toMatchObject({
         result: '1',
         billed: true,
+        cached: false,
       });
-      expect((await post('13800000001')).body).toMatchObject({ result: '1' });
+      // This request cost nothing: it says so.
+      expect((await post('13800000001')).body).toMatchObject({
+        result: '1',
+        billed: false,
+        cached: true,
+      });
       expect(h.sandbox.calls().byPhone['13800000001']).toEqual({
         calls: 1,
         billed: 1,
@@ -209,20 +215,26 @@ describe('the sample app', () => {
       expect(message).toMatch(/SAMPLE_APP_API_KEYS is required/);
     });
 
-    it('refuses a plaintext remote AceData URL, naming the option', async () => {
+    it('refuses a plaintext remote AceData URL, naming the variable', async () => {
       const message = await refusedBoot({
         ACEDATA_API_TOKEN: 'secret-token-do-not-print',
         ACEDATA_BASE_URL: 'http://api.acedata.cloud',
         SAMPLE_APP_API_KEYS: KEY_A,
       });
-      expect(message).toMatch(/\\?"baseUrl\\?".*plaintext/);
+      expect(message).toMatch(/ACEDATA_BASE_URL uses http:.*plaintext/);
       expect(message).not.toContain('secret-token-do-not-print');
     });
 
     it('refuses a cache without a secret', async () => {
       expect(
         await refusedBoot({ PHONE_VERIFICATION_CACHE_TTL_MS: '1000' }),
-      ).toMatch(/PHONE_VERIFICATION_CACHE_SECRET must be set/);
+      ).toMatch(/PHONE_VERIFICATION_CACHE_SECRET must be at least 32/);
+    });
+
+    it('refuses a malformed ACEDATA_TIMEOUT_MS, naming the variable', async () => {
+      expect(await refusedBoot({ ACEDATA_TIMEOUT_MS: '15s' })).toMatch(
+        /ACEDATA_TIMEOUT_MS must be a number/,
+      );
     });
 
     it('refuses a bad PORT', async () => {

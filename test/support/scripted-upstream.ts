@@ -20,7 +20,11 @@ export type ScriptedAnswer =
   | { status: number; body: unknown; headers?: Record<string, string> }
   | { status: number; rawBody: string; headers?: Record<string, string> }
   | { reset: true }
-  | { hang: true };
+  | { hang: true }
+  /** A 200 whose JSON body arrives one byte every `intervalMs`. */
+  | { trickleEveryMs: number }
+  /** A 200 whose body is `bytes` long (past any sane size limit). */
+  | { oversizedBytes: number };
 
 /**
  * A tiny real HTTP server on a loopback port chosen by the OS, answering each
@@ -39,6 +43,7 @@ export class ScriptedUpstream {
     },
   });
   private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly server: Server;
 
   private constructor() {
@@ -98,6 +103,7 @@ export class ScriptedUpstream {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -108,6 +114,29 @@ export class ScriptedUpstream {
       return;
     }
     if ('hang' in answer) return;
+    if ('trickleEveryMs' in answer) {
+      const text = JSON.stringify({ result: '0', description: 'x'.repeat(64) });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed || sent >= text.length) {
+          clearInterval(timer);
+          this.timers.delete(timer);
+          if (!res.destroyed) res.end();
+          return;
+        }
+        res.write(text[sent++]);
+      }, answer.trickleEveryMs);
+      this.timers.add(timer);
+      return;
+    }
+    if ('oversizedBytes' in answer) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        `{"result":"0","description":"${'x'.repeat(answer.oversizedBytes)}"}`,
+      );
+      return;
+    }
     const text =
       'rawBody' in answer ? answer.rawBody : JSON.stringify(answer.body);
     res.writeHead(answer.status, {

@@ -1,3 +1,8 @@
+import {
+  phoneVerificationOptionsFromEnv,
+  type PhoneVerificationModuleOptions,
+} from '@app/phone-verification';
+
 /** The documented development key, accepted only in sandbox mode without SAMPLE_APP_API_KEYS. */
 export const DEVELOPMENT_API_KEY = 'sandbox-dev-key';
 
@@ -27,21 +32,12 @@ export interface SampleAppConfig {
     'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   /** The HTTP platform: Express (default) or Fastify. */
   readonly adapter: 'express' | 'fastify';
-  readonly acedata: {
-    readonly apiToken?: string;
-    readonly baseUrl?: string;
-    readonly timeoutMs?: number;
-    readonly retryMaxAttempts: number;
-    readonly breakerFailureThreshold: number;
-    readonly breakerCooldownMs: number;
-    /** Set when PHONE_VERIFICATION_CACHE_TTL_MS is. */
-    readonly cache?: { readonly ttlMs: number; readonly secret: string };
-    /** Set when ACEDATA_DATA_KEY is: encrypt every field on the wire. */
-    readonly encryption?: {
-      readonly dataKey: string;
-      readonly ciphertextBlob: string;
-    };
-  };
+  /**
+   * The library's options, read and validated by the library from the
+   * `ACEDATA_*` and `PHONE_VERIFICATION_*` variables. In sandbox mode the
+   * token and base URL are the sandbox's, filled in when it starts.
+   */
+  readonly acedata: PhoneVerificationModuleOptions;
 }
 
 /** Thrown at boot when the environment is unusable; names the variable. */
@@ -74,17 +70,21 @@ function wholeNumber(
   return value;
 }
 
+/** Stands in for the sandbox's token and URL until it has started. */
+const SANDBOX_PLACEHOLDER = {
+  apiToken: 'sandbox-placeholder',
+  baseUrl: 'http://127.0.0.1',
+} as const;
+
 /**
- * Reads and validates the sample app's environment: `PORT`, `HOST`,
- * `ACEDATA_API_TOKEN`, `ACEDATA_BASE_URL`, `ACEDATA_TIMEOUT_MS`,
+ * Reads and validates the sample app's own environment: `PORT`, `HOST`,
  * `SAMPLE_APP_API_KEYS`, `SAMPLE_APP_RATE_LIMIT_PER_MINUTE`, `NODE_ENV`,
- * `SANDBOX_LATENCY_MS`, `SAMPLE_APP_RATE_LIMIT_PER_IP_PER_MINUTE`, `CORS_ORIGINS`,
- * `TRUST_PROXY_HOPS`, `LOG_LEVEL`, `SAMPLE_APP_ADAPTER`, `PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS`,
- * `PHONE_VERIFICATION_BREAKER_THRESHOLD`, `PHONE_VERIFICATION_BREAKER_COOLDOWN_MS`,
- * `PHONE_VERIFICATION_CACHE_TTL_MS`, `PHONE_VERIFICATION_CACHE_SECRET`,
- * `ACEDATA_DATA_KEY` and `ACEDATA_CIPHERTEXT_BLOB`. Without an AceData token the app runs against its own
- * sandbox, except with `NODE_ENV=production`, where a missing token or
- * missing keys refuse to boot.
+ * `SANDBOX_LATENCY_MS`, `SAMPLE_APP_RATE_LIMIT_PER_IP_PER_MINUTE`,
+ * `CORS_ORIGINS`, `TRUST_PROXY_HOPS`, `LOG_LEVEL`, `SAMPLE_APP_ADAPTER`. The
+ * library reads and validates its own (`ACEDATA_*`, `PHONE_VERIFICATION_*`,
+ * see `phoneVerificationOptionsFromEnv`). Without an AceData token the app
+ * runs against its own sandbox, except with `NODE_ENV=production`, where a
+ * missing token or missing keys refuse to boot.
  */
 export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
   const production = env.NODE_ENV === 'production';
@@ -138,60 +138,11 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
     trustProxy: wholeNumber(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     logLevel: loadLogLevel(env),
     adapter: loadAdapter(env),
-    acedata: {
-      apiToken,
-      baseUrl: env.ACEDATA_BASE_URL?.trim() || undefined,
-      timeoutMs:
-        env.ACEDATA_TIMEOUT_MS === undefined ||
-        env.ACEDATA_TIMEOUT_MS.trim() === ''
-          ? undefined
-          : Number(env.ACEDATA_TIMEOUT_MS),
-      retryMaxAttempts: wholeNumber(
-        env,
-        'PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS',
-        3,
-        1,
-        10,
-      ),
-      breakerFailureThreshold: wholeNumber(
-        env,
-        'PHONE_VERIFICATION_BREAKER_THRESHOLD',
-        5,
-        1,
-        1000,
-      ),
-      breakerCooldownMs: wholeNumber(
-        env,
-        'PHONE_VERIFICATION_BREAKER_COOLDOWN_MS',
-        30_000,
-        1,
-        3_600_000,
-      ),
-      cache: loadCache(env),
-      encryption: loadEncryption(env),
-    },
+    acedata: phoneVerificationOptionsFromEnv(
+      env,
+      sandboxMode ? SANDBOX_PLACEHOLDER : {},
+    ),
   };
-}
-
-function loadCache(
-  env: NodeJS.ProcessEnv,
-): SampleAppConfig['acedata']['cache'] {
-  const ttlMs = wholeNumber(
-    env,
-    'PHONE_VERIFICATION_CACHE_TTL_MS',
-    0,
-    0,
-    365 * 86_400_000,
-  );
-  if (ttlMs === 0) return undefined;
-  const secret = env.PHONE_VERIFICATION_CACHE_SECRET ?? '';
-  if (secret.length < 32) {
-    throw new InvalidSampleAppConfigError(
-      'PHONE_VERIFICATION_CACHE_SECRET',
-      'must be set (at least 32 characters) when PHONE_VERIFICATION_CACHE_TTL_MS is',
-    );
-  }
-  return { ttlMs, secret };
 }
 
 const LOG_LEVELS = [
@@ -229,21 +180,6 @@ function loadCorsOrigins(env: NodeJS.ProcessEnv): string[] {
     }
   }
   return origins;
-}
-
-function loadEncryption(
-  env: NodeJS.ProcessEnv,
-): SampleAppConfig['acedata']['encryption'] {
-  const dataKey = env.ACEDATA_DATA_KEY?.trim();
-  if (!dataKey) return undefined;
-  const ciphertextBlob = env.ACEDATA_CIPHERTEXT_BLOB?.trim();
-  if (!ciphertextBlob) {
-    throw new InvalidSampleAppConfigError(
-      'ACEDATA_CIPHERTEXT_BLOB',
-      'is required with ACEDATA_DATA_KEY (the data key wrapped by AceData)',
-    );
-  }
-  return { dataKey, ciphertextBlob };
 }
 
 function loadAdapter(env: NodeJS.ProcessEnv): SampleAppConfig['adapter'] {

@@ -2,7 +2,6 @@ import { startSandbox } from '@app/acedata-sandbox';
 import {
   PhoneVerificationExceptionFilter,
   invalidInputExceptionFactory,
-  type PhoneVerificationModuleOptions,
 } from '@app/phone-verification';
 import {
   ValidationPipe,
@@ -23,6 +22,7 @@ import { AceDataShapedExceptionFilter } from './errors/http-exception.filter.js'
 import { createRootLogger, PinoNestLogger } from './logging/app-logger.js';
 import { createHttpLogger } from './logging/http-logger.js';
 import { EmbeddedSandbox } from './sandbox-mode/embedded-sandbox.js';
+import { MaxJsonDepthPipe } from './validation/max-json-depth.pipe.js';
 import {
   DEVELOPMENT_API_KEY,
   loadSampleAppConfig,
@@ -44,24 +44,6 @@ export interface SampleApp {
   config: SampleAppConfig;
 }
 
-function libraryOptions(
-  config: SampleAppConfig,
-): PhoneVerificationModuleOptions {
-  const { acedata } = config;
-  return {
-    apiToken: acedata.apiToken ?? '',
-    baseUrl: acedata.baseUrl,
-    timeoutMs: acedata.timeoutMs,
-    retry: { maxAttempts: acedata.retryMaxAttempts },
-    circuitBreaker: {
-      failureThreshold: acedata.breakerFailureThreshold,
-      cooldownMs: acedata.breakerCooldownMs,
-    },
-    ...(acedata.cache ? { cache: acedata.cache } : {}),
-    ...(acedata.encryption ? { encryption: acedata.encryption } : {}),
-  };
-}
-
 /**
  * Validates the environment, starts the sandbox when no AceData token is
  * configured (refused in production), and builds the app, on Express or
@@ -76,7 +58,7 @@ export async function createSampleApp(
   const rootLogger = createRootLogger(config.logLevel);
   const logger = new PinoNestLogger(rootLogger);
   const providers: Provider[] = [];
-  let acedata = libraryOptions(config);
+  let acedata = config.acedata;
   if (config.sandboxMode) {
     const sandbox = await startSandbox({ latencyMs: config.sandboxLatencyMs });
     acedata = { ...acedata, apiToken: sandbox.token, baseUrl: sandbox.url };
@@ -133,6 +115,7 @@ export async function createSampleApp(
     });
   }
   app.useGlobalPipes(
+    new MaxJsonDepthPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

@@ -23,7 +23,11 @@ export type { CircuitBreakerState } from './resilience/upstream-resilience.js';
 export type { VerificationEvent } from './events/verification-event.js';
 export type { PhoneVerificationCacheStore } from './cache/cache-store.interface.js';
 export { LruCacheStore } from './cache/lru-cache.store.js';
-export { phoneVerificationConfig } from './phone-verification.config.js';
+export {
+  InvalidPhoneVerificationEnvError,
+  phoneVerificationConfig,
+  phoneVerificationOptionsFromEnv,
+} from './phone-verification.config.js';
 export { PhoneVerificationService } from './phone-verification.service.js';
 
 export {
@@ -62,6 +66,7 @@ export {
 export {
   MalformedUpstreamResponseError,
   UpstreamConnectionError,
+  UpstreamConnectionLostError,
   UpstreamTimeoutError,
 } from './errors/transport.errors.js';
 export { UpstreamUnavailableError } from './errors/upstream-unavailable.error.js';

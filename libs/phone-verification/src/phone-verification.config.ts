@@ -1,39 +1,145 @@
 import { registerAs } from '@nestjs/config';
-import type { PhoneVerificationModuleOptions } from './phone-verification.options.js';
+import {
+  InvalidPhoneVerificationOptionsError,
+  resolvePhoneVerificationOptions,
+  type CircuitBreakerOptions,
+  type PhoneVerificationModuleOptions,
+} from './phone-verification.options.js';
 
-function optionalNumber(raw: string | undefined): number | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  // NaN is kept so that option validation names the bad variable's option.
-  return Number(raw);
+/** The environment variable behind each option that one can set. */
+const VARIABLES: Readonly<Record<string, string>> = {
+  apiToken: 'ACEDATA_API_TOKEN',
+  baseUrl: 'ACEDATA_BASE_URL',
+  timeoutMs: 'ACEDATA_TIMEOUT_MS',
+  'retry.maxAttempts': 'PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS',
+  'circuitBreaker.failureRate': 'PHONE_VERIFICATION_BREAKER_FAILURE_RATE',
+  'circuitBreaker.minimumCalls': 'PHONE_VERIFICATION_BREAKER_MIN_CALLS',
+  'circuitBreaker.windowMs': 'PHONE_VERIFICATION_BREAKER_WINDOW_MS',
+  'circuitBreaker.consecutiveFailures':
+    'PHONE_VERIFICATION_BREAKER_CONSECUTIVE_FAILURES',
+  'circuitBreaker.cooldownMs': 'PHONE_VERIFICATION_BREAKER_COOLDOWN_MS',
+  'cache.ttlMs': 'PHONE_VERIFICATION_CACHE_TTL_MS',
+  'cache.secret': 'PHONE_VERIFICATION_CACHE_SECRET',
+  'encryption.dataKey': 'ACEDATA_DATA_KEY',
+  'encryption.ciphertextBlob': 'ACEDATA_CIPHERTEXT_BLOB',
+};
+
+/** Thrown when an environment variable holds an unusable value; names it. */
+export class InvalidPhoneVerificationEnvError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'InvalidPhoneVerificationEnvError';
+  }
+}
+
+function text(env: NodeJS.ProcessEnv, variable: string): string | undefined {
+  const raw = env[variable]?.trim();
+  return raw ? raw : undefined;
+}
+
+function numeric(env: NodeJS.ProcessEnv, variable: string): number | undefined {
+  const raw = text(env, variable);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) {
+    throw new InvalidPhoneVerificationEnvError(
+      variable,
+      `must be a number (got "${raw.slice(0, 20)}")`,
+    );
+  }
+  return value;
+}
+
+function circuitBreakerFrom(
+  env: NodeJS.ProcessEnv,
+): CircuitBreakerOptions | false {
+  if (text(env, 'PHONE_VERIFICATION_BREAKER')?.toLowerCase() === 'off') {
+    return false;
+  }
+  return {
+    failureRate: numeric(env, 'PHONE_VERIFICATION_BREAKER_FAILURE_RATE'),
+    minimumCalls: numeric(env, 'PHONE_VERIFICATION_BREAKER_MIN_CALLS'),
+    windowMs: numeric(env, 'PHONE_VERIFICATION_BREAKER_WINDOW_MS'),
+    consecutiveFailures: numeric(
+      env,
+      'PHONE_VERIFICATION_BREAKER_CONSECUTIVE_FAILURES',
+    ),
+    cooldownMs: numeric(env, 'PHONE_VERIFICATION_BREAKER_COOLDOWN_MS'),
+  };
 }
 
 /**
- * A `@nestjs/config` namespace that reads the module's options from the
- * environment: `ACEDATA_API_TOKEN`, `ACEDATA_BASE_URL`, `ACEDATA_TIMEOUT_MS`,
- * and, to turn the cache on, `PHONE_VERIFICATION_CACHE_TTL_MS` with
- * `PHONE_VERIFICATION_CACHE_SECRET`.
+ * Reads the module's options from environment variables and validates them
+ * once, so that a bad value fails the boot naming its variable:
+ * `ACEDATA_API_TOKEN`, `ACEDATA_BASE_URL`, `ACEDATA_TIMEOUT_MS`;
+ * `PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS`; the circuit breaker's
+ * `PHONE_VERIFICATION_BREAKER_FAILURE_RATE`, `_MIN_CALLS`, `_WINDOW_MS`,
+ * `_CONSECUTIVE_FAILURES`, `_COOLDOWN_MS` (`PHONE_VERIFICATION_BREAKER=off`
+ * turns it off); the cache's `PHONE_VERIFICATION_CACHE_TTL_MS` with
+ * `PHONE_VERIFICATION_CACHE_SECRET`; encryption's `ACEDATA_DATA_KEY` with
+ * `ACEDATA_CIPHERTEXT_BLOB`. Unset variables take the library's defaults;
+ * `overrides` win over the environment (e.g. a sandbox's token and URL).
+ */
+export function phoneVerificationOptionsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<PhoneVerificationModuleOptions> = {},
+): PhoneVerificationModuleOptions {
+  const cacheTtlMs = numeric(env, 'PHONE_VERIFICATION_CACHE_TTL_MS');
+  const dataKey = text(env, 'ACEDATA_DATA_KEY');
+  const maxAttempts = numeric(env, 'PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS');
+  const options: PhoneVerificationModuleOptions = {
+    apiToken: env.ACEDATA_API_TOKEN ?? '',
+    baseUrl: text(env, 'ACEDATA_BASE_URL'),
+    timeoutMs: numeric(env, 'ACEDATA_TIMEOUT_MS'),
+    retry: maxAttempts === undefined ? undefined : { maxAttempts },
+    circuitBreaker: circuitBreakerFrom(env),
+    ...(cacheTtlMs === undefined || cacheTtlMs === 0
+      ? {}
+      : {
+          cache: {
+            ttlMs: cacheTtlMs,
+            secret: env.PHONE_VERIFICATION_CACHE_SECRET ?? '',
+          },
+        }),
+    ...(dataKey === undefined
+      ? {}
+      : {
+          encryption: {
+            dataKey,
+            ciphertextBlob: text(env, 'ACEDATA_CIPHERTEXT_BLOB') ?? '',
+          },
+        }),
+    ...overrides,
+  };
+  try {
+    resolvePhoneVerificationOptions(options);
+  } catch (error) {
+    if (error instanceof InvalidPhoneVerificationOptionsError) {
+      const variable = VARIABLES[error.option];
+      if (variable) {
+        throw new InvalidPhoneVerificationEnvError(
+          variable,
+          error.problem.replace(/ \(set [A-Z_]+[^)]*\)$/, ''),
+        );
+      }
+    }
+    throw error;
+  }
+  return options;
+}
+
+/**
+ * A `@nestjs/config` namespace holding the module's options read from the
+ * environment by {@link phoneVerificationOptionsFromEnv}, validated when the
+ * configuration loads.
  *
  * @example
  * PhoneVerificationModule.forRootAsync(phoneVerificationConfig.asProvider())
  */
 export const phoneVerificationConfig = registerAs(
   'phoneVerification',
-  (): PhoneVerificationModuleOptions => {
-    const cacheTtlMs = optionalNumber(
-      process.env.PHONE_VERIFICATION_CACHE_TTL_MS,
-    );
-    return {
-      apiToken: process.env.ACEDATA_API_TOKEN ?? '',
-      baseUrl: process.env.ACEDATA_BASE_URL || undefined,
-      timeoutMs: optionalNumber(process.env.ACEDATA_TIMEOUT_MS),
-      ...(cacheTtlMs === undefined
-        ? {}
-        : {
-            cache: {
-              ttlMs: cacheTtlMs,
-              secret: process.env.PHONE_VERIFICATION_CACHE_SECRET ?? '',
-            },
-          }),
-    };
-  },
+  (): PhoneVerificationModuleOptions => phoneVerificationOptionsFromEnv(),
 );

@@ -29,13 +29,42 @@ export interface RetryOptions {
   maxRetryAfterMs?: number;
 }
 
-/** The circuit breaker around upstream calls. */
+/**
+ * The circuit breaker around verifications. It counts failed verifications
+ * (a verification's retries are one failure, not several), and opens either
+ * on a failure rate (the default: more than `failureRate` of the
+ * verifications in the last `windowMs` failed, once there were at least
+ * `minimumCalls` of them) or, when `consecutiveFailures` is set, after that
+ * many failed verifications in a row. Results, bad input and rejected
+ * credentials are not failures of AceData.
+ */
 export interface CircuitBreakerOptions {
-  /** Consecutive upstream failures that open it. Default 5. */
-  failureThreshold?: number;
+  /** Share of failed verifications that opens it, between 0 and 1 (exclusive). Default 0.5. */
+  failureRate?: number;
+  /** Fewer verifications than this in the window never open it. Default 10. */
+  minimumCalls?: number;
+  /** The sliding window the rate is measured over. Default 10000. */
+  windowMs?: number;
+  /** Open after this many failed verifications in a row instead of on a rate. */
+  consecutiveFailures?: number;
   /** How long it stays open before one probe call is let through. Default 30000. */
   cooldownMs?: number;
 }
+
+/** The circuit breaker's rule after validation. */
+export type ResolvedCircuitBreakerOptions =
+  | {
+      readonly kind: 'rate';
+      readonly failureRate: number;
+      readonly minimumCalls: number;
+      readonly windowMs: number;
+      readonly cooldownMs: number;
+    }
+  | {
+      readonly kind: 'consecutive';
+      readonly consecutiveFailures: number;
+      readonly cooldownMs: number;
+    };
 
 /** Send chosen fields encrypted (AES-256-CBC) under the app's data key. */
 export interface EncryptionOptions {
@@ -91,7 +120,7 @@ export interface ResolvedPhoneVerificationOptions {
   readonly timeoutMs: number;
   readonly defaultVerifyMode: VerifyMode;
   readonly retry: Required<RetryOptions> | false;
-  readonly circuitBreaker: Required<CircuitBreakerOptions> | false;
+  readonly circuitBreaker: ResolvedCircuitBreakerOptions | false;
   readonly dedupe: boolean;
   readonly cache:
     | (Required<Omit<CacheOptions, 'store'>> & Pick<CacheOptions, 'store'>)
@@ -110,7 +139,8 @@ export interface ResolvedPhoneVerificationOptions {
 export class InvalidPhoneVerificationOptionsError extends Error {
   constructor(
     readonly option: string,
-    problem: string,
+    /** What is wrong with it, without the option's name. */
+    readonly problem: string,
   ) {
     super(`PhoneVerificationModule: option "${option}" ${problem}`);
     this.name = 'InvalidPhoneVerificationOptionsError';
@@ -272,22 +302,53 @@ function resolveRetry(
 
 function resolveCircuitBreaker(
   breaker: CircuitBreakerOptions | false | undefined,
-): Required<CircuitBreakerOptions> | false {
+): ResolvedCircuitBreakerOptions | false {
   if (breaker === false) return false;
   const b = breaker ?? {};
+  const cooldownMs = whole(
+    'circuitBreaker.cooldownMs',
+    b.cooldownMs ?? 30_000,
+    1,
+    3_600_000,
+  );
+  if (b.consecutiveFailures !== undefined) {
+    return {
+      kind: 'consecutive',
+      consecutiveFailures: whole(
+        'circuitBreaker.consecutiveFailures',
+        b.consecutiveFailures,
+        1,
+        1_000,
+      ),
+      cooldownMs,
+    };
+  }
+  const failureRate = b.failureRate ?? 0.5;
+  if (
+    typeof failureRate !== 'number' ||
+    !(failureRate > 0 && failureRate < 1)
+  ) {
+    throw new InvalidPhoneVerificationOptionsError(
+      'circuitBreaker.failureRate',
+      'must be a number between 0 and 1 (exclusive), e.g. 0.5',
+    );
+  }
   return {
-    failureThreshold: whole(
-      'circuitBreaker.failureThreshold',
-      b.failureThreshold ?? 5,
+    kind: 'rate',
+    failureRate,
+    minimumCalls: whole(
+      'circuitBreaker.minimumCalls',
+      b.minimumCalls ?? 10,
       1,
-      1_000,
+      1_000_000,
     ),
-    cooldownMs: whole(
-      'circuitBreaker.cooldownMs',
-      b.cooldownMs ?? 30_000,
-      1,
+    windowMs: whole(
+      'circuitBreaker.windowMs',
+      b.windowMs ?? 10_000,
+      1_000,
       3_600_000,
     ),
+    cooldownMs,
   };
 }
 

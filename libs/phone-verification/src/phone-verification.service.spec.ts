@@ -9,6 +9,7 @@ import {
   PhoneVerificationService,
   TokenMismatchedError,
   UpstreamConnectionError,
+  UpstreamConnectionLostError,
   UpstreamHttpError,
   UpstreamRateLimitedError,
   UpstreamServerError,
@@ -139,6 +140,7 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
           rawIsp: 'Mobile',
           detail: null,
           fromCache: false,
+          shared: false,
         });
       },
     );
@@ -371,13 +373,36 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
     });
 
-    it('a connection reset is a retryable connection error', async () => {
+    it('a connection reset after the request was written may have been billed: not retryable', async () => {
       upstream.respond({ reset: true });
       const error = await rejectionOf(service.verify(SUBJECT));
-      expect(error).toBeInstanceOf(UpstreamConnectionError);
-      expect((error as UpstreamConnectionError).systemCode).toBe('ECONNRESET');
-      expect(error.retryable).toBe(true);
-      expect(error.mayHaveBilled).toBe(false);
+      expect(error).toBeInstanceOf(UpstreamConnectionLostError);
+      expect((error as UpstreamConnectionLostError).systemCode).toBe(
+        'ECONNRESET',
+      );
+      expect(error.retryable).toBe(false);
+      expect(error.mayHaveBilled).toBe(true);
+    });
+
+    it('a 200 too large to read may have been billed: not retryable', async () => {
+      upstream.respond({ oversizedBytes: 1024 * 1024 });
+      const error = await rejectionOf(service.verify(SUBJECT));
+      expect(error).toBeInstanceOf(MalformedUpstreamResponseError);
+      expect(error.httpStatus).toBe(200);
+      expect(error.retryable).toBe(false);
+      expect(error.mayHaveBilled).toBe(true);
+    });
+
+    it('the timeout bounds the whole call: a trickling 200 body is cut off', async () => {
+      // 1 byte / 50 ms: the socket is never idle, the body takes ~4 s.
+      upstream.respond({ trickleEveryMs: 50 });
+      const started = Date.now();
+      const error = await rejectionOf(service.verify(SUBJECT));
+      const elapsed = Date.now() - started;
+      expect(error).toBeInstanceOf(UpstreamTimeoutError);
+      expect(error.mayHaveBilled).toBe(true);
+      expect(error.retryable).toBe(false);
+      expect(elapsed).toBeLessThan(TIMEOUT_MS * 4);
     });
 
     it('a refused connection is a retryable connection error', async () => {

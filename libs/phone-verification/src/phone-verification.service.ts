@@ -18,6 +18,7 @@ import type { Clock } from './resilience/clock.js';
 import { InFlightDedupe } from './resilience/in-flight-dedupe.js';
 import {
   UpstreamResilience,
+  type AttemptTally,
   type CircuitBreakerState,
   type ResilientOutcome,
 } from './resilience/upstream-resilience.js';
@@ -80,8 +81,9 @@ export class PhoneVerificationService {
       this.options.defaultVerifyMode,
     );
     const started = performance.now();
+    const tally: AttemptTally = { attempts: 0 };
     try {
-      const answered = await this.answer(normalized);
+      const answered = await this.answer(normalized, tally);
       const { result } = answered.outcome;
       this.emit({
         status: result.status,
@@ -96,7 +98,8 @@ export class PhoneVerificationService {
       this.logger.debug(
         `verified ${maskPhone(normalized.phone)}: ${result.status} (code ${result.code}, billed ${result.billed}, cache ${answered.cacheHit})`,
       );
-      return answered.cacheHit ? { ...result, fromCache: true } : result;
+      if (answered.cacheHit) return { ...result, fromCache: true };
+      return answered.shared ? { ...result, shared: true } : result;
     } catch (error) {
       if (error instanceof PhoneVerificationError) {
         this.emit({
@@ -104,7 +107,7 @@ export class PhoneVerificationService {
           errorCode: error.code,
           billed: false,
           mayHaveBilled: error.mayHaveBilled,
-          attempts: 0,
+          attempts: tally.attempts,
           cacheHit: false,
           shared: false,
           latencyMs: performance.now() - started,
@@ -124,11 +127,12 @@ export class PhoneVerificationService {
 
   private async answer(
     request: NormalizedVerificationRequest,
+    tally: AttemptTally,
   ): Promise<Answered> {
     // Ciphertext under a fresh IV never repeats: nothing to cache or share.
     if (request.encrypted) {
       return {
-        outcome: await this.callUpstream(undefined, request),
+        outcome: await this.callUpstream(undefined, request, tally),
         cacheHit: false,
         shared: false,
       };
@@ -145,13 +149,13 @@ export class PhoneVerificationService {
     }
     if (!this.options.dedupe) {
       return {
-        outcome: await this.callUpstream(key, request),
+        outcome: await this.callUpstream(key, request, tally),
         cacheHit: false,
         shared: false,
       };
     }
     const { promise, shared } = this.dedupe.run(key, () =>
-      this.callUpstream(key, request),
+      this.callUpstream(key, request, tally),
     );
     return { outcome: await promise, cacheHit: false, shared };
   }
@@ -159,9 +163,11 @@ export class PhoneVerificationService {
   private async callUpstream(
     key: string | undefined,
     request: NormalizedVerificationRequest,
+    tally: AttemptTally,
   ): Promise<ResilientOutcome> {
-    const outcome = await this.resilience.execute(() =>
-      this.client.check3e(request),
+    const outcome = await this.resilience.execute(
+      () => this.client.check3e(request),
+      tally,
     );
     if (this.cache && key !== undefined) {
       await this.cache.set(key, outcome.result).catch(() => {

@@ -13,11 +13,16 @@ import {
   IsArray,
   IsDefined,
   IsIn,
+  IsNotEmpty,
   IsOptional,
   IsString,
   MaxLength,
   ValidateIf,
 } from 'class-validator';
+
+/** `verify_mode` as AceData clients send it: a string or a number. */
+export const VERIFY_MODE_WIRE_VALUES = ['0', '1', 0, 1] as const;
+export type VerifyModeWireValue = (typeof VERIFY_MODE_WIRE_VALUES)[number];
 
 /** AceData's field names that can be sent encrypted. */
 export const ENCRYPTABLE_FIELDS = ['name', 'phone', 'id_card'] as const;
@@ -60,14 +65,14 @@ export class Check3eRequestDto {
 
   @ApiPropertyOptional({
     description:
-      '"0" short (default), "1" detailed (says which element mismatched)',
-    enum: ['0', '1'],
+      '"0" short (default), "1" detailed (says which element mismatched); the numbers 0 and 1 are accepted too',
+    enum: ['0', '1', 0, 1],
   })
   @IsOptional()
-  @IsIn(['0', '1'], {
+  @IsIn(VERIFY_MODE_WIRE_VALUES, {
     message: 'verify_mode must be "0" (short) or "1" (detailed)',
   })
-  verify_mode?: '0' | '1';
+  verify_mode?: VerifyModeWireValue;
 
   @ApiPropertyOptional({
     description:
@@ -95,6 +100,7 @@ export class Check3eRequestDto {
   @ValidateIf(usesEncryption)
   @IsDefined({ message: 'ciphertext_blob is required with encrypt_list' })
   @IsString()
+  @IsNotEmpty({ message: 'ciphertext_blob must not be empty' })
   @MaxLength(4096)
   ciphertext_blob?: string;
 
@@ -102,6 +108,7 @@ export class Check3eRequestDto {
   @ValidateIf(usesEncryption)
   @IsDefined({ message: 'iv is required with encrypt_list' })
   @IsString()
+  @IsNotEmpty({ message: 'iv must not be empty' })
   @MaxLength(64)
   iv?: string;
 }

@@ -47,10 +47,18 @@ export class Check3eResponseDto {
   status: PhoneVerificationResult['status'];
 
   @ApiProperty({
-    description: 'Whether AceData charged for this answer (codes 0 and 1)',
+    description:
+      'Whether this request was charged: a code 0 or 1 fetched from AceData for it (false when answered from the cache or shared with an identical request in flight)',
     example: true,
   })
   billed: boolean;
+
+  @ApiProperty({
+    description:
+      'Answered without a call of its own: from the result cache, or shared with an identical request in flight',
+    example: false,
+  })
+  cached: boolean;
 
   @ApiProperty({
     example: 'china_mobile',
@@ -72,13 +80,15 @@ export class Check3eResponseDto {
 export function toCheck3eResponse(
   result: PhoneVerificationResult,
 ): Check3eResponseDto {
+  const cached = result.fromCache || result.shared;
   return {
     result: String(result.code),
     description: result.description,
     isp: result.rawIsp,
     result_detail: result.detail,
     status: result.status,
-    billed: result.billed,
+    billed: result.billed && !cached,
+    cached,
     carrier: result.isp,
     ...(result.traceId ? { trace_id: result.traceId } : {}),
   };
@@ -93,6 +103,12 @@ class ErrorBodyDto {
   message: string;
   @ApiPropertyOptional({ type: [String], example: ['id_card'] })
   fields?: string[];
+  @ApiProperty({
+    description:
+      'Whether the failed call may have been charged (a timeout or a connection lost after sending): do not repeat it blindly',
+    example: false,
+  })
+  may_have_billed: boolean;
 }
 
 /** AceData's error shape, which every error of this app answers in. */

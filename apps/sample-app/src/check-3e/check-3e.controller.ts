@@ -19,6 +19,7 @@ import {
 import {
   Check3eRequestDto,
   type EncryptableWireField,
+  type VerifyModeWireValue,
 } from './check-3e-request.dto.js';
 import {
   Check3eResponseDto,
@@ -36,10 +37,9 @@ const LIBRARY_FIELD_NAMES: Readonly<
 };
 
 /** AceData's `verify_mode` values; the library speaks its own names. */
-const VERIFY_MODES_BY_WIRE: Readonly<Record<'0' | '1', VerifyMode>> = {
-  '0': 'short',
-  '1': 'detailed',
-};
+const VERIFY_MODES_BY_WIRE: Readonly<
+  Record<`${VerifyModeWireValue}`, VerifyMode>
+> = { '0': 'short', '1': 'detailed' };
 
 /** The three-elements check, AceData-compatible, in front of the library. */
 @ApiTags('verification')
@@ -89,18 +89,20 @@ export class Check3eController {
       verifyMode:
         body.verify_mode === undefined
           ? undefined
-          : VERIFY_MODES_BY_WIRE[body.verify_mode],
-      ...(body.encrypt_list && body.ciphertext_blob && body.iv
-        ? {
+          : VERIFY_MODES_BY_WIRE[`${body.verify_mode}`],
+      // Never dropped when present: the library rejects an incomplete set
+      // rather than sending ciphertext as if it were plain text.
+      ...(body.encrypt_list === undefined
+        ? {}
+        : {
             encrypted: {
               fields: body.encrypt_list.map(
                 (field) => LIBRARY_FIELD_NAMES[field],
               ),
-              ciphertextBlob: body.ciphertext_blob,
-              iv: body.iv,
+              ciphertextBlob: body.ciphertext_blob ?? '',
+              iv: body.iv ?? '',
             },
-          }
-        : {}),
+          }),
     });
     return toCheck3eResponse(result);
   }

@@ -64,11 +64,14 @@ export class AceDataShapedExceptionFilter implements ExceptionFilter {
       message =
         status >= 500
           ? 'Internal error'
-          : exception.cause === undefined
-            ? exception.message
-            : isJsonParseError(exception.cause)
-              ? 'Request body is not valid JSON'
-              : (STATUS_CODES[status] ?? 'Bad request');
+          : status === HttpStatus.NOT_FOUND
+            ? // The router's message quotes the URL, query included.
+              'Not found'
+            : exception.cause === undefined
+              ? exception.message
+              : isJsonParseError(exception.cause)
+                ? 'Request body is not valid JSON'
+                : (STATUS_CODES[status] ?? 'Bad request');
     } else if (isPlatformClientError(exception)) {
       // Fastify's own 4xx errors (bad JSON, body too large) are not HttpExceptions.
       status = exception.statusCode;
@@ -92,6 +95,8 @@ export class AceDataShapedExceptionFilter implements ExceptionFilter {
         error: {
           code: CODES[status] ?? (status >= 500 ? 'internal_error' : 'error'),
           message,
+          // Nothing reached AceData: only the library's errors can be billed.
+          may_have_billed: false,
         },
         trace_id:
           typeof requestId === 'string' && requestId ? requestId : randomUUID(),

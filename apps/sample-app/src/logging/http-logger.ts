@@ -6,6 +6,14 @@ import { requestContext } from './request-context.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** Runs of digits long enough to be a phone or an ID number (or part of one). */
+const DIGIT_RUNS = /\d{6,}[Xx]?/g;
+
+/** The path without its query, and with phone- or ID-like digit runs masked. */
+export function loggablePath(url: string): string {
+  return url.split('?')[0].replace(DIGIT_RUNS, '***');
+}
+
 type Next = (error?: unknown) => void;
 
 /**
@@ -26,7 +34,7 @@ export function createHttpLogger(logger: PinoLogger) {
       req: (req: { id: unknown; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
-        path: req.url.split('?')[0],
+        path: loggablePath(req.url),
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       err: (err: { type?: string }) => ({ type: err.type }),

@@ -12,6 +12,7 @@ import {
 import {
   MalformedUpstreamResponseError,
   UpstreamConnectionError,
+  UpstreamConnectionLostError,
   UpstreamTimeoutError,
 } from '../errors/transport.errors.js';
 import type { Redactor } from '../privacy/redactor.js';
@@ -108,33 +109,90 @@ export function mapUpstreamError(
   });
 }
 
-const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED']);
+/**
+ * Failures that happen before a byte can reach AceData, whatever the request
+ * object says: TLS buffers the request before the handshake, so "written"
+ * does not mean "sent" for these.
+ */
+const NEVER_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'EPROTO',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** How far one call got before it failed, read off Node's `ClientRequest`. */
+export interface CallProgress {
+  /** The request (headers and body) was handed to the socket in full. */
+  written: boolean;
+  /** The status of the answer, once its status line arrived. */
+  answeredStatus?: number;
+}
+
+/** Reads {@link CallProgress} off an axios error (its `request` is Node's). */
+export function progressOf(error: unknown): CallProgress {
+  if (!isAxiosError(error)) return { written: true };
+  const request = error.request as
+    { writableFinished?: boolean; res?: { statusCode?: number } } | undefined;
+  const answeredStatus = error.response?.status ?? request?.res?.statusCode;
+  return {
+    // Unknown progress counts as written: the safe side for money.
+    written: request?.writableFinished ?? true,
+    answeredStatus,
+  };
+}
+
+function systemCodeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code)
+    ? code
+    : undefined;
+}
 
 /**
- * Maps a failure before any HTTP answer to a typed error. Only the system
- * error code is kept: the axios error holds the request config, whose
- * headers carry the token and whose body carries the subject.
+ * Maps a call that failed without a complete answer to a typed error. Only
+ * the system error code is kept: the axios error holds the request config,
+ * whose headers carry the token and whose body carries the subject.
+ *
+ * - timed out (the whole call is bounded): a timeout, billed-maybe once written;
+ * - failed after the status line (too large, broken off): may have been billed;
+ * - broke after the request was written: may have been billed;
+ * - never reached AceData (refused, DNS, TLS, not written): safe to retry.
  */
 export function mapTransportFailure(
   error: unknown,
   timeoutMs: number,
+  timedOut: boolean,
 ): PhoneVerificationError {
-  if (isAxiosError(error) && error.response) {
-    return new MalformedUpstreamResponseError(
-      error.response.status,
-      'a body that could not be read',
+  const progress = progressOf(error);
+  const systemCode = systemCodeOf(error);
+  if (timedOut) {
+    return new UpstreamTimeoutError(
+      timeoutMs,
+      progress.written || progress.answeredStatus !== undefined,
     );
   }
-  const code = isAxiosError(error) ? error.code : undefined;
-  if (code !== undefined && TIMEOUT_CODES.has(code)) {
-    return new UpstreamTimeoutError(timeoutMs);
+  if (progress.answeredStatus !== undefined) {
+    return new MalformedUpstreamResponseError(
+      progress.answeredStatus,
+      'a body that could not be read to its end',
+      true,
+    );
   }
-  const systemCode =
-    code ??
-    (typeof (error as { code?: unknown })?.code === 'string'
-      ? (error as { code: string }).code
-      : undefined);
-  return new UpstreamConnectionError(
-    systemCode && /^[A-Z_]+$/.test(systemCode) ? systemCode : undefined,
-  );
+  if (
+    (systemCode !== undefined && NEVER_SENT_CODES.has(systemCode)) ||
+    !progress.written
+  ) {
+    return new UpstreamConnectionError(systemCode);
+  }
+  return new UpstreamConnectionLostError(systemCode);
 }

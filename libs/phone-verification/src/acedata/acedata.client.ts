@@ -1,5 +1,7 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable } from '@nestjs/common';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
@@ -30,6 +32,14 @@ import {
 /** Bodies larger than this are not an answer of this API. */
 const MAX_RESPONSE_BYTES = 256 * 1024;
 
+/**
+ * Idle keep-alive sockets are closed after this long, before any sane
+ * server's own idle timeout (nginx 75 s, Node 5 s): a request written on a
+ * socket the server is closing at that moment would be lost after it was
+ * sent, and such a call is never retried, since it may have been billed.
+ */
+export const KEEP_ALIVE_IDLE_MS = 4_000;
+
 function header(
   response: AxiosResponse<string>,
   name: string,
@@ -44,8 +54,16 @@ function header(
  * and maps the answer to a result or a typed error. One call, one attempt.
  */
 @Injectable()
-export class AceDataClient {
+export class AceDataClient implements OnApplicationShutdown {
   private readonly url: string;
+  private readonly httpAgent = new HttpAgent({
+    keepAlive: true,
+    timeout: KEEP_ALIVE_IDLE_MS,
+  });
+  private readonly httpsAgent = new HttpsAgent({
+    keepAlive: true,
+    timeout: KEEP_ALIVE_IDLE_MS,
+  });
 
   constructor(
     private readonly http: HttpService,
@@ -66,6 +84,10 @@ export class AceDataClient {
       request.idCard,
       this.options.apiToken,
     ]);
+    // The timeout bounds the whole call, connect to last byte; a socket
+    // idle timeout would let a trickling body run on for ever.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs);
     let response: AxiosResponse<string>;
     try {
       response = await firstValueFrom(
@@ -75,7 +97,9 @@ export class AceDataClient {
             accept: 'application/json',
             'content-type': 'application/json',
           },
-          timeout: this.options.timeoutMs,
+          signal: deadline.signal,
+          httpAgent: this.httpAgent,
+          httpsAgent: this.httpsAgent,
           // Read the raw text: a non-JSON body must be seen, not half-parsed.
           responseType: 'text',
           transformResponse: [(data: unknown) => data],
@@ -85,7 +109,13 @@ export class AceDataClient {
         }),
       );
     } catch (error) {
-      throw mapTransportFailure(error, this.options.timeoutMs);
+      throw mapTransportFailure(
+        error,
+        this.options.timeoutMs,
+        deadline.signal.aborted,
+      );
+    } finally {
+      clearTimeout(timer);
     }
     const traceIdHeader = header(response, 'x-trace-id');
     const text = typeof response.data === 'string' ? response.data : '';
@@ -107,6 +137,12 @@ export class AceDataClient {
       throw new MalformedUpstreamResponseError(200, 'a body that is not JSON');
     }
     return mapCheck3eResult(parsed, redact, traceIdHeader);
+  }
+
+  // After the HTTP server has drained: in-flight calls must finish first.
+  onApplicationShutdown(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 
   /**

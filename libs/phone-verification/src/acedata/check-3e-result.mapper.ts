@@ -108,5 +108,6 @@ export function mapCheck3eResult(
     detail,
     ...(traceId ? { traceId } : {}),
     fromCache: false,
+    shared: false,
   };
 }

@@ -53,4 +53,9 @@ export interface PhoneVerificationResult {
    * and nothing was charged for this call, whatever `billed` says of the code.
    */
   readonly fromCache: boolean;
+  /**
+   * True when the answer was shared with an identical verification already
+   * in flight: this call made no upstream call and was charged nothing.
+   */
+  readonly shared: boolean;
 }

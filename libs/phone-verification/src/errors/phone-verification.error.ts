@@ -9,6 +9,7 @@ export type PhoneVerificationErrorCode =
   | 'upstream_http_error'
   | 'upstream_timeout'
   | 'upstream_connection_failed'
+  | 'upstream_connection_lost'
   | 'upstream_malformed_response'
   | 'upstream_unavailable';
 

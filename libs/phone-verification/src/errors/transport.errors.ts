@@ -1,17 +1,21 @@
 import { PhoneVerificationError } from './phone-verification.error.js';
 
 /**
- * No answer within the timeout after the request was sent. The carrier may
- * have verified (and AceData billed) it anyway, so it is never retried.
+ * The call did not complete (connect to the last byte of the answer) within
+ * the timeout. Once the request was written the carrier may have verified
+ * (and AceData billed) it anyway, so it is never retried; cut off before the
+ * request was written (a slow connect), it was not billed.
  */
 export class UpstreamTimeoutError extends PhoneVerificationError {
   readonly code = 'upstream_timeout' as const;
   /** The timeout that expired. */
   readonly timeoutMs: number;
-  constructor(timeoutMs: number) {
+  constructor(timeoutMs: number, mayHaveBilled = true) {
     super(
-      `AceData did not answer within ${timeoutMs} ms; the call may have been billed, so it was not retried`,
-      { retryable: false, mayHaveBilled: true },
+      mayHaveBilled
+        ? `AceData did not answer within ${timeoutMs} ms; the call may have been billed, so it was not retried`
+        : `Could not send the call to AceData within ${timeoutMs} ms; nothing was billed`,
+      { retryable: false, mayHaveBilled },
     );
     this.timeoutMs = timeoutMs;
   }
@@ -22,8 +26,9 @@ export class UpstreamTimeoutError extends PhoneVerificationError {
 }
 
 /**
- * The connection failed before any answer: refused, reset, or the host could
- * not be resolved. No verification result came back, so nothing was billed.
+ * The connection failed before the request was written: refused, the host
+ * could not be resolved, TLS failed, or it broke before the body was sent.
+ * AceData cannot have received the call, so nothing was billed: retryable.
  */
 export class UpstreamConnectionError extends PhoneVerificationError {
   readonly code = 'upstream_connection_failed' as const;
@@ -43,17 +48,43 @@ export class UpstreamConnectionError extends PhoneVerificationError {
 }
 
 /**
+ * The connection broke (a reset, a hang-up) after the request was written and
+ * before an answer's status line. AceData may have received and billed the
+ * call, so it is never retried.
+ */
+export class UpstreamConnectionLostError extends PhoneVerificationError {
+  readonly code = 'upstream_connection_lost' as const;
+  /** The system error code, e.g. `ECONNRESET` (never the request details). */
+  readonly systemCode?: string;
+  constructor(systemCode: string | undefined) {
+    super(
+      `The connection to AceData broke after the call was sent${systemCode ? ` (${systemCode})` : ''}; it may have been billed, so it was not retried`,
+      { retryable: false, mayHaveBilled: true },
+    );
+    this.systemCode = systemCode;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), systemCode: this.systemCode };
+  }
+}
+
+/**
  * AceData (or a gateway before it) answered with something that is not the
  * documented shape: a non-JSON body, an HTML error page, a 200 without
  * `result`. A 200 may have been billed even if we cannot read it.
  */
 export class MalformedUpstreamResponseError extends PhoneVerificationError {
   readonly code = 'upstream_malformed_response' as const;
-  constructor(httpStatus: number, what: string) {
+  /**
+   * @param cutOff the body could not be read to its end (too large, broken
+   *   off): whatever the status, the call may have been billed.
+   */
+  constructor(httpStatus: number, what: string, cutOff = false) {
     super(`AceData answered HTTP ${httpStatus} with ${what}`, {
       httpStatus,
-      retryable: httpStatus >= 500,
-      mayHaveBilled: httpStatus === 200,
+      retryable: !cutOff && httpStatus >= 500,
+      mayHaveBilled: cutOff || httpStatus === 200,
     });
   }
 }

@@ -57,6 +57,12 @@ const ANSWERS: Readonly<
     code: 'upstream_unavailable',
     message: 'The verification provider cannot be reached; try again later',
   },
+  upstream_connection_lost: {
+    status: HttpStatus.BAD_GATEWAY,
+    code: 'upstream_connection_lost',
+    message:
+      'The connection to the verification provider broke after the check was sent; it may have been billed, so do not repeat it blindly',
+  },
   upstream_unavailable: {
     status: HttpStatus.SERVICE_UNAVAILABLE,
     code: 'upstream_unavailable',
@@ -85,7 +91,8 @@ export function httpAnswerFor(error: PhoneVerificationError): HttpAnswer {
 
 /**
  * Answers the library's errors in AceData's own error shape,
- * `{ success: false, error: { code, message }, trace_id }`: 400 for bad input
+ * `{ success: false, error: { code, message, may_have_billed }, trace_id }`:
+ * 400 for bad input
  * (naming the fields), 502 for upstream errors, 503 when the upstream is
  * unreachable or rate limiting (with `Retry-After`), 504 on a timeout.
  * Nothing internal is sent: no stack, no upstream message, no subject data.
@@ -121,6 +128,7 @@ export class PhoneVerificationExceptionFilter implements ExceptionFilter<PhoneVe
         code: answer.code,
         message: answer.message,
         ...(error instanceof InvalidInputError ? { fields: error.fields } : {}),
+        may_have_billed: error.mayHaveBilled,
       },
       trace_id: traceId,
     };

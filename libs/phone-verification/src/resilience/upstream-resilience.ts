@@ -4,16 +4,19 @@ import {
   CircuitState,
   ConsecutiveBreaker,
   IsolatedCircuitError,
+  SamplingBreaker,
   circuitBreaker,
   handleWhen,
   retry,
   type CircuitBreakerPolicy,
   type FailureReason,
+  type IBreaker,
 } from 'cockatiel';
 import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
 import { PhoneVerificationError } from '../errors/phone-verification.error.js';
 import {
   MalformedUpstreamResponseError,
+  UpstreamConnectionLostError,
   UpstreamTimeoutError,
 } from '../errors/transport.errors.js';
 import { UpstreamUnavailableError } from '../errors/upstream-unavailable.error.js';
@@ -21,7 +24,10 @@ import {
   PHONE_VERIFICATION_CLOCK,
   PHONE_VERIFICATION_RESOLVED_OPTIONS,
 } from '../phone-verification.constants.js';
-import type { ResolvedPhoneVerificationOptions } from '../phone-verification.options.js';
+import type {
+  ResolvedCircuitBreakerOptions,
+  ResolvedPhoneVerificationOptions,
+} from '../phone-verification.options.js';
 import type { Clock } from './clock.js';
 import { RetryBackoff, type GiveUpSignal } from './retry-backoff.js';
 
@@ -41,15 +47,15 @@ const RETRYABLE_CODES: ReadonlySet<number> = new Set([-2, -3]);
 
 /**
  * Only what cannot have been billed is retried: the error says so itself
- * (429, 5xx, refused/reset connections). A timeout or a 200 we could not
- * read may have been billed, and an open circuit is not worth waiting for.
+ * (429, 5xx error bodies, connections that failed before the request was
+ * written). A timeout, a broken connection after the request was written or
+ * an answer we could not read may have been billed.
  */
 function isSafeToRetry(error: Error): boolean {
   return (
     error instanceof PhoneVerificationError &&
     error.retryable &&
-    !error.mayHaveBilled &&
-    !(error instanceof UpstreamUnavailableError)
+    !error.mayHaveBilled
   );
 }
 
@@ -62,8 +68,28 @@ function countsAsUpstreamFailure(error: Error): boolean {
   return (
     (error instanceof PhoneVerificationError && error.retryable) ||
     error instanceof UpstreamTimeoutError ||
+    error instanceof UpstreamConnectionLostError ||
     error instanceof MalformedUpstreamResponseError
   );
+}
+
+function breakerFor(options: ResolvedCircuitBreakerOptions): IBreaker {
+  if (options.kind === 'consecutive') {
+    return new ConsecutiveBreaker(options.consecutiveFailures);
+  }
+  return new SamplingBreaker({
+    threshold: options.failureRate,
+    duration: options.windowMs,
+    // cockatiel wants a rate; it compares calls in the window against
+    // rate × window, so a hair under minimumCalls keeps float error from
+    // demanding one call more than asked.
+    minimumRps: ((options.minimumCalls - 1e-6) * 1000) / options.windowMs,
+  });
+}
+
+/** Counts the upstream calls one verification made, whether it failed or not. */
+export interface AttemptTally {
+  attempts: number;
 }
 
 /** Thrown inside the retry loop to end it early with the last outcome. */
@@ -79,10 +105,11 @@ export interface ResilientOutcome {
 }
 
 /**
- * Retries (cockatiel's retry policy with a backoff that honours Retry-After
- * and a total deadline) around a circuit breaker (cockatiel's consecutive
- * breaker) around one upstream call. Shared by every verification, so the
- * breaker sees all of them.
+ * A circuit breaker (cockatiel's sampling or consecutive breaker) around
+ * retries (cockatiel's retry policy with a backoff that honours Retry-After
+ * and a total deadline) around one upstream call. The breaker sees whole
+ * verifications, so one unlucky call with its retries counts once; it is
+ * shared by every verification.
  */
 @Injectable()
 export class UpstreamResilience {
@@ -97,7 +124,7 @@ export class UpstreamResilience {
     if (breakerOptions) {
       this.breaker = circuitBreaker(handleWhen(countsAsUpstreamFailure), {
         halfOpenAfter: breakerOptions.cooldownMs,
-        breaker: new ConsecutiveBreaker(breakerOptions.failureThreshold),
+        breaker: breakerFor(breakerOptions),
       });
     }
   }
@@ -107,35 +134,41 @@ export class UpstreamResilience {
     return this.breaker ? STATE_NAMES[this.breaker.state] : 'disabled';
   }
 
-  /** Runs `call` under the configured retry and circuit-breaker policies. */
+  /**
+   * Runs `call` under the configured circuit-breaker and retry policies.
+   * `tally` counts the upstream calls made, also when this throws.
+   */
   async execute(
     call: () => Promise<PhoneVerificationResult>,
+    tally: AttemptTally = { attempts: 0 },
   ): Promise<ResilientOutcome> {
-    let attempts = 0;
-    const once = async (): Promise<PhoneVerificationResult> => {
-      if (!this.breaker) {
-        attempts++;
-        return call();
-      }
-      try {
-        return await this.breaker.execute(() => {
-          attempts++;
-          return call();
-        });
-      } catch (error) {
-        if (
-          error instanceof BrokenCircuitError ||
-          error instanceof IsolatedCircuitError
-        ) {
-          throw new UpstreamUnavailableError();
-        }
-        throw error;
-      }
+    const counted = (): Promise<PhoneVerificationResult> => {
+      tally.attempts++;
+      return call();
     };
-    const retryOptions = this.options.retry;
-    if (!retryOptions || retryOptions.maxAttempts <= 1) {
-      return { result: await once(), attempts };
+    const withRetries = () => this.withRetries(counted);
+    if (!this.breaker) {
+      return { result: await withRetries(), attempts: tally.attempts };
     }
+    try {
+      const result = await this.breaker.execute(withRetries);
+      return { result, attempts: tally.attempts };
+    } catch (error) {
+      if (
+        error instanceof BrokenCircuitError ||
+        error instanceof IsolatedCircuitError
+      ) {
+        throw new UpstreamUnavailableError();
+      }
+      throw error;
+    }
+  }
+
+  private async withRetries(
+    once: () => Promise<PhoneVerificationResult>,
+  ): Promise<PhoneVerificationResult> {
+    const retryOptions = this.options.retry;
+    if (!retryOptions || retryOptions.maxAttempts <= 1) return once();
     const signal: GiveUpSignal = { giveUp: false };
     const policy = retry(
       handleWhen(isSafeToRetry).orWhenResult(isEngineFailure),
@@ -155,7 +188,7 @@ export class UpstreamResilience {
     );
     let last: FailureReason<PhoneVerificationResult> | undefined;
     try {
-      const result = await policy.execute(async ({ attempt }) => {
+      return await policy.execute(async ({ attempt }) => {
         if (attempt > 0 && signal.giveUp && last) throw new GiveUp(last);
         try {
           const value = await once();
@@ -166,11 +199,10 @@ export class UpstreamResilience {
           throw error;
         }
       });
-      return { result, attempts };
     } catch (error) {
       if (!(error instanceof GiveUp)) throw error;
       if ('error' in error.last) throw error.last.error;
-      return { result: error.last.value, attempts };
+      return error.last.value;
     }
   }
 }

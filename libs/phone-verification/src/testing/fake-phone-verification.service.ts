@@ -42,6 +42,7 @@ export function scriptedResult(
     rawIsp: 'Mobile',
     detail: null,
     fromCache: false,
+    shared: false,
     ...overrides,
   };
 }

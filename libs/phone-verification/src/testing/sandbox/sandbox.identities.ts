@@ -24,6 +24,8 @@ export type SandboxBehaviour =
   | { kind: 'html502' }
   | { kind: 'reset' }
   | { kind: 'slow' }
+  | { kind: 'trickle' }
+  | { kind: 'oversized' }
   | { kind: 'no-result' }
   | { kind: 'not-json' };
 
@@ -235,13 +237,25 @@ export const TEST_IDENTITIES: readonly TestIdentity[] = [
   },
   {
     phone: '13600000001',
-    summary: 'connection reset before any answer',
+    summary:
+      'connection reset after the request was read, before any answer (may have been billed)',
     behaviour: { kind: 'reset' },
   },
   {
     phone: '13600000002',
     summary: 'no answer for 60 s (past any sane timeout)',
     behaviour: { kind: 'slow' },
+  },
+  {
+    phone: '13600000005',
+    summary:
+      'HTTP 200 whose body trickles in, one byte every 500 ms (about 40 s in all)',
+    behaviour: { kind: 'trickle' },
+  },
+  {
+    phone: '13600000006',
+    summary: 'HTTP 200 with a 1 MB body (past any sane size limit)',
+    behaviour: { kind: 'oversized' },
   },
   {
     phone: '13600000003',
@@ -278,7 +292,8 @@ export const TEST_IDENTITIES: readonly TestIdentity[] = [
   },
   {
     phone: '13600001001',
-    summary: 'connection reset on the first call, then result 0',
+    summary:
+      'connection reset after the request on the first call, then result 0 (a client that retries it pays twice)',
     failOnce: true,
     behaviour: { kind: 'reset' },
   },

@@ -22,6 +22,8 @@ export const DEFAULT_SANDBOX_TOKEN = 'sandbox-token';
 const CHECK_3E_PATH = '/identity/phone/check-3e';
 const MAX_BODY_BYTES = 64 * 1024;
 const SLOW_ANSWER_MS = 60_000;
+const TRICKLE_EVERY_MS = 500;
+const OVERSIZED_BYTES = 1024 * 1024;
 
 /** How to start a sandbox. */
 export interface SandboxOptions {
@@ -171,6 +173,32 @@ export async function startSandbox(
             }),
           SLOW_ANSWER_MS,
         );
+      case 'trickle': {
+        log.markBilled(phone);
+        const text = JSON.stringify({
+          result: '0',
+          description: 'Authentication passed, slowly',
+          isp: 'Mobile',
+          result_detail: null,
+        });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        let sent = 0;
+        const next = (): void => {
+          if (res.destroyed) return;
+          if (sent >= text.length) return void res.end();
+          res.write(text[sent++]);
+          later(next, TRICKLE_EVERY_MS);
+        };
+        return next();
+      }
+      case 'oversized':
+        log.markBilled(phone);
+        return sendJson(res, 200, {
+          result: '0',
+          description: 'x'.repeat(OVERSIZED_BYTES),
+          isp: 'Mobile',
+          result_detail: null,
+        });
       case 'no-result':
         return sendJson(res, 200, {
           description: 'Authentication passed',

@@ -1,0 +1,88 @@
+import {
+  InvalidPhoneVerificationEnvError,
+  phoneVerificationOptionsFromEnv,
+} from './phone-verification.config.js';
+
+const TOKEN = { ACEDATA_API_TOKEN: 'token-abc' };
+
+describe('phoneVerificationOptionsFromEnv', () => {
+  it('reads every variable the module has', () => {
+    expect(
+      phoneVerificationOptionsFromEnv({
+        ...TOKEN,
+        ACEDATA_BASE_URL: 'https://api.example.com',
+        ACEDATA_TIMEOUT_MS: '2500',
+        PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS: '2',
+        PHONE_VERIFICATION_BREAKER_FAILURE_RATE: '0.4',
+        PHONE_VERIFICATION_BREAKER_MIN_CALLS: '20',
+        PHONE_VERIFICATION_BREAKER_WINDOW_MS: '5000',
+        PHONE_VERIFICATION_BREAKER_COOLDOWN_MS: '1000',
+        PHONE_VERIFICATION_CACHE_TTL_MS: '60000',
+        PHONE_VERIFICATION_CACHE_SECRET: 's'.repeat(32),
+        ACEDATA_DATA_KEY: Buffer.alloc(32, 1).toString('base64'),
+        ACEDATA_CIPHERTEXT_BLOB: 'blob',
+      }),
+    ).toMatchObject({
+      apiToken: 'token-abc',
+      baseUrl: 'https://api.example.com',
+      timeoutMs: 2500,
+      retry: { maxAttempts: 2 },
+      circuitBreaker: {
+        failureRate: 0.4,
+        minimumCalls: 20,
+        windowMs: 5000,
+        cooldownMs: 1000,
+      },
+      cache: { ttlMs: 60000, secret: 's'.repeat(32) },
+      encryption: { ciphertextBlob: 'blob' },
+    });
+  });
+
+  it('turns the breaker off with PHONE_VERIFICATION_BREAKER=off', () => {
+    expect(
+      phoneVerificationOptionsFromEnv({
+        ...TOKEN,
+        PHONE_VERIFICATION_BREAKER: 'off',
+      }).circuitBreaker,
+    ).toBe(false);
+  });
+
+  it.each([
+    [{ ACEDATA_TIMEOUT_MS: '15s' }, 'ACEDATA_TIMEOUT_MS', /must be a number/],
+    [{ ACEDATA_TIMEOUT_MS: '-5' }, 'ACEDATA_TIMEOUT_MS', /whole number/],
+    [
+      { PHONE_VERIFICATION_BREAKER_FAILURE_RATE: '2' },
+      'PHONE_VERIFICATION_BREAKER_FAILURE_RATE',
+      /between 0 and 1/,
+    ],
+    [
+      { PHONE_VERIFICATION_CACHE_TTL_MS: '1000' },
+      'PHONE_VERIFICATION_CACHE_SECRET',
+      /at least 32/,
+    ],
+    [
+      { ACEDATA_DATA_KEY: Buffer.alloc(32).toString('base64') },
+      'ACEDATA_CIPHERTEXT_BLOB',
+      /required/,
+    ],
+  ])('%j fails naming %s', (env, variable, problem) => {
+    let thrown: unknown;
+    try {
+      phoneVerificationOptionsFromEnv({ ...TOKEN, ...env });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidPhoneVerificationEnvError);
+    expect((thrown as InvalidPhoneVerificationEnvError).variable).toBe(
+      variable,
+    );
+    expect((thrown as Error).message).toContain(variable);
+    expect((thrown as Error).message).toMatch(problem);
+  });
+
+  it('a missing token names ACEDATA_API_TOKEN', () => {
+    expect(() => phoneVerificationOptionsFromEnv({})).toThrow(
+      /ACEDATA_API_TOKEN is missing or blank/,
+    );
+  });
+});
