@@ -3,6 +3,8 @@ import {
   type PhoneVerificationModuleOptions,
 } from '@app/phone-verification';
 
+import type { HttpServerLimits } from './http-server/http-server-limits.js';
+
 /** The documented development key, accepted only in sandbox mode without SAMPLE_APP_API_KEYS. */
 export const DEVELOPMENT_API_KEY = 'sandbox-dev-key';
 
@@ -32,6 +34,10 @@ export interface SampleAppConfig {
     'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   /** The HTTP platform: Express (default) or Fastify. */
   readonly adapter: 'express' | 'fastify';
+  /** On SIGTERM, how long in-flight requests may take before the app exits anyway. */
+  readonly shutdownTimeoutMs: number;
+  /** Client timeouts and the connection cap of the HTTP server. */
+  readonly http: HttpServerLimits;
   /**
    * The library's options, read and validated by the library from the
    * `ACEDATA_*` and `PHONE_VERIFICATION_*` variables. In sandbox mode the
@@ -80,7 +86,9 @@ const SANDBOX_PLACEHOLDER = {
  * Reads and validates the sample app's own environment: `PORT`, `HOST`,
  * `SAMPLE_APP_API_KEYS`, `SAMPLE_APP_RATE_LIMIT_PER_MINUTE`, `NODE_ENV`,
  * `SANDBOX_LATENCY_MS`, `SAMPLE_APP_RATE_LIMIT_PER_IP_PER_MINUTE`,
- * `CORS_ORIGINS`, `TRUST_PROXY_HOPS`, `LOG_LEVEL`, `SAMPLE_APP_ADAPTER`. The
+ * `CORS_ORIGINS`, `TRUST_PROXY_HOPS`, `LOG_LEVEL`, `SAMPLE_APP_ADAPTER`,
+ * `SAMPLE_APP_SHUTDOWN_TIMEOUT_MS`, `SAMPLE_APP_HEADERS_TIMEOUT_MS`,
+ * `SAMPLE_APP_REQUEST_TIMEOUT_MS`, `SAMPLE_APP_MAX_CONNECTIONS`. The
  * library reads and validates its own (`ACEDATA_*`, `PHONE_VERIFICATION_*`,
  * see `phoneVerificationOptionsFromEnv`). Without an AceData token the app
  * runs against its own sandbox, except with `NODE_ENV=production`, where a
@@ -138,6 +146,36 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
     trustProxy: wholeNumber(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     logLevel: loadLogLevel(env),
     adapter: loadAdapter(env),
+    shutdownTimeoutMs: wholeNumber(
+      env,
+      'SAMPLE_APP_SHUTDOWN_TIMEOUT_MS',
+      10_000,
+      0,
+      600_000,
+    ),
+    http: {
+      headersTimeoutMs: wholeNumber(
+        env,
+        'SAMPLE_APP_HEADERS_TIMEOUT_MS',
+        10_000,
+        1_000,
+        600_000,
+      ),
+      requestTimeoutMs: wholeNumber(
+        env,
+        'SAMPLE_APP_REQUEST_TIMEOUT_MS',
+        15_000,
+        1_000,
+        600_000,
+      ),
+      maxConnections: wholeNumber(
+        env,
+        'SAMPLE_APP_MAX_CONNECTIONS',
+        4_096,
+        1,
+        1_000_000,
+      ),
+    },
     acedata: phoneVerificationOptionsFromEnv(
       env,
       sandboxMode ? SANDBOX_PLACEHOLDER : {},

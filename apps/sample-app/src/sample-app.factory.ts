@@ -16,7 +16,10 @@ import {
 } from '@nestjs/platform-fastify';
 import fastifyHelmet from '@fastify/helmet';
 import helmet from 'helmet';
+import type { Server } from 'node:http';
 import { AppModule } from './app.module.js';
+import { GracefulShutdown } from './http-server/graceful-shutdown.js';
+import { applyHttpServerLimits } from './http-server/http-server-limits.js';
 import { setUpApiDocs } from './docs/api-docs.js';
 import { AceDataShapedExceptionFilter } from './errors/http-exception.filter.js';
 import { createRootLogger, PinoNestLogger } from './logging/app-logger.js';
@@ -42,6 +45,8 @@ export interface CreateSampleAppOptions {
 export interface SampleApp {
   app: INestApplication;
   config: SampleAppConfig;
+  /** Drains the HTTP server on SIGTERM. */
+  shutdown: GracefulShutdown;
 }
 
 /**
@@ -130,5 +135,7 @@ export async function createSampleApp(
     new PhoneVerificationExceptionFilter(adapterHost),
   );
   setUpApiDocs(app);
-  return { app, config };
+  const server = app.getHttpServer() as Server;
+  applyHttpServerLimits(server, config.http);
+  return { app, config, shutdown: new GracefulShutdown(server) };
 }

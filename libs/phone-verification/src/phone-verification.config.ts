@@ -120,9 +120,12 @@ export function phoneVerificationOptionsFromEnv(
     if (error instanceof InvalidPhoneVerificationOptionsError) {
       const variable = VARIABLES[error.option];
       if (variable) {
+        const problem = error.problem.replace(/ \(set [A-Z_]+[^)]*\)$/, '');
         throw new InvalidPhoneVerificationEnvError(
           variable,
-          error.problem.replace(/ \(set [A-Z_]+[^)]*\)$/, ''),
+          variable === 'ACEDATA_API_TOKEN'
+            ? `${problem} (if it is in a .env file, load that file with ConfigModule.forRoot())`
+            : problem,
         );
       }
     }

@@ -224,7 +224,7 @@ describe('PhoneVerificationModule', () => {
             ),
           ],
         }).compile(),
-      ).rejects.toThrow(/"apiToken".*ACEDATA_API_TOKEN/);
+      ).rejects.toThrow(/ACEDATA_API_TOKEN is missing or blank.*\.env/);
     });
 
     it('accepts http:// to loopback (a local sandbox)', async () => {
