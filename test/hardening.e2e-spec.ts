@@ -121,6 +121,53 @@ describe('sample app hardening', () => {
     });
   });
 
+  describe('the per-key rate limit', () => {
+    let h: Harness;
+    beforeEach(async () => {
+      h = await startHarness({ SAMPLE_APP_RATE_LIMIT_PER_MINUTE: '10' });
+    });
+    afterEach(() => h.close());
+
+    it('cannot be bypassed by respelling "Bearer" or the spaces before the key', async () => {
+      const spellings = [
+        'Bearer ',
+        'bearer ',
+        'BEARER  ',
+        'bEaRer\t',
+        'Bearer   ',
+      ];
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const res = await request(h.url)
+          .post(PATH)
+          .set('authorization', `${spellings[i % spellings.length]}${KEY_A}`)
+          .send(BODY);
+        statuses.push(res.status);
+      }
+      expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+    });
+
+    it('keys failed authentication on the IP: distinct invalid keys share one limit', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const res = await request(h.url)
+          .post(PATH)
+          .set('authorization', `Bearer invalid-key-${i}-abcdefghij`)
+          .send(BODY);
+        statuses.push(res.status);
+      }
+      expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+      // A valid key has its own budget, untouched by the guessing.
+      const valid = await request(h.url)
+        .post(PATH)
+        .set('authorization', `Bearer ${KEY_A}`)
+        .send(BODY);
+      expect(valid.status).toBe(200);
+    });
+  });
+
   describe('an answer shared with an identical call in flight', () => {
     let h: Harness;
     beforeAll(async () => {

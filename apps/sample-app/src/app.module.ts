@@ -10,6 +10,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { HttpModule } from '@nestjs/axios';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
+import { ApiKeys } from './auth/api-keys.js';
 import { CallerThrottlerGuard } from './auth/caller-throttler.guard.js';
 import { FixedWindowThrottlerStorage } from './auth/fixed-window-throttler.storage.js';
 import { Check3eController } from './check-3e/check-3e.controller.js';
@@ -85,8 +86,9 @@ export class AppModule {
       ],
       controllers: [Check3eController, HealthController],
       providers: [
-        // Throttle first (per key digest and per IP), so key guessing is
-        // throttled too; then authenticate.
+        ApiKeys,
+        // Throttle first (per authenticated key, else per IP; and per IP), so
+        // key guessing is throttled too; then authenticate.
         { provide: APP_GUARD, useClass: CallerThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         CircuitBreakerHealthIndicator,

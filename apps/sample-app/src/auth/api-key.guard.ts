@@ -1,33 +1,20 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   Injectable,
   UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
+import { ApiKeys } from './api-keys.js';
 import { IS_PUBLIC } from './public.decorator.js';
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/**
- * Checks `Authorization: Bearer <key>` against `SAMPLE_APP_API_KEYS`. Keys are
- * compared as SHA-256 digests with `timingSafeEqual`, every key every time, so
- * neither a key's content nor its length leaks through timing.
- */
+/** Requires `Authorization: Bearer <key>` with one of `SAMPLE_APP_API_KEYS`. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly keyDigests: Buffer[];
-
   constructor(
     private readonly reflector: Reflector,
-    config: ConfigService,
-  ) {
-    this.keyDigests = config.getOrThrow<string[]>('apiKeys').map(digest);
-  }
+    private readonly keys: ApiKeys,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
@@ -37,23 +24,16 @@ export class ApiKeyGuard implements CanActivate {
     if (isPublic) return true;
     const request = context
       .switchToHttp()
-      .getRequest<
-        { headers: Record<string, unknown> } & Record<string, unknown>
-      >();
-    const header = request.headers.authorization;
-    const match =
-      typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) {
+      .getRequest<{ headers: Record<string, unknown> }>();
+    const outcome = this.keys.authenticate(request);
+    if (outcome.kind === 'missing') {
       throw new UnauthorizedException(
         'Missing API key: send Authorization: Bearer <key>',
       );
     }
-    const presented = digest(match[1]);
-    let valid = false;
-    for (const known of this.keyDigests) {
-      valid = timingSafeEqual(presented, known) || valid;
+    if (outcome.kind === 'invalid') {
+      throw new UnauthorizedException('Invalid API key');
     }
-    if (!valid) throw new UnauthorizedException('Invalid API key');
     return true;
   }
 }

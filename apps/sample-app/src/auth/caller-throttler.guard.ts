@@ -1,29 +1,41 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import { ApiKeys } from './api-keys.js';
 
 /**
- * The tracker of the per-key throttler: a digest of the bearer key the
- * caller presented (valid or not), so one noisy client cannot spend another's
- * budget and the key itself is never a storage key. Without a key, the IP.
- * It runs before authentication, so guessing keys is throttled too (and the
- * per-IP throttler bounds how many keys one client can try).
+ * `@nestjs/throttler`'s guard, tracking the authenticated caller: a valid key
+ * (after the same normalisation the auth guard applies, so respelling
+ * `Bearer` cannot buy a fresh budget) by its digest; anything else, missing
+ * or invalid keys included, by the client IP. It runs before authentication,
+ * so guessing keys is throttled too, and a flood of distinct invalid keys
+ * creates no record per key.
  */
-export function callerTracker(req: Record<string, unknown>): string {
-  const headers = req.headers as Record<string, unknown> | undefined;
-  const authorization = headers?.authorization;
-  if (typeof authorization === 'string' && authorization.length > 0) {
-    return `key:${createHash('sha256').update(authorization).digest('hex').slice(0, 32)}`;
-  }
-  return `ip:${String(req.ip)}`;
-}
-
-/** `@nestjs/throttler`'s guard, tracking callers by key digest (see {@link callerTracker}). */
 @Injectable()
 export class CallerThrottlerGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly keys: ApiKeys,
+  ) {
+    super(options, storage, reflector);
+  }
+
   protected override async getTracker(
     req: Record<string, unknown>,
   ): Promise<string> {
-    return callerTracker(req);
+    const outcome = this.keys.authenticate(
+      req as { headers?: Record<string, unknown> },
+    );
+    return outcome.kind === 'valid'
+      ? `key:${outcome.callerId}`
+      : `ip:${String(req.ip)}`;
   }
 }

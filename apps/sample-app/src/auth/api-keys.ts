@@ -1,0 +1,55 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+
+/** What a request's `Authorization` header amounted to. */
+export type Authentication =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'invalid' }
+  /** `callerId` names the key without revealing it (a digest prefix). */
+  | { readonly kind: 'valid'; readonly callerId: string };
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/**
+ * The caller keys (`SAMPLE_APP_API_KEYS`) and the one way a request is
+ * checked against them, shared by the throttler (which runs first) and the
+ * auth guard, so both see the same caller however `Bearer` is spelled. Keys
+ * are compared as SHA-256 digests with `timingSafeEqual`, every key every
+ * time, so neither a key's content nor its length leaks through timing.
+ */
+@Injectable()
+export class ApiKeys {
+  private readonly keyDigests: Buffer[];
+  private readonly seen = new WeakMap<object, Authentication>();
+
+  constructor(config: ConfigService) {
+    this.keyDigests = config.getOrThrow<string[]>('apiKeys').map(digest);
+  }
+
+  /** Checks the request's bearer key, once per request. */
+  authenticate(req: { headers?: Record<string, unknown> }): Authentication {
+    const known = this.seen.get(req);
+    if (known) return known;
+    const outcome = this.check(req.headers?.authorization);
+    this.seen.set(req, outcome);
+    return outcome;
+  }
+
+  private check(header: unknown): Authentication {
+    const match = typeof header === 'string' ? BEARER.exec(header) : null;
+    if (!match) return { kind: 'missing' };
+    const presented = digest(match[1]);
+    let valid = false;
+    for (const known of this.keyDigests) {
+      valid = timingSafeEqual(presented, known) || valid;
+    }
+    return valid
+      ? { kind: 'valid', callerId: presented.toString('hex').slice(0, 32) }
+      : { kind: 'invalid' };
+  }
+}
