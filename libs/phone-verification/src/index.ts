@@ -28,7 +28,10 @@ export {
   phoneVerificationConfig,
   phoneVerificationOptionsFromEnv,
 } from './phone-verification.config.js';
-export { PhoneVerificationService } from './phone-verification.service.js';
+export {
+  PhoneVerificationService,
+  type VerifyOptions,
+} from './phone-verification.service.js';
 
 export {
   ENCRYPTABLE_FIELDS,
@@ -70,6 +73,18 @@ export {
   UpstreamTimeoutError,
 } from './errors/transport.errors.js';
 export { UpstreamUnavailableError } from './errors/upstream-unavailable.error.js';
+export {
+  BudgetExhaustedError,
+  BudgetStoreUnavailableError,
+} from './errors/budget.errors.js';
+export { SharedVerificationError } from './resilience/redis-single-flight.js';
+export type { BudgetOptions } from './budget/budget.options.js';
+export type { BudgetUsage } from './budget/spend-budget.js';
+export type { RedisOptions } from './shared-store/shared-store.options.js';
+export type {
+  RedisClientLike,
+  RedisConnectionOptions,
+} from './shared-store/redis-client.js';
 
 export { PhoneVerificationExceptionFilter } from './filters/phone-verification-exception.filter.js';
 

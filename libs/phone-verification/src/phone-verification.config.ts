@@ -5,6 +5,8 @@ import {
   type CircuitBreakerOptions,
   type PhoneVerificationModuleOptions,
 } from './phone-verification.options.js';
+import type { BudgetOptions } from './budget/budget.options.js';
+import type { RedisOptions } from './shared-store/shared-store.options.js';
 
 /** The environment variable behind each option that one can set. */
 const VARIABLES: Readonly<Record<string, string>> = {
@@ -22,6 +24,12 @@ const VARIABLES: Readonly<Record<string, string>> = {
   'cache.secret': 'PHONE_VERIFICATION_CACHE_SECRET',
   'encryption.dataKey': 'ACEDATA_DATA_KEY',
   'encryption.ciphertextBlob': 'ACEDATA_CIPHERTEXT_BLOB',
+  redis: 'REDIS_URL',
+  'redis.url': 'REDIS_URL',
+  'redis.secret': 'PHONE_VERIFICATION_KEY_SECRET',
+  'redis.namespace': 'PHONE_VERIFICATION_REDIS_NAMESPACE',
+  'budget.maxBilledPerDay': 'PHONE_VERIFICATION_DAILY_BUDGET',
+  'budget.perKey.maxBilledPerDay': 'PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY',
 };
 
 /** Thrown when an environment variable holds an unusable value; names it. */
@@ -53,6 +61,30 @@ function numeric(env: NodeJS.ProcessEnv, variable: string): number | undefined {
   return value;
 }
 
+function redisFrom(env: NodeJS.ProcessEnv): RedisOptions | undefined {
+  const url = text(env, 'REDIS_URL');
+  if (url === undefined) return undefined;
+  return {
+    url,
+    namespace: text(env, 'PHONE_VERIFICATION_REDIS_NAMESPACE'),
+    secret:
+      env.PHONE_VERIFICATION_KEY_SECRET ?? env.PHONE_VERIFICATION_CACHE_SECRET,
+  };
+}
+
+function budgetFrom(env: NodeJS.ProcessEnv): BudgetOptions | undefined {
+  const perDay = numeric(env, 'PHONE_VERIFICATION_DAILY_BUDGET');
+  const perKey = numeric(env, 'PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY');
+  if (perDay === undefined && perKey === undefined) return undefined;
+  return {
+    maxBilledPerDay: perDay,
+    perKey: perKey === undefined ? undefined : { maxBilledPerDay: perKey },
+    failOpen:
+      text(env, 'PHONE_VERIFICATION_BUDGET_FAIL_OPEN')?.toLowerCase() ===
+      'true',
+  };
+}
+
 function circuitBreakerFrom(
   env: NodeJS.ProcessEnv,
 ): CircuitBreakerOptions | false {
@@ -80,7 +112,12 @@ function circuitBreakerFrom(
  * `_CONSECUTIVE_FAILURES`, `_COOLDOWN_MS` (`PHONE_VERIFICATION_BREAKER=off`
  * turns it off); the cache's `PHONE_VERIFICATION_CACHE_TTL_MS` with
  * `PHONE_VERIFICATION_CACHE_SECRET`; encryption's `ACEDATA_DATA_KEY` with
- * `ACEDATA_CIPHERTEXT_BLOB`. Unset variables take the library's defaults;
+ * `ACEDATA_CIPHERTEXT_BLOB`; the shared store's `REDIS_URL` with
+ * `PHONE_VERIFICATION_KEY_SECRET` (default: the cache secret) and
+ * `PHONE_VERIFICATION_REDIS_NAMESPACE`; budgets'
+ * `PHONE_VERIFICATION_DAILY_BUDGET`, `PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY`
+ * and `PHONE_VERIFICATION_BUDGET_FAIL_OPEN=true`. Unset variables take the
+ * library's defaults;
  * `overrides` win over the environment (e.g. a sandbox's token and URL).
  */
 export function phoneVerificationOptionsFromEnv(
@@ -104,6 +141,8 @@ export function phoneVerificationOptionsFromEnv(
             secret: env.PHONE_VERIFICATION_CACHE_SECRET ?? '',
           },
         }),
+    redis: redisFrom(env),
+    budget: budgetFrom(env),
     ...(dataKey === undefined
       ? {}
       : {

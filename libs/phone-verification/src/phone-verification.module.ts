@@ -8,6 +8,10 @@ import {
 import { systemClock } from './resilience/clock.js';
 import { UpstreamResilience } from './resilience/upstream-resilience.js';
 import {
+  SharedRedisCloser,
+  sharedRedisProvider,
+} from './shared-store/shared-redis.provider.js';
+import {
   ConfigurablePhoneVerificationModule,
   PHONE_VERIFICATION_MODULE_OPTIONS,
 } from './phone-verification.module-definition.js';
@@ -32,6 +36,8 @@ import { PhoneVerificationService } from './phone-verification.service.js';
       inject: [PHONE_VERIFICATION_MODULE_OPTIONS],
     },
     { provide: PHONE_VERIFICATION_CLOCK, useValue: systemClock },
+    sharedRedisProvider,
+    SharedRedisCloser,
     AceDataClient,
     UpstreamResilience,
     PhoneVerificationService,

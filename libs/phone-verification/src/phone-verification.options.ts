@@ -8,6 +8,17 @@ import {
   VERIFY_MODES,
 } from './dto/phone-verification-request.js';
 import type { VerificationEvent } from './events/verification-event.js';
+import { InvalidPhoneVerificationOptionsError } from './phone-verification-options.error.js';
+import {
+  resolveBudget,
+  type BudgetOptions,
+  type ResolvedBudgetOptions,
+} from './budget/budget.options.js';
+import {
+  resolveRedis,
+  type RedisOptions,
+  type ResolvedRedisOptions,
+} from './shared-store/shared-store.options.js';
 
 /** AceData's production API. */
 export const DEFAULT_BASE_URL = 'https://api.acedata.cloud';
@@ -108,6 +119,10 @@ export interface PhoneVerificationModuleOptions {
   cache?: CacheOptions;
   /** Encrypt fields on the wire (off unless given); validation runs first. */
   encryption?: EncryptionOptions;
+  /** A Redis shared by the instances: cache, single flight and budgets (off unless given). */
+  redis?: RedisOptions;
+  /** Daily caps on billed calls, checked before each call (off unless given). */
+  budget?: BudgetOptions;
   /** Called once per verification with a subject-free event, for metrics and spend. */
   onVerification?: (event: VerificationEvent) => void;
 }
@@ -132,20 +147,12 @@ export interface ResolvedPhoneVerificationOptions {
         readonly fields: readonly EncryptableField[];
       }
     | false;
+  readonly redis: ResolvedRedisOptions | false;
+  readonly budget: ResolvedBudgetOptions | false;
   readonly onVerification?: (event: VerificationEvent) => void;
 }
 
-/** Thrown at boot when the module's options are unusable; names the option. */
-export class InvalidPhoneVerificationOptionsError extends Error {
-  constructor(
-    readonly option: string,
-    /** What is wrong with it, without the option's name. */
-    readonly problem: string,
-  ) {
-    super(`PhoneVerificationModule: option "${option}" ${problem}`);
-    this.name = 'InvalidPhoneVerificationOptionsError';
-  }
-}
+export { InvalidPhoneVerificationOptionsError } from './phone-verification-options.error.js';
 
 function isLoopback(hostname: string): boolean {
   return (
@@ -252,16 +259,25 @@ export function resolvePhoneVerificationOptions(
       'must be a function',
     );
   }
+  const retry = resolveRetry(options.retry);
+  const cache = resolveCache(options.cache);
   return {
     apiToken: token,
     baseUrl: resolveBaseUrl(options.baseUrl),
     timeoutMs,
     defaultVerifyMode,
-    retry: resolveRetry(options.retry),
+    retry,
     circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
     dedupe: options.dedupe ?? true,
-    cache: resolveCache(options.cache),
+    cache,
     encryption: resolveEncryption(options.encryption),
+    // A leader's call lasts at most the retry deadline plus one timeout.
+    redis: resolveRedis(
+      options.redis,
+      cache ? cache.secret : undefined,
+      (retry ? retry.deadlineMs : 0) + timeoutMs,
+    ),
+    budget: resolveBudget(options.budget),
     onVerification: options.onVerification,
   };
 }

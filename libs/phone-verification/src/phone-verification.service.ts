@@ -1,4 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MemoryBudgetLedger } from './budget/budget-ledger.js';
+import { RedisBudgetLedger } from './budget/redis-budget-ledger.js';
+import { SpendBudget, type BudgetUsage } from './budget/spend-budget.js';
+import { RedisCacheStore } from './cache/redis-cache.store.js';
+import { RedisSingleFlight } from './resilience/redis-single-flight.js';
+import type { SharedRedis } from './shared-store/shared-redis.js';
 import { AceDataClient } from './acedata/acedata.client.js';
 import type { PhoneVerificationCacheStore } from './cache/cache-store.interface.js';
 import { LruCacheStore } from './cache/lru-cache.store.js';
@@ -11,6 +18,7 @@ import type { VerificationEvent } from './events/verification-event.js';
 import {
   PHONE_VERIFICATION_CLOCK,
   PHONE_VERIFICATION_RESOLVED_OPTIONS,
+  PHONE_VERIFICATION_SHARED_REDIS,
 } from './phone-verification.constants.js';
 import type { ResolvedPhoneVerificationOptions } from './phone-verification.options.js';
 import { maskPhone } from './privacy/masking.js';
@@ -27,6 +35,21 @@ import {
   type NormalizedVerificationRequest,
 } from './validation/normalize-request.js';
 
+/** Per-call options of `verify()`. */
+export interface VerifyOptions {
+  /**
+   * Whose per-key budget the call counts against (e.g. a tenant or an API
+   * key's id); only its HMAC is stored. Needs `budget.perKey`.
+   */
+  budgetKey?: string;
+}
+
+/** An upstream outcome, and whether another instance's call produced it. */
+interface Flight {
+  outcome: ResilientOutcome;
+  shared: boolean;
+}
+
 /** How one `verify()` was answered, for its event. */
 interface Answered {
   outcome: ResilientOutcome;
@@ -38,15 +61,18 @@ interface Answered {
  * Verifies that a name, a mainland-China mobile number and a resident ID
  * number belong together, through AceData's three-elements API.
  *
- * One request flows: validate → cache → join an identical call in flight →
- * retries and circuit breaker → AceData; one result or one typed error.
+ * One request flows: validate → cache → join an identical call in flight
+ * (in this process, then across instances on Redis) → spend budget →
+ * circuit breaker and retries → AceData; one result or one typed error.
  */
 @Injectable()
 export class PhoneVerificationService {
   private readonly logger = new Logger(PhoneVerificationService.name);
   private readonly keyOf: SubjectKeyer;
   private readonly cache?: VerificationCache;
-  private readonly dedupe = new InFlightDedupe<ResilientOutcome>();
+  private readonly dedupe = new InFlightDedupe<Flight>();
+  private readonly flight?: RedisSingleFlight;
+  private readonly budget?: SpendBudget;
 
   constructor(
     @Inject(PHONE_VERIFICATION_RESOLVED_OPTIONS)
@@ -54,14 +80,32 @@ export class PhoneVerificationService {
     private readonly client: AceDataClient,
     private readonly resilience: UpstreamResilience,
     @Inject(PHONE_VERIFICATION_CLOCK) private readonly clock: Clock,
+    @Inject(PHONE_VERIFICATION_SHARED_REDIS)
+    private readonly shared: SharedRedis | null,
   ) {
-    this.keyOf = createSubjectKeyer(
-      options.cache ? options.cache.secret : undefined,
-    );
+    // Keys must agree across instances sharing a store: a shared secret.
+    const secret = options.redis
+      ? options.redis.secret
+      : options.cache
+        ? options.cache.secret
+        : randomBytes(32).toString('hex');
+    this.keyOf = createSubjectKeyer(secret);
     if (options.cache) {
       const store: PhoneVerificationCacheStore =
-        options.cache.store ?? new LruCacheStore(options.cache.maxEntries);
+        options.cache.store ??
+        (shared
+          ? new RedisCacheStore(shared)
+          : new LruCacheStore(options.cache.maxEntries));
       this.cache = new VerificationCache(store, options.cache.ttlMs, clock);
+    }
+    if (shared && options.redis && options.dedupe) {
+      this.flight = new RedisSingleFlight(shared, options.redis.singleFlight);
+    }
+    if (options.budget) {
+      const ledger = shared
+        ? new RedisBudgetLedger(shared)
+        : new MemoryBudgetLedger();
+      this.budget = new SpendBudget(options.budget, ledger, secret, clock);
     }
   }
 
@@ -75,6 +119,7 @@ export class PhoneVerificationService {
    */
   async verify(
     request: PhoneVerificationRequest,
+    options: VerifyOptions = {},
   ): Promise<PhoneVerificationResult> {
     const normalized = normalizeVerificationRequest(
       request,
@@ -83,7 +128,7 @@ export class PhoneVerificationService {
     const started = performance.now();
     const tally: AttemptTally = { attempts: 0 };
     try {
-      const answered = await this.answer(normalized, tally);
+      const answered = await this.answer(normalized, tally, options.budgetKey);
       const { result } = answered.outcome;
       this.emit({
         status: result.status,
@@ -125,14 +170,30 @@ export class PhoneVerificationService {
     return this.resilience.circuitState();
   }
 
+  /** Whether the shared Redis is in use (`up`), away (`down`), or not configured. */
+  sharedStoreState(): 'up' | 'down' | 'disabled' {
+    if (!this.shared) return 'disabled';
+    return this.shared.availability.isUp() ? 'up' : 'down';
+  }
+
+  /**
+   * Today's use of the spend budgets (China time): the deployment's and,
+   * given a budget key, that key's. Empty without `budget`. Throws when the
+   * shared store is away.
+   */
+  async budgetUsage(budgetKey?: string): Promise<BudgetUsage[]> {
+    return this.budget ? this.budget.usage(budgetKey) : [];
+  }
+
   private async answer(
     request: NormalizedVerificationRequest,
     tally: AttemptTally,
+    budgetKey: string | undefined,
   ): Promise<Answered> {
     // Ciphertext under a fresh IV never repeats: nothing to cache or share.
     if (request.encrypted) {
       return {
-        outcome: await this.callUpstream(undefined, request, tally),
+        outcome: await this.callUpstream(undefined, request, tally, budgetKey),
         cacheHit: false,
         shared: false,
       };
@@ -149,26 +210,59 @@ export class PhoneVerificationService {
     }
     if (!this.options.dedupe) {
       return {
-        outcome: await this.callUpstream(key, request, tally),
+        outcome: await this.callUpstream(key, request, tally, budgetKey),
         cacheHit: false,
         shared: false,
       };
     }
+    // One call per identity in this process, then across instances.
     const { promise, shared } = this.dedupe.run(key, () =>
-      this.callUpstream(key, request, tally),
+      this.callAcrossInstances(key, request, tally, budgetKey),
     );
-    return { outcome: await promise, cacheHit: false, shared };
+    const flight = await promise;
+    return {
+      outcome: flight.outcome,
+      cacheHit: false,
+      shared: shared || flight.shared,
+    };
+  }
+
+  private async callAcrossInstances(
+    key: string,
+    request: NormalizedVerificationRequest,
+    tally: AttemptTally,
+    budgetKey: string | undefined,
+  ): Promise<Flight> {
+    const call = () => this.callUpstream(key, request, tally, budgetKey);
+    if (!this.flight) return { outcome: await call(), shared: false };
+    const { value, shared } = await this.flight.run(key, call, (v) => ({
+      ...v,
+      attempts: 0,
+    }));
+    return { outcome: value, shared };
   }
 
   private async callUpstream(
     key: string | undefined,
     request: NormalizedVerificationRequest,
     tally: AttemptTally,
+    budgetKey: string | undefined,
   ): Promise<ResilientOutcome> {
-    const outcome = await this.resilience.execute(
-      () => this.client.check3e(request),
-      tally,
-    );
+    const reservation = await this.budget?.reserve(budgetKey);
+    let outcome: ResilientOutcome;
+    try {
+      outcome = await this.resilience.execute(
+        () => this.client.check3e(request),
+        tally,
+      );
+    } catch (error) {
+      // Kept when the call may have been billed; else it was not spent.
+      if (!(error instanceof PhoneVerificationError && error.mayHaveBilled)) {
+        await reservation?.release();
+      }
+      throw error;
+    }
+    if (!outcome.result.billed) await reservation?.release();
     if (this.cache && key !== undefined) {
       await this.cache.set(key, outcome.result).catch(() => {
         // A failing shared store must not fail a verification already paid for.

@@ -11,7 +11,9 @@ export type PhoneVerificationErrorCode =
   | 'upstream_connection_failed'
   | 'upstream_connection_lost'
   | 'upstream_malformed_response'
-  | 'upstream_unavailable';
+  | 'upstream_unavailable'
+  | 'budget_exhausted'
+  | 'budget_store_unavailable';
 
 /** What every {@link PhoneVerificationError} is built from. */
 export interface PhoneVerificationErrorInit {

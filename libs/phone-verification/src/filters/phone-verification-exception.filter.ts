@@ -12,6 +12,7 @@ import {
   type PhoneVerificationErrorCode,
 } from '../errors/phone-verification.error.js';
 import { UpstreamRateLimitedError } from '../errors/upstream-api.errors.js';
+import { BudgetExhaustedError } from '../errors/budget.errors.js';
 
 /** How each error is answered to the app's own caller. */
 interface HttpAnswer {
@@ -69,6 +70,18 @@ const ANSWERS: Readonly<
     message:
       'The verification provider is failing; calls are paused, try again later',
   },
+  budget_exhausted: {
+    status: HttpStatus.TOO_MANY_REQUESTS,
+    code: 'budget_exhausted',
+    message:
+      'The daily verification budget is spent; it resets at midnight China time (see Retry-After)',
+  },
+  budget_store_unavailable: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    code: 'budget_store_unavailable',
+    message:
+      'The spend budget cannot be checked right now, so no billed call was made; try again later',
+  },
   upstream_timeout: {
     status: HttpStatus.GATEWAY_TIMEOUT,
     code: 'upstream_timeout',
@@ -112,14 +125,17 @@ export class PhoneVerificationExceptionFilter implements ExceptionFilter<PhoneVe
     const traceId =
       error.traceId ??
       (typeof requestId === 'string' && requestId ? requestId : randomUUID());
-    if (
-      error instanceof UpstreamRateLimitedError &&
-      error.retryAfterMs !== undefined
-    ) {
+    const retryAfterMs =
+      error instanceof UpstreamRateLimitedError
+        ? error.retryAfterMs
+        : error instanceof BudgetExhaustedError
+          ? error.resetsAt.getTime() - Date.now()
+          : undefined;
+    if (retryAfterMs !== undefined) {
       httpAdapter.setHeader(
         response,
         'Retry-After',
-        String(Math.ceil(error.retryAfterMs / 1000)),
+        String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
       );
     }
     const body: Record<string, unknown> = {

@@ -1,0 +1,85 @@
+import { Redis } from 'ioredis';
+import {
+  startTestRedis,
+  type TestRedis,
+} from '../../../../test/support/redis-server.js';
+import { RedisAvailability } from '../shared-store/redis-availability.js';
+import type { RedisClientLike } from '../shared-store/redis-client.js';
+import { SharedRedis } from '../shared-store/shared-redis.js';
+import { MemoryBudgetLedger, type BudgetLedger } from './budget-ledger.js';
+import { RedisBudgetLedger } from './redis-budget-ledger.js';
+
+const DAY = '2026-11-24';
+const SCOPES = [{ id: 'global', cap: 7 }];
+
+async function race(ledger: BudgetLedger): Promise<number> {
+  const outcomes = await Promise.all(
+    Array.from({ length: 50 }, () =>
+      ledger.reserve(DAY, SCOPES, Date.now() + 60_000),
+    ),
+  );
+  return outcomes.filter((full) => full === undefined).length;
+}
+
+describe('budget ledgers', () => {
+  let redis: TestRedis;
+  const clients: Redis[] = [];
+  beforeAll(async () => {
+    redis = await startTestRedis();
+  });
+  afterAll(async () => {
+    for (const client of clients) await client.quit();
+    await redis.close();
+  });
+
+  async function redisLedger(namespace: string): Promise<RedisBudgetLedger> {
+    const client = new Redis(redis.url);
+    clients.push(client);
+    await new Promise((r) => client.once('ready', r));
+    const like = client as unknown as RedisClientLike;
+    return new RedisBudgetLedger(
+      new SharedRedis(like, new RedisAvailability(like), namespace, false),
+    );
+  }
+
+  it('memory: 50 concurrent reservations against a cap of 7 → exactly 7', async () => {
+    expect(await race(new MemoryBudgetLedger())).toBe(7);
+  });
+
+  it('Redis: 50 concurrent reservations from 5 connections against a cap of 7 → exactly 7', async () => {
+    const ledgers = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => redisLedger('race')),
+    );
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        ledgers[i % 5].reserve(DAY, SCOPES, Date.now() + 60_000),
+      ),
+    );
+    expect(outcomes.filter((full) => full === undefined)).toHaveLength(7);
+    expect(await ledgers[0].spent(DAY, SCOPES)).toEqual([7]);
+  });
+
+  it('Redis: a release gives one unit back; several scopes are all-or-nothing', async () => {
+    const ledger = await redisLedger('scopes');
+    const scopes = [
+      { id: 'global', cap: 2 },
+      { id: 'key:abc', cap: 1 },
+    ];
+    expect(await ledger.reserve(DAY, scopes, Date.now() + 60_000)).toBe(
+      undefined,
+    );
+    // The per-key scope is full: nothing is counted in either.
+    expect(await ledger.reserve(DAY, scopes, Date.now() + 60_000)).toEqual(
+      scopes[1],
+    );
+    expect(await ledger.spent(DAY, scopes)).toEqual([1, 1]);
+    await ledger.release(DAY, scopes);
+    expect(await ledger.spent(DAY, scopes)).toEqual([0, 0]);
+  });
+
+  it('memory: a new China day starts afresh', async () => {
+    const ledger = new MemoryBudgetLedger();
+    await race(ledger);
+    expect(await ledger.spent('2026-11-25', SCOPES)).toEqual([0]);
+  });
+});

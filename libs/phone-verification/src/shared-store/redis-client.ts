@@ -1,0 +1,56 @@
+/**
+ * The few Redis commands the library uses, as ioredis (5 or 6) spells them.
+ * An `ioredis` client fits it; so can any client wrapped to this shape.
+ */
+export interface RedisClientLike {
+  get(key: string): Promise<string | null>;
+  set(
+    key: string,
+    value: string,
+    px: 'PX',
+    ttlMs: number,
+    nx?: 'NX',
+  ): Promise<string | null>;
+  eval(
+    script: string,
+    numberOfKeys: number,
+    ...keysAndArgs: Array<string | number>
+  ): Promise<unknown>;
+  /** `ready` when commands can run. */
+  readonly status: string;
+  on(event: 'ready' | 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  quit(): Promise<unknown>;
+}
+
+/** How the library reaches Redis: a URL (it connects) or your client. */
+export type RedisConnectionOptions =
+  | { readonly url: string; readonly client?: undefined }
+  | { readonly client: RedisClientLike; readonly url?: undefined };
+
+/**
+ * Connects with ioredis (an optional peer dependency, loaded only when a URL
+ * is given). Commands fail fast while Redis is away (no offline queue, one
+ * try), so callers can fall back at once; ioredis reconnects by itself.
+ */
+export async function connectRedis(url: string): Promise<RedisClientLike> {
+  let Redis: typeof import('ioredis').Redis;
+  try {
+    ({ Redis } = await import('ioredis'));
+  } catch {
+    throw new Error(
+      'PhoneVerificationModule: option "redis.url" needs the ioredis package (npm install ioredis)',
+    );
+  }
+  const client = new Redis(url, {
+    lazyConnect: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2_000,
+    commandTimeout: 1_000,
+    retryStrategy: (attempt: number) => Math.min(100 * attempt, 2_000),
+  });
+  // Errors are reported through the state tracker; unhandled, they'd crash.
+  client.on('error', () => undefined);
+  return client as unknown as RedisClientLike;
+}
