@@ -77,6 +77,10 @@ export function consumerLockfile(
     ...(library.manifest.peerDependencies
       ? { peerDependencies: library.manifest.peerDependencies }
       : {}),
+    // Optional peers (ioredis) stay out of the install, as npm leaves them.
+    ...(library.manifest.peerDependenciesMeta
+      ? { peerDependenciesMeta: library.manifest.peerDependenciesMeta }
+      : {}),
   };
   const queue: [string, string][] = [
     ...Object.keys(rootDependencies)

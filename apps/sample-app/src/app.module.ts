@@ -2,6 +2,7 @@ import {
   DEFAULT_BASE_URL,
   PhoneVerificationModule,
   type PhoneVerificationModuleOptions,
+  type RedisClientLike,
 } from '@app/phone-verification';
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
@@ -13,6 +14,10 @@ import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { ApiKeys } from './auth/api-keys.js';
 import { CallerThrottlerGuard } from './auth/caller-throttler.guard.js';
 import { FixedWindowThrottlerStorage } from './auth/fixed-window-throttler.storage.js';
+import { RedisThrottlerStorage } from './auth/redis-throttler.storage.js';
+import { RedisHealthIndicator } from './health/redis.health.js';
+import { SharedStoreMetrics } from './metrics/shared-store.metrics.js';
+import { AppRedisConnection } from './shared-store/app-redis-connection.js';
 import { Check3eController } from './check-3e/check-3e.controller.js';
 import { CircuitBreakerHealthIndicator } from './health/circuit-breaker.health.js';
 import { HealthController } from './health/health.controller.js';
@@ -26,6 +31,8 @@ export interface AppModuleOptions {
   acedata: PhoneVerificationModuleOptions;
   /** Extra providers, e.g. the embedded sandbox's lifecycle. */
   providers?: Provider[];
+  /** The Redis connection shared by the library and the throttler, when REDIS_URL is set. */
+  redis?: RedisClientLike;
 }
 
 /** The sample app: the library behind an authenticated, throttled controller. */
@@ -35,7 +42,10 @@ export class AppModule {
     config,
     acedata,
     providers = [],
+    redis,
   }: AppModuleOptions): DynamicModule {
+    const memoryStorage = new FixedWindowThrottlerStorage();
+    const namespace = acedata.redis?.namespace ?? 'phone-verification';
     return {
       module: AppModule,
       imports: [
@@ -48,6 +58,9 @@ export class AppModule {
               acedata,
               upstreamProbeUrl: new URL(acedata.baseUrl ?? DEFAULT_BASE_URL)
                 .origin,
+              budgetsFailClosed:
+                acedata.budget !== undefined &&
+                acedata.budget.failOpen !== true,
             }),
           ],
         }),
@@ -66,7 +79,9 @@ export class AppModule {
         }),
         MetricsModule,
         ThrottlerModule.forRoot({
-          storage: new FixedWindowThrottlerStorage(),
+          storage: redis
+            ? new RedisThrottlerStorage(redis, namespace, memoryStorage)
+            : memoryStorage,
           errorMessage: 'Rate limit exceeded for this API key; see Retry-After',
           // Per caller key (see CallerThrottlerGuard). Named "default" so the
           // answer carries a plain Retry-After header.
@@ -92,6 +107,16 @@ export class AppModule {
         { provide: APP_GUARD, useClass: CallerThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         CircuitBreakerHealthIndicator,
+        RedisHealthIndicator,
+        SharedStoreMetrics,
+        ...(redis
+          ? [
+              {
+                provide: AppRedisConnection,
+                useValue: new AppRedisConnection(redis),
+              },
+            ]
+          : []),
         ...providers,
       ],
     };

@@ -88,7 +88,8 @@ const SANDBOX_PLACEHOLDER = {
  * `SANDBOX_LATENCY_MS`, `SAMPLE_APP_RATE_LIMIT_PER_IP_PER_MINUTE`,
  * `CORS_ORIGINS`, `TRUST_PROXY_HOPS`, `LOG_LEVEL`, `SAMPLE_APP_ADAPTER`,
  * `SAMPLE_APP_SHUTDOWN_TIMEOUT_MS`, `SAMPLE_APP_HEADERS_TIMEOUT_MS`,
- * `SAMPLE_APP_REQUEST_TIMEOUT_MS`, `SAMPLE_APP_MAX_CONNECTIONS`. The
+ * `SAMPLE_APP_REQUEST_TIMEOUT_MS`, `SAMPLE_APP_MAX_CONNECTIONS`,
+ * `SAMPLE_APP_DAILY_BUDGET_PER_KEY`. The
  * library reads and validates its own (`ACEDATA_*`, `PHONE_VERIFICATION_*`,
  * see `phoneVerificationOptionsFromEnv`). Without an AceData token the app
  * runs against its own sandbox, except with `NODE_ENV=production`, where a
@@ -176,10 +177,25 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
         1_000_000,
       ),
     },
-    acedata: phoneVerificationOptionsFromEnv(
-      env,
-      sandboxMode ? SANDBOX_PLACEHOLDER : {},
+    acedata: withPerKeyBudget(
+      phoneVerificationOptionsFromEnv(
+        env,
+        sandboxMode ? SANDBOX_PLACEHOLDER : {},
+      ),
+      wholeNumber(env, 'SAMPLE_APP_DAILY_BUDGET_PER_KEY', 0, 0, 1_000_000_000),
     ),
+  };
+}
+
+/** Adds a per-caller-key daily budget (0: none) to the library's options. */
+function withPerKeyBudget(
+  options: PhoneVerificationModuleOptions,
+  perKey: number,
+): PhoneVerificationModuleOptions {
+  if (perKey === 0) return options;
+  return {
+    ...options,
+    budget: { ...options.budget, perKey: { maxBilledPerDay: perKey } },
   };
 }
 

@@ -1,7 +1,9 @@
 import { startSandbox } from '@app/acedata-sandbox';
 import {
   PhoneVerificationExceptionFilter,
+  connectRedis,
   invalidInputExceptionFactory,
+  type RedisClientLike,
 } from '@app/phone-verification';
 import {
   ValidationPipe,
@@ -83,7 +85,21 @@ export async function createSampleApp(
       'SampleApp',
     );
   }
-  const module = AppModule.forRoot({ config, acedata, providers });
+  // One Redis connection for the library (cache, single flight, budgets)
+  // and the throttler; the app closes it after draining.
+  let redis: RedisClientLike | undefined;
+  if (acedata.redis?.url) {
+    redis = await connectRedis(acedata.redis.url);
+    acedata = {
+      ...acedata,
+      redis: { ...acedata.redis, url: undefined, client: redis },
+    };
+    logger.log(
+      'REDIS_URL is set: cache, single flight, rate limits and budgets are shared with every instance on it',
+      'SampleApp',
+    );
+  }
+  const module = AppModule.forRoot({ config, acedata, providers, redis });
   let app: INestApplication;
   if (config.adapter === 'fastify') {
     const fastifyApp = await NestFactory.create<NestFastifyApplication>(

@@ -81,9 +81,10 @@ export { SharedVerificationError } from './resilience/redis-single-flight.js';
 export type { BudgetOptions } from './budget/budget.options.js';
 export type { BudgetUsage } from './budget/spend-budget.js';
 export type { RedisOptions } from './shared-store/shared-store.options.js';
-export type {
-  RedisClientLike,
-  RedisConnectionOptions,
+export {
+  connectRedis,
+  type RedisClientLike,
+  type RedisConnectionOptions,
 } from './shared-store/redis-client.js';
 
 export { PhoneVerificationExceptionFilter } from './filters/phone-verification-exception.filter.js';

@@ -176,6 +176,11 @@ export class PhoneVerificationService {
     return this.shared.availability.isUp() ? 'up' : 'down';
   }
 
+  /** How many times the shared Redis was lost since start (each a fallback to per-instance behaviour). */
+  sharedStoreFallbacks(): number {
+    return this.shared ? this.shared.availability.fallbackCount() : 0;
+  }
+
   /**
    * Today's use of the spend budgets (China time): the deployment's and,
    * given a budget key, that key's. Empty without `budget`. Throws when the

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiKeys } from './api-keys.js';
+import { CALLER_ID } from './caller-id.decorator.js';
 import { IS_PUBLIC } from './public.decorator.js';
 
 /** Requires `Authorization: Bearer <key>` with one of `SAMPLE_APP_API_KEYS`. */
@@ -22,9 +23,10 @@ export class ApiKeyGuard implements CanActivate {
       context.getClass(),
     ]);
     if (isPublic) return true;
-    const request = context
-      .switchToHttp()
-      .getRequest<{ headers: Record<string, unknown> }>();
+    const request = context.switchToHttp().getRequest<{
+      headers: Record<string, unknown>;
+      [CALLER_ID]?: string;
+    }>();
     const outcome = this.keys.authenticate(request);
     if (outcome.kind === 'missing') {
       throw new UnauthorizedException(
@@ -34,6 +36,7 @@ export class ApiKeyGuard implements CanActivate {
     if (outcome.kind === 'invalid') {
       throw new UnauthorizedException('Invalid API key');
     }
+    request[CALLER_ID] = outcome.callerId;
     return true;
   }
 }

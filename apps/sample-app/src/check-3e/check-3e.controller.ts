@@ -4,6 +4,7 @@ import {
   type VerifyMode,
 } from '@app/phone-verification';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CallerId } from '../auth/caller-id.decorator.js';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -67,7 +68,8 @@ export class Check3eController {
   })
   @ApiTooManyRequestsResponse({
     type: ErrorResponseDto,
-    description: 'This key’s rate limit',
+    description:
+      'This key’s rate limit (`too_many_requests`), or a daily spend budget is spent (`budget_exhausted`, Retry-After until midnight China time)',
   })
   @ApiBadGatewayResponse({
     type: ErrorResponseDto,
@@ -75,35 +77,43 @@ export class Check3eController {
   })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,
-    description: 'AceData unreachable or rate limiting',
+    description:
+      'AceData unreachable or rate limiting, or the budget store is unreachable (`budget_store_unavailable`)',
   })
   @ApiGatewayTimeoutResponse({
     type: ErrorResponseDto,
     description: 'AceData did not answer in time (may have been billed)',
   })
-  async check(@Body() body: Check3eRequestDto): Promise<Check3eResponseDto> {
-    const result = await this.verification.verify({
-      name: body.name,
-      phone: body.phone,
-      idCard: body.id_card,
-      verifyMode:
-        body.verify_mode === undefined
-          ? undefined
-          : VERIFY_MODES_BY_WIRE[`${body.verify_mode}`],
-      // Never dropped when present: the library rejects an incomplete set
-      // rather than sending ciphertext as if it were plain text.
-      ...(body.encrypt_list === undefined
-        ? {}
-        : {
-            encrypted: {
-              fields: body.encrypt_list.map(
-                (field) => LIBRARY_FIELD_NAMES[field],
-              ),
-              ciphertextBlob: body.ciphertext_blob ?? '',
-              iv: body.iv ?? '',
-            },
-          }),
-    });
+  async check(
+    @Body() body: Check3eRequestDto,
+    @CallerId() callerId: string | undefined,
+  ): Promise<Check3eResponseDto> {
+    const result = await this.verification.verify(
+      {
+        name: body.name,
+        phone: body.phone,
+        idCard: body.id_card,
+        verifyMode:
+          body.verify_mode === undefined
+            ? undefined
+            : VERIFY_MODES_BY_WIRE[`${body.verify_mode}`],
+        // Never dropped when present: the library rejects an incomplete set
+        // rather than sending ciphertext as if it were plain text.
+        ...(body.encrypt_list === undefined
+          ? {}
+          : {
+              encrypted: {
+                fields: body.encrypt_list.map(
+                  (field) => LIBRARY_FIELD_NAMES[field],
+                ),
+                ciphertextBlob: body.ciphertext_blob ?? '',
+                iv: body.iv ?? '',
+              },
+            }),
+      },
+      // SAMPLE_APP_DAILY_BUDGET_PER_KEY counts per caller key.
+      { budgetKey: callerId },
+    );
     return toCheck3eResponse(result);
   }
 }

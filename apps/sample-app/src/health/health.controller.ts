@@ -11,11 +11,12 @@ import {
 import { Public } from '../auth/public.decorator.js';
 import { CircuitBreakerHealthIndicator } from './circuit-breaker.health.js';
 import { HealthCheckResultFilter } from './health-check-result.filter.js';
+import { RedisHealthIndicator } from './redis.health.js';
 
 /**
  * `GET /health`: liveness (the process answers). `GET /health/ready`:
  * readiness, which also reports whether AceData (or the sandbox) is reachable
- * and the state of the library's circuit breaker.
+ * the state of the library's circuit breaker, and the shared Redis.
  * The probe sends no token and no subject data, and costs nothing: any HTTP
  * answer from the host counts as reachable.
  */
@@ -31,6 +32,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly http: HttpHealthIndicator,
     private readonly circuit: CircuitBreakerHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
     config: ConfigService,
   ) {
     this.upstreamUrl = config.getOrThrow<string>('upstreamProbeUrl');
@@ -53,6 +55,7 @@ export class HealthController {
           maxRedirects: 0,
         }),
       () => this.circuit.check(),
+      () => this.redis.check(),
     ]);
   }
 }
