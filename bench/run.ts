@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { startTestRedis } from '../test/support/redis-server.js';
 import { bodySource } from './identities.js';
 import {
   BENCH_KEY,
@@ -46,6 +47,9 @@ const upstreamEnv = (upstream: BenchProcess) => ({
 const json = { 'content-type': 'application/json' };
 const authed = { ...json, authorization: `Bearer ${BENCH_KEY}` };
 
+// The Redis contender's own redis-server, on a free port.
+const redis = await startTestRedis();
+
 const CONTENDERS: Contender[] = [
   {
     name: 'baseline (node:http + undici)',
@@ -72,6 +76,18 @@ const CONTENDERS: Contender[] = [
     name: 'sample app (Fastify)',
     script: SAMPLE_APP,
     env: (u) => sampleAppEnv(u.url, { SAMPLE_APP_ADAPTER: 'fastify' }),
+    headers: authed,
+    nextBody: bodySource(5000),
+  },
+  {
+    name: 'sample app + Redis (Express)',
+    script: SAMPLE_APP,
+    env: (u) =>
+      sampleAppEnv(u.url, {
+        REDIS_URL: redis.url,
+        PHONE_VERIFICATION_KEY_SECRET: 'bench-key-secret-0123456789abcdefghij',
+        PHONE_VERIFICATION_REDIS_NAMESPACE: `bench${Date.now()}`,
+      }),
     headers: authed,
     nextBody: bodySource(5000),
   },
@@ -210,6 +226,7 @@ for (const scenario of SCENARIOS) {
   }
 }
 
+await redis.close();
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   `bench/results/${smoke ? 'smoke' : 'latest'}.md`,

@@ -22,11 +22,12 @@ describe('benchmarks (smoke mode)', () => {
       'naive',
       'sample app (Express)',
       'sample app (Fastify)',
+      'sample app + Redis (Express)',
       'cache hits',
     ]) {
       expect(output).toMatch(
         new RegExp(
-          `\\|[^|]*${contender.replace(/[()]/g, '\\$&')}[^|]*\\| \\d+ \\| \\d+\\.\\d\\d \\|`,
+          `\\|[^|]*${contender.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^|]*\\| \\d+ \\| \\d+\\.\\d\\d \\|`,
         ),
       );
     }
