@@ -90,6 +90,43 @@ describe('shared store on a real Redis (library instances in one process)', () =
     expect(results.filter((r) => !r.shared && !r.fromCache)).toHaveLength(1);
   });
 
+  it('a leader that died leaves its lease to lapse; one waiter takes over and calls', async () => {
+    const namespace = `dead${Date.now()}`;
+    const service = await instance({
+      redis: {
+        url: redis.url,
+        secret: SECRET,
+        namespace,
+        singleFlight: { leaseMs: 400 },
+      },
+    });
+    // Find the lease key by letting a live call take it, then fake a dead
+    // leader: a lease with no one renewing it and no answer coming.
+    const probe = new Redis(redis.url);
+    const seen = new Promise<string>((resolve) => {
+      const timer = setInterval(async () => {
+        const [key] = await probe.keys(`${namespace}:flight:*`);
+        if (key) {
+          clearInterval(timer);
+          resolve(key);
+        }
+      }, 5);
+    });
+    await service.verify(subject('13800000000'));
+    const lease = await seen;
+    await probe.set(lease, 'dead-leader-token', 'PX', 400);
+    sandbox.resetCalls();
+    const started = Date.now();
+    const results = await Promise.all([
+      service.verify(subject('13800000000')),
+      service.verify(subject('13800000000')),
+    ]);
+    await probe.quit();
+    expect(results.every((r) => r.code === 0)).toBe(true);
+    expect(sandbox.calls().total).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  });
+
   it('a cached answer on one instance is a cache hit on another', async () => {
     const namespace = `cache${Date.now()}`;
     const shared = {
