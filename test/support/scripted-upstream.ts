@@ -13,6 +13,8 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   rawBody: string;
   body: unknown;
+  /** When the request arrived (ms since epoch). */
+  receivedAt: number;
 }
 
 /** What the scripted upstream does with one request. */
@@ -64,6 +66,7 @@ export class ScriptedUpstream {
           headers: req.headers,
           rawBody,
           body,
+          receivedAt: Date.now(),
         };
         this.requests.push(recorded);
         this.answer(this.script(recorded), res);

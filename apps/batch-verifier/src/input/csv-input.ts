@@ -1,0 +1,82 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { CsvError, parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import type { InputEncoding } from './encoding.js';
+
+/** The header, one data row, or a line that could not be read as CSV. */
+export type InputLine =
+  | { readonly header: readonly string[] }
+  | { readonly row: number; readonly fields: readonly string[] }
+  | { readonly row: number; readonly malformed: string };
+
+function problemOf(error: unknown): string {
+  const code = error instanceof CsvError ? error.code : '';
+  if (code === 'CSV_QUOTE_NOT_CLOSED' || code === 'CSV_INVALID_CLOSING_QUOTE')
+    return 'unbalanced quote';
+  return 'not valid CSV';
+}
+
+/**
+ * Streams the input: the header, then each data row numbered from 1, one
+ * line at a time (memory stays flat). GB18030 is decoded when asked and a
+ * UTF-8 byte order mark is dropped. Each line is parsed as CSV on its own,
+ * since no field of ours holds a line break: a malformed line (an
+ * unbalanced quote, a wrong number of columns) is yielded as such and
+ * reading goes on, instead of swallowing the rest of the file.
+ */
+export async function* readCsv(
+  path: string,
+  encoding: InputEncoding,
+): AsyncGenerator<InputLine> {
+  const bytes = createReadStream(path);
+  const text =
+    encoding === 'gb18030'
+      ? bytes.pipe(iconv.decodeStream('gb18030'))
+      : bytes.setEncoding('utf8');
+  const lines = createInterface({ input: text, crlfDelay: Infinity });
+  let columns: number | undefined;
+  let row = 0;
+  for await (const raw of lines) {
+    const line = columns === undefined ? raw.replace(/^\uFEFF/, '') : raw;
+    if (line.trim() === '') continue;
+    let fields: string[];
+    try {
+      [fields] = parse(line, { trim: true }) as string[][];
+    } catch (error) {
+      if (columns === undefined)
+        throw new Error('the header row is not valid CSV', { cause: error });
+      yield { row: ++row, malformed: problemOf(error) };
+      continue;
+    }
+    if (columns === undefined) {
+      columns = fields.length;
+      yield { header: fields };
+    } else if (fields.length !== columns) {
+      yield { row: ++row, malformed: 'wrong number of columns' };
+    } else {
+      yield { row: ++row, fields };
+    }
+  }
+}
+
+/** Counts the data rows (non-empty lines after the header), for progress. */
+export async function countRows(path: string): Promise<number> {
+  let lines = 0;
+  let blank = true;
+  let pendingContent = false;
+  for await (const chunk of createReadStream(path)) {
+    for (const byte of chunk as Buffer) {
+      if (byte === 0x0a) {
+        if (!blank) lines++;
+        blank = true;
+        pendingContent = false;
+      } else if (byte !== 0x0d && byte !== 0x20 && byte !== 0x09) {
+        blank = false;
+        pendingContent = true;
+      }
+    }
+  }
+  if (pendingContent) lines++;
+  return Math.max(0, lines - 1);
+}

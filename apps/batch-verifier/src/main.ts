@@ -1,0 +1,104 @@
+import { NestFactory } from '@nestjs/core';
+import {
+  PhoneVerificationService,
+  phoneVerificationOptionsFromEnv,
+} from '@app/phone-verification';
+import {
+  startSandbox,
+  type RunningSandbox,
+} from '@app/phone-verification/testing';
+import { parseBatchArguments } from './batch-arguments.js';
+import { BatchVerifierModule } from './batch-verifier.module.js';
+import { countRows } from './input/csv-input.js';
+import { MissingColumnError } from './input/columns.js';
+import { ProgressReporter, summaryTable } from './output/progress-reporter.js';
+import { BatchRunner } from './run/batch-runner.js';
+
+// npm run verify:batch -- <input.csv> --out <results.csv> [options]
+const args = parseBatchArguments(process.argv);
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const resumeCommand = `npm run verify:batch -- ${process.argv
+  .slice(2)
+  .map((a) => (/^[\w./:=@-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
+  .join(' ')}`;
+
+let sandbox: RunningSandbox | undefined;
+let close = async (): Promise<void> => undefined;
+let runner: BatchRunner;
+if (args.dryRun) {
+  runner = new BatchRunner(args, undefined);
+} else {
+  if (!process.env.ACEDATA_API_TOKEN?.trim()) {
+    sandbox = await startSandbox({
+      latencyMs: Number(process.env.SANDBOX_LATENCY_MS ?? 0) || 0,
+    });
+    say(
+      `SANDBOX MODE: no ACEDATA_API_TOKEN is set, so verifications go to a local sandbox at ${sandbox.url}, ` +
+        'not to AceData. Answers are fake and nothing is billed. Set ACEDATA_API_TOKEN for real checks.',
+    );
+  }
+  const options = phoneVerificationOptionsFromEnv(
+    process.env,
+    sandbox ? { apiToken: sandbox.token, baseUrl: sandbox.url } : {},
+  );
+  const app = await NestFactory.createApplicationContext(
+    BatchVerifierModule.forRoot(options),
+    { logger: ['error'] },
+  );
+  const service = app.get(PhoneVerificationService);
+  runner = new BatchRunner(args, (request) => service.verify(request));
+  close = async () => {
+    await app.close();
+    await sandbox?.close();
+  };
+}
+
+const progress = new ProgressReporter(runner.tally, {
+  total: await countRows(args.input),
+  rate: args.rate,
+  price: args.price,
+  tty: process.stderr.isTTY === true,
+  stream: process.stderr,
+});
+let interrupts = 0;
+process.on('SIGINT', () => {
+  if (++interrupts > 1) process.exit(130);
+  say(
+    '\nCtrl-C: finishing the calls in flight (Ctrl-C again to quit at once)…',
+  );
+  runner.interrupt();
+});
+
+progress.start();
+let outcome: Awaited<ReturnType<BatchRunner['run']>>;
+try {
+  outcome = await runner.run();
+} catch (error) {
+  progress.stop();
+  await close();
+  say(
+    error instanceof MissingColumnError
+      ? `Cannot run: ${error.message}`
+      : `Stopped by an error: ${error instanceof Error ? error.name : 'unknown'}`,
+  );
+  process.exit(1);
+}
+progress.stop();
+await close();
+process.stdout.write(`${summaryTable(runner.tally, args.rate, args.price)}\n`);
+if (args.dryRun) {
+  say(
+    `Dry run: ${runner.tally.wouldSend} distinct valid identities would be sent (at most that many billed); nothing was called.`,
+  );
+}
+if (outcome === 'budget') {
+  say(
+    `A spend budget is exhausted: stopped cleanly. The rest is resumable: ${resumeCommand}`,
+  );
+  process.exit(3);
+}
+if (outcome === 'interrupted') {
+  say(`Interrupted. To resume: ${resumeCommand}`);
+  process.exit(130);
+}
+process.exit(0);

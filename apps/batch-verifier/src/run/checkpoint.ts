@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, openSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+/** What a checkpoint says of earlier runs. */
+export interface CheckpointState {
+  /** The HMAC secret of this output's identity keys. */
+  readonly secret: string;
+  /** Rows sent upstream, with their identity key. */
+  readonly sent: Map<number, string>;
+  /** Rows marked sent, then found not to have been (refused before sending). */
+  readonly unsent: Set<number>;
+}
+
+/**
+ * The small file beside the output that makes a resume safe: the secret of
+ * the identity keys, a line `S <row> <key>` written *before* each upstream
+ * call, and `U <row>` when that call turned out not to have been sent (a
+ * spent budget). Keys are HMACs: no name, phone or ID number is stored. A
+ * row sent but absent from the output was cut off mid-call: it may have
+ * been billed, and is not sent again unless asked.
+ */
+export class Checkpoint {
+  private constructor(
+    private readonly fd: number,
+    readonly state: CheckpointState,
+  ) {}
+
+  static async open(path: string): Promise<Checkpoint> {
+    const sent = new Map<number, string>();
+    const unsent = new Set<number>();
+    let secret: string | undefined;
+    if (existsSync(path)) {
+      const lines = createInterface({ input: createReadStream(path, 'utf8') });
+      for await (const line of lines) {
+        const [kind, row, key] = line.split(' ');
+        if (kind === 'K') secret = row;
+        else if (kind === 'S' && key) sent.set(Number(row), key);
+        else if (kind === 'U') unsent.add(Number(row));
+      }
+    }
+    const fd = openSync(path, 'a');
+    if (secret === undefined) {
+      secret = randomBytes(32).toString('hex');
+      writeSync(fd, `K ${secret}\n`);
+    }
+    return new Checkpoint(fd, { secret, sent, unsent });
+  }
+
+  /** Records that `row` is about to be sent. */
+  sending(row: number, key: string): void {
+    writeSync(this.fd, `S ${row} ${key}\n`);
+  }
+
+  /** Records that `row` was not sent after all. */
+  notSent(row: number): void {
+    writeSync(this.fd, `U ${row}\n`);
+  }
+}

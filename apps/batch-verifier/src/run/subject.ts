@@ -1,0 +1,61 @@
+import { createHmac } from 'node:crypto';
+import {
+  maskPhone,
+  validateIdCard,
+  validateMobile,
+  validatePersonName,
+} from '@app/phone-verification';
+import type { ColumnMap } from '../input/columns.js';
+
+/** A row's subject after the library's validation, or why it is invalid. */
+export type Subject =
+  | {
+      readonly valid: true;
+      readonly name: string;
+      readonly phone: string;
+      readonly idCard: string;
+      /** HMAC of the normalised identity: equal for duplicates, never the data. */
+      readonly key: string;
+      readonly phoneMasked: string;
+    }
+  | {
+      readonly valid: false;
+      /** e.g. `id_card: has a check character that does not match`. */
+      readonly problems: string;
+      readonly phoneMasked: string;
+    };
+
+/**
+ * Validates and normalises a row with the library's own rules (so nothing
+ * the API would reject, or bill for nothing, is sent), and derives its
+ * identity key under the run's secret.
+ */
+export function subjectOf(
+  fields: readonly string[],
+  columns: ColumnMap,
+  secret: string,
+): Subject {
+  const name = validatePersonName(fields[columns.name]);
+  const phone = validateMobile(fields[columns.phone]);
+  const idCard = validateIdCard(fields[columns.idCard]);
+  const phoneMasked = phone.valid ? maskPhone(phone.value) : '';
+  if (!name.valid || !phone.valid || !idCard.valid) {
+    const problems = [
+      name.valid ? '' : `name: ${name.reason}`,
+      phone.valid ? '' : `phone: ${phone.reason}`,
+      idCard.valid ? '' : `id_card: ${idCard.reason}`,
+    ].filter(Boolean);
+    return { valid: false, problems: problems.join('; '), phoneMasked };
+  }
+  const key = createHmac('sha256', secret)
+    .update(`${name.value}\u0000${phone.value}\u0000${idCard.value}`)
+    .digest('base64url');
+  return {
+    valid: true,
+    name: name.value,
+    phone: phone.value,
+    idCard: idCard.value,
+    key,
+    phoneMasked,
+  };
+}

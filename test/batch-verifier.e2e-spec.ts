@@ -1,0 +1,349 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import iconv from 'iconv-lite';
+import { parse } from 'csv-parse/sync';
+import {
+  startSandbox,
+  TEST_ID_CARD,
+  type RunningSandbox,
+} from '@app/acedata-sandbox';
+import { ScriptedUpstream } from './support/scripted-upstream.js';
+
+const BATCH_MAIN = resolve('dist/apps/batch-verifier/src/main.js');
+const TOKEN = 'batch-e2e-token';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built batch verifier; `killAfterMs` sends SIGKILL mid-run. */
+function runBatch(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  killAfterMs?: number,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<Run> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BATCH_MAIN, ...args], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    if (killAfterMs !== undefined)
+      setTimeout(() => child.kill(signal), killAfterMs);
+    child.on('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** The output rows, by row number. */
+function outputOf(path: string): Map<number, Record<string, string>> {
+  const records = parse(readFileSync(path), {
+    bom: true,
+    columns: true,
+  }) as Record<string, string>[];
+  return new Map(records.map((r) => [Number(r.row), r]));
+}
+
+/** A distinct identity per index: a distinct name; the phone picks the answer. */
+const person = (i: number, phone = '13800000000') => [
+  `测试${String.fromCharCode(0x4e00 + (i % 20000))}${String.fromCharCode(0x4e00 + Math.floor(i / 20000))}`,
+  phone,
+  TEST_ID_CARD,
+];
+
+const csv = (header: string[], rows: string[][]) =>
+  [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
+
+describe('batch verifier (the built command, real files, real HTTP)', () => {
+  let sandbox: RunningSandbox;
+  let dir: string;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ token: TOKEN });
+  });
+  afterAll(() => sandbox.close());
+  beforeEach(() => {
+    sandbox.resetCalls();
+    dir = mkdtempSync(join(tmpdir(), 'batch-'));
+  });
+  const env = (extra: NodeJS.ProcessEnv = {}, upstream = sandbox.url) => ({
+    ACEDATA_API_TOKEN: TOKEN,
+    ACEDATA_BASE_URL: upstream,
+    ...extra,
+  });
+
+  it('reads a GB18030 file with Chinese headers, carrying the id column through', async () => {
+    const input = join(dir, 'gbk.csv');
+    writeFileSync(
+      input,
+      iconv.encode(
+        csv(
+          ['用户编号', '姓名', '手机号码', '身份证'],
+          [
+            ['a1', '张三', '13800000000', TEST_ID_CARD],
+            ['a2', '阿依古丽·买买提', '15000000003', '650102199208153621'],
+          ],
+        ),
+        'gb18030',
+      ),
+    );
+    const out = join(dir, 'out.csv');
+    const run = await runBatch(
+      [input, '--out', out, '--id-column', '用户编号'],
+      env(),
+    );
+    expect(run.code).toBe(0);
+    const rows = outputOf(out);
+    expect(rows.get(1)).toMatchObject({
+      用户编号: 'a1',
+      status: 'consistent',
+      billed: 'true',
+    });
+    expect(rows.get(2)).toMatchObject({
+      用户编号: 'a2',
+      status: 'consistent',
+      carrier: 'china_telecom',
+    });
+    // No raw subject data without --include-input.
+    const text = readFileSync(out, 'utf8');
+    for (const raw of [
+      '张三',
+      '13800000000',
+      TEST_ID_CARD,
+      '650102199208153621',
+    ])
+      expect(text).not.toContain(raw);
+  });
+
+  it('a UTF-8 file with a BOM, malformed lines, duplicates and invalid IDs', async () => {
+    const input = join(dir, 'mixed.csv');
+    writeFileSync(
+      input,
+      '\uFEFFname,phone,id_card\n' +
+        `张三,13800000000,${TEST_ID_CARD}\n` +
+        `张三,+86 138-0000-0000,${TEST_ID_CARD.toLowerCase()}\n` +
+        '李四,13800000001,110105194912310021\n' +
+        `"王五,13800000001,${TEST_ID_CARD}\n` +
+        `赵六,13800000001,${TEST_ID_CARD},extra\n` +
+        `赵六,13800000001,${TEST_ID_CARD}\n`,
+    );
+    const out = join(dir, 'out.csv');
+    const run = await runBatch([input, '--out', out], env());
+    expect(run.code).toBe(0);
+    const rows = outputOf(out);
+    expect(rows.size).toBe(6);
+    expect(rows.get(1)).toMatchObject({ status: 'consistent', billed: 'true' });
+    expect(rows.get(2)).toMatchObject({
+      status: 'consistent',
+      billed: 'false',
+      duplicate_of: '1',
+    });
+    expect(rows.get(3)).toMatchObject({ status: 'invalid_input' });
+    expect(rows.get(3)?.error).toMatch(/^id_card: .*check character/);
+    expect(rows.get(4)).toMatchObject({
+      status: 'malformed_line',
+      error: 'unbalanced quote',
+    });
+    expect(rows.get(5)).toMatchObject({
+      status: 'malformed_line',
+      error: 'wrong number of columns',
+    });
+    expect(rows.get(6)).toMatchObject({
+      status: 'inconsistent',
+      billed: 'true',
+    });
+    expect(sandbox.calls().total).toBe(2);
+    expect(run.stdout).toMatch(/duplicates saved\s+\| 1 \|/);
+  });
+
+  it('10k rows end to end: one output row each, one call per distinct identity', async () => {
+    const input = join(dir, 'big.csv');
+    const rows = Array.from({ length: 10_000 }, (_, i) => person(i % 9_000));
+    writeFileSync(input, csv(['name', 'phone', 'id_card'], rows));
+    const out = join(dir, 'out.csv');
+    const run = await runBatch(
+      [input, '--out', out, '--concurrency', '32'],
+      env(),
+    );
+    expect(run.code).toBe(0);
+    const output = outputOf(out);
+    expect(output.size).toBe(10_000);
+    expect(sandbox.calls().total).toBe(9_000);
+    expect(
+      [...output.values()].filter((r) => r.billed === 'true'),
+    ).toHaveLength(9_000);
+  });
+
+  it('killed with SIGKILL mid-run and rerun: every identity sent at most once', async () => {
+    const slow = await startSandbox({ token: TOKEN, latencyMs: 300 });
+    try {
+      const input = join(dir, 'kill.csv');
+      // Distinct phones: the sandbox counts calls per phone.
+      const rows = Array.from({ length: 120 }, (_, i) =>
+        person(i, `139${String(10_000_000 + i).slice(-8)}`),
+      );
+      writeFileSync(input, csv(['name', 'phone', 'id_card'], rows));
+      const out = join(dir, 'out.csv');
+      const args = [input, '--out', out, '--concurrency', '16'];
+      const killed = await runBatch(args, env({}, slow.url), 1_500);
+      expect(killed.code).toBe(null);
+      const cutOff = outputOf(out).size;
+      expect(cutOff).toBeLessThan(120);
+      const resumed = await runBatch(args, env({}, slow.url));
+      expect(resumed.code).toBe(0);
+      const output = outputOf(out);
+      expect(output.size).toBe(120);
+      const perPhone = Object.values(slow.calls().byPhone).map((p) => p.calls);
+      expect(Math.max(...perPhone)).toBe(1);
+      const uncertain = [...output.values()].filter(
+        (r) => r.status === 'uncertain',
+      );
+      expect(uncertain.length).toBeGreaterThan(0);
+      expect(uncertain.every((r) => r.may_have_billed === 'true')).toBe(true);
+      // Only sent-but-unanswered rows are uncertain; the rest were answered.
+      expect(slow.calls().total).toBe(120);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('Ctrl-C finishes the calls in flight, exits 130 and prints the command that resumes', async () => {
+    const slow = await startSandbox({ token: TOKEN, latencyMs: 300 });
+    try {
+      const input = join(dir, 'int.csv');
+      const rows = Array.from({ length: 80 }, (_, i) =>
+        person(i, `139${String(20_000_000 + i).slice(-8)}`),
+      );
+      writeFileSync(input, csv(['name', 'phone', 'id_card'], rows));
+      const out = join(dir, 'out.csv');
+      const args = [input, '--out', out, '--concurrency', '8'];
+      const interrupted = await runBatch(
+        args,
+        env({}, slow.url),
+        1_200,
+        'SIGINT',
+      );
+      expect(interrupted.code).toBe(130);
+      expect(interrupted.stderr).toContain(
+        `To resume: npm run verify:batch -- ${input} --out ${out}`,
+      );
+      // Every call sent was answered and written: nothing is uncertain.
+      expect(outputOf(out).size).toBe(slow.calls().total);
+      const resumed = await runBatch(args, env({}, slow.url));
+      expect(resumed.code).toBe(0);
+      const output = [...outputOf(out).values()];
+      expect(output).toHaveLength(80);
+      expect(output.filter((r) => r.status === 'uncertain')).toHaveLength(0);
+      expect(slow.calls().total).toBe(80);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('stops cleanly when the daily budget is spent, and resumes without paying twice', async () => {
+    const input = join(dir, 'budget.csv');
+    writeFileSync(
+      input,
+      csv(
+        ['name', 'phone', 'id_card'],
+        Array.from({ length: 12 }, (_, i) => person(i)),
+      ),
+    );
+    const out = join(dir, 'out.csv');
+    const args = [input, '--out', out, '--concurrency', '1'];
+    const stopped = await runBatch(
+      args,
+      env({ PHONE_VERIFICATION_DAILY_BUDGET: '5' }),
+    );
+    expect(stopped.code).toBe(3);
+    expect(stopped.stderr).toMatch(
+      /budget is exhausted.*resumable: npm run verify:batch -- /,
+    );
+    expect(outputOf(out).size).toBe(5);
+    const resumed = await runBatch(args, env());
+    expect(resumed.code).toBe(0);
+    expect(outputOf(out).size).toBe(12);
+    expect(sandbox.calls().total).toBe(12);
+    expect([...outputOf(out).values()].every((r) => r.billed === 'true')).toBe(
+      true,
+    );
+  });
+
+  it('--rate 20: no second has more than 21 calls', async () => {
+    const upstream = await ScriptedUpstream.start();
+    try {
+      const input = join(dir, 'rate.csv');
+      writeFileSync(
+        input,
+        csv(
+          ['name', 'phone', 'id_card'],
+          Array.from({ length: 60 }, (_, i) => person(i)),
+        ),
+      );
+      const run = await runBatch(
+        [
+          input,
+          '--out',
+          join(dir, 'out.csv'),
+          '--rate',
+          '20',
+          '--concurrency',
+          '32',
+        ],
+        env({}, upstream.url),
+      );
+      expect(run.code).toBe(0);
+      const times = upstream.requests
+        .map((r) => r.receivedAt)
+        .toSorted((a, b) => a - b);
+      expect(times).toHaveLength(60);
+      let busiest = 0;
+      for (let i = 0; i < times.length; i++) {
+        let j = i;
+        while (j < times.length && times[j] - times[i] < 1000) j++;
+        busiest = Math.max(busiest, j - i);
+      }
+      expect(busiest).toBeLessThanOrEqual(21);
+      expect(run.stdout).toMatch(/limit 20\/s/);
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it('on upstream 429 it slows down (honouring Retry-After) instead of failing rows', async () => {
+    const input = join(dir, '429.csv');
+    writeFileSync(
+      input,
+      csv(['name', 'phone', 'id_card'], [person(1, '13600001429')]),
+    );
+    const out = join(dir, 'out.csv');
+    const run = await runBatch([input, '--out', out], env());
+    expect(run.code).toBe(0);
+    expect(outputOf(out).get(1)).toMatchObject({ status: 'consistent' });
+    expect(sandbox.calls().byPhone['13600001429'].calls).toBe(2);
+  });
+
+  it('--dry-run validates and counts, and calls nothing', async () => {
+    const input = join(dir, 'dry.csv');
+    writeFileSync(
+      input,
+      csv(
+        ['name', 'phone', 'id_card'],
+        [person(1), person(1), person(2), ['张三', '123', TEST_ID_CARD]],
+      ),
+    );
+    const run = await runBatch(
+      [input, '--out', join(dir, 'out.csv'), '--dry-run'],
+      env(),
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/2 distinct valid identities would be sent/);
+    expect(sandbox.calls().total).toBe(0);
+  });
+});
