@@ -14,7 +14,8 @@ export interface BenchProcess {
 
 const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
 
-function statusField(pid: number, field: string): number {
+/** A field of /proc/<pid>/status in MB (VmHWM, VmRSS), or NaN once it is gone. */
+export function statusField(pid: number, field: string): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);

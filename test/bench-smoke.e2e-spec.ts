@@ -42,6 +42,17 @@ describe('benchmarks (smoke mode)', () => {
     );
   }, 100_000);
 
+  it('the batch benchmark prints throughput, rate and memory rows', () => {
+    const output = run('batch.js');
+    expect(output).toMatch(
+      /\| concurrency 32, sandbox 0 ms \| 500 \|[^|]*\| [\d.]+ \| \d+ \|/,
+    );
+    expect(output).toMatch(
+      /\| --rate 20 \| 40 \|[^|]*\| [\d.]+ \| [\d.]+ \| 2\.00 s \|/,
+    );
+    expect(output).toMatch(/\| --dry-run[^|]*\| 20000 \|.*\| \d+ \|$/m);
+  }, 100_000);
+
   it('the soak prints heap and RSS growth', () => {
     expect(run('soak.js')).toMatch(
       /\| heap used after warm-up → after soak[^|]*\| [\d.]+ → [\d.]+ MB/,
