@@ -20,12 +20,26 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the built batch verifier; `killAfterMs` sends SIGKILL mid-run. */
+/** Lines in a file so far (0 when it does not exist yet). */
+const linesIn = (path: string): number => {
+  try {
+    return readFileSync(path, 'utf8').split('\n').length - 1;
+  } catch {
+    return 0;
+  }
+};
+
+/** Sends `signal` once `ready()` holds: mid-run, whatever the machine's speed. */
+interface Interruption {
+  ready: () => boolean;
+  signal: NodeJS.Signals;
+}
+
+/** Runs the built batch verifier, optionally interrupting it mid-run. */
 function runBatch(
   args: string[],
   env: NodeJS.ProcessEnv,
-  killAfterMs?: number,
-  signal: NodeJS.Signals = 'SIGKILL',
+  interruption?: Interruption,
 ): Promise<Run> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [BATCH_MAIN, ...args], {
@@ -36,9 +50,16 @@ function runBatch(
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    if (killAfterMs !== undefined)
-      setTimeout(() => child.kill(signal), killAfterMs);
-    child.on('exit', (code) => done({ code, stdout, stderr }));
+    const poll = setInterval(() => {
+      if (interruption?.ready()) {
+        clearInterval(poll);
+        child.kill(interruption.signal);
+      }
+    }, 20);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      done({ code, stdout, stderr });
+    });
   });
 }
 
@@ -191,7 +212,11 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
       writeFileSync(input, csv(['name', 'phone', 'id_card'], rows));
       const out = join(dir, 'out.csv');
       const args = [input, '--out', out, '--concurrency', '16'];
-      const killed = await runBatch(args, env({}, slow.url), 1_500);
+      // Killed once some rows are written, with calls in flight.
+      const killed = await runBatch(args, env({}, slow.url), {
+        ready: () => linesIn(out) >= 20,
+        signal: 'SIGKILL',
+      });
       expect(killed.code).toBe(null);
       const cutOff = outputOf(out).size;
       expect(cutOff).toBeLessThan(120);
@@ -223,12 +248,10 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
       writeFileSync(input, csv(['name', 'phone', 'id_card'], rows));
       const out = join(dir, 'out.csv');
       const args = [input, '--out', out, '--concurrency', '8'];
-      const interrupted = await runBatch(
-        args,
-        env({}, slow.url),
-        1_200,
-        'SIGINT',
-      );
+      const interrupted = await runBatch(args, env({}, slow.url), {
+        ready: () => linesIn(out) >= 10,
+        signal: 'SIGINT',
+      });
       expect(interrupted.code).toBe(130);
       expect(interrupted.stderr).toContain(
         `To resume: npm run verify:batch -- ${input} --out ${out}`,

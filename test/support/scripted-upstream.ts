@@ -13,7 +13,7 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   rawBody: string;
   body: unknown;
-  /** When the request arrived (ms since epoch). */
+  /** When the request's headers arrived (ms since epoch). */
   receivedAt: number;
 }
 
@@ -50,6 +50,7 @@ export class ScriptedUpstream {
 
   private constructor() {
     this.server = createServer((req, res) => {
+      const receivedAt = Date.now();
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -66,7 +67,7 @@ export class ScriptedUpstream {
           headers: req.headers,
           rawBody,
           body,
-          receivedAt: Date.now(),
+          receivedAt,
         };
         this.requests.push(recorded);
         this.answer(this.script(recorded), res);

@@ -40,12 +40,26 @@ export function answerOf(
  */
 export class AnswerPool {
   private readonly pool = new Map<string, Answer>();
+  private readonly answers: Answer[] = [];
+  private readonly indexes = new Map<Answer, number>();
 
   intern(answer: Answer): Answer {
     const key = JSON.stringify(answer);
     const known = this.pool.get(key);
     if (known) return known;
     this.pool.set(key, answer);
+    this.indexes.set(answer, this.answers.length);
+    this.answers.push(answer);
     return answer;
+  }
+
+  /** The index of an interned answer. */
+  indexOf(answer: Answer): number {
+    return this.indexes.get(answer) ?? this.indexes.get(this.intern(answer))!;
+  }
+
+  /** The interned answer at an index. */
+  at(index: number): Answer {
+    return this.answers[index];
   }
 }

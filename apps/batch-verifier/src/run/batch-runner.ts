@@ -4,7 +4,6 @@ import {
   type PhoneVerificationRequest,
   type PhoneVerificationResult,
 } from '@app/phone-verification';
-import pThrottle from 'p-throttle';
 import {
   mapColumns,
   type ColumnChoice,
@@ -21,6 +20,8 @@ import {
 import { ResultWriter } from '../output/result-writer.js';
 import { BatchTally } from './batch-tally.js';
 import { Checkpoint } from './checkpoint.js';
+import { Pacer } from './pacer.js';
+import { KnownIdentities, type Known } from './known-identities.js';
 import { dropUncertainRows, readPreviousOutput } from './previous-output.js';
 import { subjectOf, type Subject } from './subject.js';
 
@@ -46,12 +47,6 @@ export type VerifyFn = (
   request: PhoneVerificationRequest,
 ) => Promise<PhoneVerificationResult>;
 
-/** An identity's answer and the row that paid for it. */
-interface Known {
-  readonly answer: Answer;
-  readonly row: number;
-}
-
 type Valid = Extract<Subject, { valid: true }>;
 
 const RETRIES_NOT_BILLED = 3;
@@ -71,20 +66,13 @@ export class BatchRunner {
   private readonly pool = new AnswerPool();
   private stopReason?: Exclude<BatchOutcome, 'done'>;
   private pausedUntil = 0;
-  private readonly throttled: <T>(call: () => Promise<T>) => Promise<T>;
+  private readonly pacer?: Pacer;
 
   constructor(
     private readonly options: BatchRunOptions,
     private readonly verify: VerifyFn | undefined,
   ) {
-    const rate = options.rate;
-    // Evenly spaced, one call every 1/rate s: a burst of `rate` calls at the
-    // start of each second could land upstream in one second with the next.
-    this.throttled = rate
-      ? (pThrottle({ limit: 1, interval: 1000 / rate, strict: true })(
-          <T>(call: () => Promise<T>) => call(),
-        ) as <T>(call: () => Promise<T>) => Promise<T>)
-      : (call) => call();
+    this.pacer = options.rate ? new Pacer(options.rate) : undefined;
   }
 
   /** Ctrl-C: take no new rows, finish the calls in flight. */
@@ -105,7 +93,7 @@ export class BatchRunner {
       ? undefined
       : await Checkpoint.open(`${options.out}.checkpoint`);
     const secret = checkpoint?.state.secret ?? 'dry-run';
-    const known = new Map<string, Known>();
+    const known = new KnownIdentities(this.pool);
     const uncertain = new Set<number>();
     for (const [row, key] of checkpoint?.state.sent ?? []) {
       const answer = previous.get(row);
@@ -266,18 +254,16 @@ export class BatchRunner {
       if (wait > 0) await sleep(wait);
       let result: PhoneVerificationResult | undefined;
       try {
-        result = await this.throttled(async () => {
-          // Stopping: rows not yet sent are left for the resume.
-          if (this.stopReason) return undefined;
-          checkpoint.sending(base.row, subject.key);
-          this.tally.calls++;
-          return this.verify!({
-            name: subject.name,
-            phone: subject.phone,
-            idCard: subject.idCard,
-          });
+        await this.pacer?.slot();
+        // Stopping: rows not yet sent are left for the resume.
+        if (this.stopReason) return undefined;
+        checkpoint.sending(base.row, subject.key);
+        this.tally.calls++;
+        result = await this.verify!({
+          name: subject.name,
+          phone: subject.phone,
+          idCard: subject.idCard,
         });
-        if (result === undefined) return undefined;
         if (
           (result.code === -2 || result.code === -3) &&
           attempt < RETRIES_NOT_BILLED
