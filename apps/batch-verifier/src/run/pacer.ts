@@ -1,8 +1,9 @@
 /**
- * Spaces calls evenly, at least `1000 / rate` ms apart *by the time they
- * actually start*, so no one-second window ever holds more than `rate` + 1
- * starts, even when the event loop stalls. (p-throttle's strict mode, tried
- * first, schedules its slots ahead of time: after a stall, late timers fire
+ * Spaces calls evenly at `rate` per second. It keeps a cadence (a timer that
+ * fires a little late does not push every later call back, so N calls take
+ * N / rate seconds), but after a stall longer than one slot it restarts the
+ * cadence from now instead of catching up in a burst. (p-throttle's strict
+ * mode, tried first, catches up: after a stall its late timers fired
  * together and 22 calls landed in one second at a rate of 20.)
  */
 export class Pacer {
@@ -10,9 +11,7 @@ export class Pacer {
   private readonly spacingMs: number;
 
   constructor(rate: number) {
-    // 2 % wider than 1 / rate: a little jitter between starting a call and
-    // its arrival upstream must not make two calls land in one slot.
-    this.spacingMs = (1000 / rate) * 1.02;
+    this.spacingMs = 1000 / rate;
   }
 
   /** Resolves when the next call may start, and books that start. */
@@ -20,7 +19,8 @@ export class Pacer {
     for (;;) {
       const now = performance.now();
       if (now >= this.next) {
-        this.next = now + this.spacingMs;
+        const stalled = now - this.next > this.spacingMs;
+        this.next = (stalled ? now : this.next) + this.spacingMs;
         return;
       }
       await new Promise((r) => setTimeout(r, this.next - now));
