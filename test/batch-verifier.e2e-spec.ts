@@ -231,8 +231,11 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
       );
       expect(uncertain.length).toBeGreaterThan(0);
       expect(uncertain.every((r) => r.may_have_billed === 'true')).toBe(true);
-      // Only sent-but-unanswered rows are uncertain; the rest were answered.
-      expect(slow.calls().total).toBe(120);
+      // Every row was sent once, except uncertain ones killed before their
+      // request left (the checkpoint marks a row before sending: it cannot
+      // tell, so it never sends it again).
+      expect(slow.calls().total).toBeLessThanOrEqual(120);
+      expect(slow.calls().total).toBeGreaterThanOrEqual(120 - uncertain.length);
     } finally {
       await slow.close();
     }

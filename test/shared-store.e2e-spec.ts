@@ -33,6 +33,12 @@ describe('shared store on a real Redis (library instances in one process)', () =
   let redis: TestRedis;
   let sandbox: RunningSandbox;
   const closers: Array<() => Promise<void>> = [];
+  /** A plain connection to look at the keys; closed after each test. */
+  const probe = () => {
+    const client = new Redis(redis.url);
+    closers.push(async () => client.disconnect());
+    return client;
+  };
 
   beforeAll(async () => {
     redis = await startTestRedis();
@@ -102,10 +108,12 @@ describe('shared store on a real Redis (library instances in one process)', () =
     });
     // Find the lease key by letting a live call take it, then fake a dead
     // leader: a lease with no one renewing it and no answer coming.
-    const probe = new Redis(redis.url);
+    const keys = probe();
+    let timer: NodeJS.Timeout | undefined;
+    closers.push(async () => clearInterval(timer));
     const seen = new Promise<string>((resolve) => {
-      const timer = setInterval(async () => {
-        const [key] = await probe.keys(`${namespace}:flight:*`);
+      timer = setInterval(async () => {
+        const [key] = await keys.keys(`${namespace}:flight:*`);
         if (key) {
           clearInterval(timer);
           resolve(key);
@@ -114,14 +122,13 @@ describe('shared store on a real Redis (library instances in one process)', () =
     });
     await service.verify(subject('13800000000'));
     const lease = await seen;
-    await probe.set(lease, 'dead-leader-token', 'PX', 400);
+    await keys.set(lease, 'dead-leader-token', 'PX', 400);
     sandbox.resetCalls();
     const started = Date.now();
     const results = await Promise.all([
       service.verify(subject('13800000000')),
       service.verify(subject('13800000000')),
     ]);
-    await probe.quit();
     expect(results.every((r) => r.code === 0)).toBe(true);
     expect(sandbox.calls().total).toBe(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
@@ -139,9 +146,7 @@ describe('shared store on a real Redis (library instances in one process)', () =
     expect(second.fromCache).toBe(true);
     expect(sandbox.calls().total).toBe(1);
     // No key holds subject data.
-    const probe = new Redis(redis.url);
-    const keys = await probe.keys(`${namespace}:*`);
-    await probe.quit();
+    const keys = await probe().keys(`${namespace}:*`);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) {
       expect(key).toMatch(
