@@ -109,9 +109,18 @@ export class BatchRunner {
         });
     const inFlight = new Map<string, Promise<Known | undefined>>();
     const pending = new Set<Promise<unknown>>();
+    // An unexpected failure (not an answer, not a library error) ends the
+    // run once the calls in flight are done, and is rethrown.
+    let failure: { error: unknown } | undefined;
     const track = (promise: Promise<unknown>) => {
       pending.add(promise);
-      void promise.finally(() => pending.delete(promise));
+      promise.then(
+        () => pending.delete(promise),
+        (error: unknown) => {
+          pending.delete(promise);
+          failure ??= { error };
+        },
+      );
     };
     const write = (result: ResultRow) => {
       writer?.write(result);
@@ -120,7 +129,7 @@ export class BatchRunner {
     let columns: ColumnMap | undefined;
     try {
       for await (const line of readCsv(options.input, encoding)) {
-        if (this.stopReason) break;
+        if (this.stopReason || failure) break;
         if ('header' in line) {
           columns = mapColumns(line.header, options.columns);
           continue;
@@ -191,8 +200,9 @@ export class BatchRunner {
           );
           continue;
         }
-        while (pending.size >= options.concurrency) await Promise.race(pending);
-        if (this.stopReason) break;
+        while (pending.size >= options.concurrency)
+          await Promise.race(pending).catch(() => undefined);
+        if (this.stopReason || failure) break;
         if (options.dryRun) {
           known.set(subject.key, {
             answer: this.pool.intern(answerOf('would_verify')),
@@ -212,7 +222,8 @@ export class BatchRunner {
         inFlight.set(subject.key, call);
         track(call);
       }
-      await Promise.all(pending);
+      await Promise.allSettled(pending);
+      if (failure) throw failure.error;
     } finally {
       writer?.close();
     }
