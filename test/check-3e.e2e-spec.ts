@@ -179,6 +179,23 @@ describe.each(['express', 'fastify'])(
         expect(res.headers['retry-after']).toBe('1');
       });
 
+      it('logs the upstream HTTP status of a failed call (not personal data)', async () => {
+        await post({
+          name: TEST_NAME,
+          phone: '13600000404',
+          id_card: TEST_ID_CARD,
+        });
+        for (
+          let i = 0;
+          i < 40 && !/api_not_implemented/.test(h.app.output());
+          i++
+        )
+          await new Promise((r) => setTimeout(r, 50));
+        expect(h.app.output()).toMatch(
+          /verification of 136\*{4}0404 failed: api_not_implemented \(HTTP 400\)/,
+        );
+      });
+
       it('keeps AceData’s trace id in the error', async () => {
         const res = await post({
           name: TEST_NAME,

@@ -186,6 +186,15 @@ describe('PhoneVerificationModule', () => {
         /credentials/,
       ],
       [
+        'a URL with the endpoint path (every call would fail)',
+        {
+          apiToken: 't',
+          baseUrl: 'https://api.acedata.cloud/identity/phone/check-3e',
+        },
+        'baseUrl',
+        /only the origin.*without a path/,
+      ],
+      [
         'a negative timeout',
         { apiToken: 't', timeoutMs: -1 },
         'timeoutMs',

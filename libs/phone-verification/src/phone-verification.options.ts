@@ -185,6 +185,13 @@ function resolveBaseUrl(raw: string | undefined): string {
       'must not have a query or fragment',
     );
   }
+  if (url.pathname !== '/') {
+    // The library appends /identity/phone/check-3e itself.
+    throw new InvalidPhoneVerificationOptionsError(
+      'baseUrl',
+      `must be only the origin (e.g. ${DEFAULT_BASE_URL}), without a path: the endpoint's path is added by the library`,
+    );
+  }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     throw new InvalidPhoneVerificationOptionsError(
       'baseUrl',

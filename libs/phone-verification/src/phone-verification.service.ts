@@ -158,7 +158,8 @@ export class PhoneVerificationService {
           latencyMs: performance.now() - started,
         });
         this.logger.warn(
-          `verification of ${maskPhone(normalized.phone)} failed: ${error.code}${error.traceId ? ` (trace ${error.traceId})` : ''}`,
+          // The upstream's status is not personal data, and says what went wrong.
+          `verification of ${maskPhone(normalized.phone)} failed: ${error.code}${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ''}${error.traceId ? ` (trace ${error.traceId})` : ''}`,
         );
       }
       throw error;
