@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
-import { nextChinaMidnight } from '../cache/verification-cache.js';
+import { chinaDay, nextChinaMidnight } from '../china-time.js';
 import {
   BudgetExhaustedError,
   BudgetStoreUnavailableError,
@@ -8,13 +8,6 @@ import {
 import type { Clock } from '../resilience/clock.js';
 import type { BudgetLedger, BudgetScope } from './budget-ledger.js';
 import type { ResolvedBudgetOptions } from './budget.options.js';
-
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-
-/** The calendar day in China (UTC+8) of `now`, as `YYYY-MM-DD`. */
-export function chinaDay(now: number): string {
-  return new Date(now + CHINA_OFFSET_MS).toISOString().slice(0, 10);
-}
 
 /** A unit reserved for one upstream call. */
 export interface BudgetReservation {

@@ -1,18 +1,7 @@
 import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
 import type { Clock } from '../resilience/clock.js';
 import type { PhoneVerificationCacheStore } from './cache-store.interface.js';
-
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-const DAY_MS = 86_400_000;
-
-/** The next midnight in China (UTC+8, no DST) after `now`, in ms since epoch. */
-export function nextChinaMidnight(now: number): number {
-  return (
-    Math.floor((now + CHINA_OFFSET_MS) / DAY_MS) * DAY_MS +
-    DAY_MS -
-    CHINA_OFFSET_MS
-  );
-}
+import { nextChinaMidnight } from '../china-time.js';
 
 /** What is stored: the result and when it stops being true. */
 interface CacheEntry {

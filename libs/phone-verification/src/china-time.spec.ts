@@ -1,4 +1,4 @@
-import { nextChinaMidnight } from './verification-cache.js';
+import { chinaDay, nextChinaMidnight } from './china-time.js';
 
 describe('nextChinaMidnight', () => {
   it.each([
@@ -11,5 +11,15 @@ describe('nextChinaMidnight', () => {
     expect(new Date(nextChinaMidnight(Date.parse(now))).toISOString()).toBe(
       new Date(midnight).toISOString(),
     );
+  });
+});
+
+describe('chinaDay', () => {
+  it.each([
+    ['2026-11-23T15:59:59Z', '2026-11-23'], // 23:59:59 Beijing
+    ['2026-11-23T16:00:00Z', '2026-11-24'], // midnight Beijing: the next day
+    ['2026-12-31T20:00:00Z', '2027-01-01'],
+  ])('%s → %s', (now, day) => {
+    expect(chinaDay(Date.parse(now))).toBe(day);
   });
 });
