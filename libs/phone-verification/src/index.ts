@@ -41,11 +41,12 @@ export {
   type PhoneVerificationRequest,
   type VerifyMode,
 } from './dto/phone-verification-request.js';
-export type {
-  Carrier,
-  MismatchDetail,
-  PhoneVerificationResult,
-  PhoneVerificationStatus,
+export {
+  chargedForThisCall,
+  type Carrier,
+  type MismatchDetail,
+  type PhoneVerificationResult,
+  type PhoneVerificationStatus,
 } from './dto/phone-verification-result.js';
 export { VerifyPhoneDto } from './dto/verify-phone.dto.js';
 

@@ -12,7 +12,10 @@ import { LruCacheStore } from './cache/lru-cache.store.js';
 import { createSubjectKeyer, type SubjectKeyer } from './cache/subject-key.js';
 import { VerificationCache } from './cache/verification-cache.js';
 import type { PhoneVerificationRequest } from './dto/phone-verification-request.js';
-import type { PhoneVerificationResult } from './dto/phone-verification-result.js';
+import {
+  chargedForThisCall,
+  type PhoneVerificationResult,
+} from './dto/phone-verification-result.js';
 import { PhoneVerificationError } from './errors/phone-verification.error.js';
 import type { VerificationEvent } from './events/verification-event.js';
 import {
@@ -129,11 +132,16 @@ export class PhoneVerificationService {
     const tally: AttemptTally = { attempts: 0 };
     try {
       const answered = await this.answer(normalized, tally, options.budgetKey);
-      const { result } = answered.outcome;
+      const answer = answered.outcome.result;
+      const result: PhoneVerificationResult = answered.cacheHit
+        ? { ...answer, fromCache: true }
+        : answered.shared
+          ? { ...answer, shared: true }
+          : answer;
       this.emit({
         status: result.status,
         code: result.code,
-        billed: result.billed && !answered.cacheHit && !answered.shared,
+        billed: chargedForThisCall(result),
         mayHaveBilled: false,
         attempts: answered.shared ? 0 : answered.outcome.attempts,
         cacheHit: answered.cacheHit,
@@ -143,8 +151,7 @@ export class PhoneVerificationService {
       this.logger.debug(
         `verified ${maskPhone(normalized.phone)}: ${result.status} (code ${result.code}, billed ${result.billed}, cache ${answered.cacheHit})`,
       );
-      if (answered.cacheHit) return { ...result, fromCache: true };
-      return answered.shared ? { ...result, shared: true } : result;
+      return result;
     } catch (error) {
       if (error instanceof PhoneVerificationError) {
         this.emit({

@@ -1,4 +1,5 @@
 import {
+  chargedForThisCall,
   PhoneVerificationError,
   UpstreamRateLimitedError,
   type PhoneVerificationRequest,
@@ -263,7 +264,7 @@ export class BatchRunner {
     for (let attempt = 1; ; attempt++) {
       const wait = this.pausedUntil - Date.now();
       if (wait > 0) await sleep(wait);
-      let result: PhoneVerificationResult | undefined;
+      let result: PhoneVerificationResult;
       try {
         await this.pacer?.slot();
         // Stopping: rows not yet sent are left for the resume.
@@ -314,8 +315,7 @@ export class BatchRunner {
         write({ ...base, answer, billed: false, cached: false });
         return { answer, row: base.row };
       }
-      const cached = result.fromCache || result.shared;
-      const billed = result.billed && !cached;
+      const billed = chargedForThisCall(result);
       if (billed) this.tally.billed++;
       const answer = this.pool.intern({
         status: result.status,
@@ -325,7 +325,12 @@ export class BatchRunner {
         error: '',
         mayHaveBilled: false,
       });
-      write({ ...base, answer, billed, cached });
+      write({
+        ...base,
+        answer,
+        billed,
+        cached: result.fromCache || result.shared,
+      });
       return { answer, row: base.row };
     }
   }

@@ -1,4 +1,7 @@
-import type { PhoneVerificationResult } from '@app/phone-verification';
+import {
+  chargedForThisCall,
+  type PhoneVerificationResult,
+} from '@app/phone-verification';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /**
@@ -80,15 +83,14 @@ export class Check3eResponseDto {
 export function toCheck3eResponse(
   result: PhoneVerificationResult,
 ): Check3eResponseDto {
-  const cached = result.fromCache || result.shared;
   return {
     result: String(result.code),
     description: result.description,
     isp: result.rawIsp,
     result_detail: result.detail,
     status: result.status,
-    billed: result.billed && !cached,
-    cached,
+    billed: chargedForThisCall(result),
+    cached: result.fromCache || result.shared,
     carrier: result.isp,
     ...(result.traceId ? { trace_id: result.traceId } : {}),
   };

@@ -59,3 +59,11 @@ export interface PhoneVerificationResult {
    */
   readonly shared: boolean;
 }
+
+/**
+ * Whether this call was charged: a billed code (0 or 1) fetched from AceData
+ * for it, not answered from the cache nor shared with an identical call.
+ */
+export function chargedForThisCall(result: PhoneVerificationResult): boolean {
+  return result.billed && !result.fromCache && !result.shared;
+}
