@@ -1,11 +1,14 @@
 // Jest in ESM mode (run through `node --experimental-vm-modules`): the
 // CommonJS setup cannot load NestJS 12's ESM-only packages on Node 20.
-/** @type {import('jest').Config} */
-export default {
+//
+// Two projects: `unit` (specs beside the code, run from source, no build
+// needed; `npm run test:unit`) and `e2e` (test/, which starts the built apps
+// from dist/; `npm run test:e2e` builds first).
+
+/** What both projects share. */
+const base = {
   testEnvironment: 'node',
   rootDir: '.',
-  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
-  testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     // tsconfig sets isolatedModules, so ts-jest only transpiles; `tsc --noEmit`
@@ -15,8 +18,25 @@ export default {
   moduleNameMapper: {
     '^@app/phone-verification$': '<rootDir>/libs/phone-verification/src/index.ts',
     '^@app/phone-verification/testing$': '<rootDir>/libs/phone-verification/src/testing/index.ts',
-    '^@app/acedata-sandbox$': '<rootDir>/apps/acedata-sandbox/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
+};
+
+/** @type {import('jest').Config} */
+export default {
   testTimeout: 20_000,
+  projects: [
+    {
+      ...base,
+      displayName: 'unit',
+      roots: ['<rootDir>/libs', '<rootDir>/apps'],
+      testRegex: '.*\\.spec\\.ts$',
+    },
+    {
+      ...base,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test'],
+      testRegex: '.*\\.e2e-spec\\.ts$',
+    },
+  ],
 };

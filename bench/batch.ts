@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startProcess, statusField } from './processes.js';
+import { startNodeProcess, statusField } from './processes.js';
 
 const smoke = process.argv.includes('--smoke');
 const DIST = resolve('dist');
@@ -80,9 +80,11 @@ const throughput = smoke
       { latencyMs: 100, rows: 3_000 },
     ];
 for (const { latencyMs, rows } of throughput) {
-  const sandbox = await startProcess(SANDBOX, {
-    SANDBOX_PORT: '0',
-    SANDBOX_LATENCY_MS: String(latencyMs),
+  const sandbox = await startNodeProcess(SANDBOX, {
+    env: {
+      SANDBOX_PORT: '0',
+      SANDBOX_LATENCY_MS: String(latencyMs),
+    },
   });
   try {
     const run = await runBatch(
@@ -109,9 +111,11 @@ for (const { latencyMs, rows } of throughput) {
 {
   const rate = smoke ? 20 : 50;
   const rows = smoke ? 40 : 500;
-  const sandbox = await startProcess(SANDBOX, {
-    SANDBOX_PORT: '0',
-    SANDBOX_LATENCY_MS: '0',
+  const sandbox = await startNodeProcess(SANDBOX, {
+    env: {
+      SANDBOX_PORT: '0',
+      SANDBOX_LATENCY_MS: '0',
+    },
   });
   try {
     const run = await runBatch(

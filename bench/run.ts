@@ -10,8 +10,8 @@ import { bodySource } from './identities.js';
 import {
   BENCH_KEY,
   sampleAppEnv,
-  startProcess,
-  type BenchProcess,
+  startNodeProcess,
+  type NodeProcess,
 } from './processes.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -35,12 +35,12 @@ const PATH = '/identity/phone/check-3e';
 interface Contender {
   name: string;
   script: string;
-  env: (upstream: BenchProcess) => Record<string, string>;
+  env: (upstream: NodeProcess) => Record<string, string>;
   headers: Record<string, string>;
   nextBody: () => string;
 }
 
-const upstreamEnv = (upstream: BenchProcess) => ({
+const upstreamEnv = (upstream: NodeProcess) => ({
   UPSTREAM_URL: upstream.url,
   UPSTREAM_TOKEN: 'sandbox-token',
 });
@@ -161,13 +161,17 @@ say(
 );
 
 for (const scenario of SCENARIOS) {
-  const sandbox = await startProcess(SANDBOX, {
-    SANDBOX_PORT: '0',
-    SANDBOX_LATENCY_MS: String(scenario.latencyMs),
+  const sandbox = await startNodeProcess(SANDBOX, {
+    env: {
+      SANDBOX_PORT: '0',
+      SANDBOX_LATENCY_MS: String(scenario.latencyMs),
+    },
   });
-  const running: BenchProcess[] = [];
+  const running: NodeProcess[] = [];
   for (const contender of CONTENDERS)
-    running.push(await startProcess(contender.script, contender.env(sandbox)));
+    running.push(
+      await startNodeProcess(contender.script, { env: contender.env(sandbox) }),
+    );
   const samples: Sample[][] = CONTENDERS.map(() => []);
   let peakRss: number[] = [];
   try {

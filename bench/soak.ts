@@ -4,22 +4,21 @@
 import autocannon from 'autocannon';
 import { resolve } from 'node:path';
 import { bodySource } from './identities.js';
-import { BENCH_KEY, sampleAppEnv, startProcess } from './processes.js';
+import { BENCH_KEY, sampleAppEnv, startNodeProcess } from './processes.js';
 
 const smoke = process.argv.includes('--smoke');
 const TOTAL = smoke ? 2_000 : 100_000;
 const WARMUP = smoke ? 500 : 10_000;
 const DIST = resolve('dist');
 
-const sandbox = await startProcess(`${DIST}/apps/acedata-sandbox/src/main.js`, {
-  SANDBOX_PORT: '0',
-});
-const app = await startProcess(
-  `${DIST}/apps/sample-app/src/main.js`,
-  sampleAppEnv(sandbox.url),
-
-  ['--expose-gc', '--import', `${DIST}/bench/bench/gc-probe.js`],
+const sandbox = await startNodeProcess(
+  `${DIST}/apps/acedata-sandbox/src/main.js`,
+  { env: { SANDBOX_PORT: '0' } },
 );
+const app = await startNodeProcess(`${DIST}/apps/sample-app/src/main.js`, {
+  env: sampleAppEnv(sandbox.url),
+  nodeArgs: ['--expose-gc', '--import', `${DIST}/bench/bench/gc-probe.js`],
+});
 const nextBody = bodySource(20_000);
 
 async function drive(amount: number): Promise<number> {

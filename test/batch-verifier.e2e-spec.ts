@@ -5,11 +5,11 @@ import { join, resolve } from 'node:path';
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
 import {
+  ScriptedUpstream,
   startSandbox,
   TEST_ID_CARD,
   type RunningSandbox,
-} from '@app/acedata-sandbox';
-import { ScriptedUpstream } from './support/scripted-upstream.js';
+} from '@app/phone-verification/testing';
 
 const BATCH_MAIN = resolve('dist/apps/batch-verifier/src/main.js');
 const TOKEN = 'batch-e2e-token';

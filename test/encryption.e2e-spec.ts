@@ -6,7 +6,7 @@ import {
   TEST_ID_CARD,
   TEST_NAME,
   REGISTERED_PEOPLE,
-} from '@app/acedata-sandbox';
+} from '@app/phone-verification/testing';
 import {
   KEY_A,
   startHarness,

@@ -5,7 +5,7 @@ import {
   TEST_IDENTITIES,
   TEST_ID_CARD,
   TEST_NAME,
-} from '@app/acedata-sandbox';
+} from '@app/phone-verification/testing';
 import {
   KEY_A,
   startHarness,

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { TEST_ID_CARD, TEST_NAME } from '@app/acedata-sandbox';
+import { TEST_ID_CARD, TEST_NAME } from '@app/phone-verification/testing';
 import {
   KEY_A,
   KEY_B,

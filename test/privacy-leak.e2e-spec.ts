@@ -4,7 +4,7 @@ import {
   TEST_IDENTITIES,
   TEST_ID_CARD,
   TEST_NAME,
-} from '@app/acedata-sandbox';
+} from '@app/phone-verification/testing';
 import {
   ACEDATA_TEST_TOKEN,
   KEY_A,

@@ -1,11 +1,12 @@
 import { Test } from '@nestjs/testing';
 import { Keyv } from 'keyv';
 import {
+  rejectionOf,
   startSandbox,
   TEST_ID_CARD,
   TEST_NAME,
   type RunningSandbox,
-} from '@app/acedata-sandbox';
+} from '@app/phone-verification/testing';
 import {
   LruCacheStore,
   PHONE_VERIFICATION_CLOCK,
@@ -19,7 +20,6 @@ import {
   type PhoneVerificationModuleOptions,
   type VerificationEvent,
 } from '@app/phone-verification';
-import { rejectionOf } from './support/rejection-of.js';
 
 const subject = (phone: string, name = TEST_NAME) => ({
   name,

@@ -4,7 +4,7 @@ import {
   TEST_ID_CARD,
   TEST_NAME,
   type RunningSandbox,
-} from '@app/acedata-sandbox';
+} from '@app/phone-verification/testing';
 import {
   ACEDATA_TEST_TOKEN,
   KEY_A,

@@ -1,11 +1,12 @@
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import {
+  rejectionOf,
   startSandbox,
   TEST_ID_CARD,
   TEST_NAME,
   type RunningSandbox,
-} from '@app/acedata-sandbox';
+} from '@app/phone-verification/testing';
 import {
   BudgetExhaustedError,
   BudgetStoreUnavailableError,
@@ -13,7 +14,6 @@ import {
   PhoneVerificationService,
   type PhoneVerificationModuleOptions,
 } from '@app/phone-verification';
-import { rejectionOf } from './support/rejection-of.js';
 import { startTestRedis, type TestRedis } from './support/redis-server.js';
 
 const SECRET = 'shared-store-e2e-secret-0123456789abcdef';

@@ -1,6 +1,6 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { TEST_ID_CARD, TEST_NAME } from '@app/acedata-sandbox';
+import { TEST_ID_CARD, TEST_NAME } from '@app/phone-verification/testing';
 import {
   KEY_A,
   startHarness,

@@ -1,4 +1,4 @@
-import { startSandbox } from '@app/acedata-sandbox';
+import { startSandbox } from '@app/phone-verification/testing';
 import {
   PhoneVerificationExceptionFilter,
   connectRedis,

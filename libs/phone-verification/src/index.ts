@@ -7,19 +7,22 @@ export {
   PHONE_VERIFICATION_ASYNC_OPTIONS_TYPE,
   PHONE_VERIFICATION_OPTIONS_TYPE,
 } from './phone-verification.module-definition.js';
+export type { PhoneVerificationModuleOptions } from './phone-verification.options.js';
 export {
   DEFAULT_BASE_URL,
   DEFAULT_TIMEOUT_MS,
-  InvalidPhoneVerificationOptionsError,
-  type CacheOptions,
-  type CircuitBreakerOptions,
-  type EncryptionOptions,
-  type PhoneVerificationModuleOptions,
-  type RetryOptions,
-} from './phone-verification.options.js';
-export { PHONE_VERIFICATION_CLOCK } from './phone-verification.constants.js';
-export type { Clock } from './resilience/clock.js';
-export type { CircuitBreakerState } from './resilience/upstream-resilience.js';
+} from './acedata/acedata-client.options.js';
+export type { EncryptionOptions } from './acedata/encryption.options.js';
+export type { CacheOptions } from './cache/cache.options.js';
+export type { CircuitBreakerOptions } from './resilience/circuit-breaker.options.js';
+export type { RetryOptions } from './resilience/retry.options.js';
+export { InvalidPhoneVerificationOptionsError } from './phone-verification-options.error.js';
+export {
+  PHONE_VERIFICATION_CACHE_STORE,
+  PHONE_VERIFICATION_CLOCK,
+} from './phone-verification.constants.js';
+export type { Clock } from './clock.js';
+export type { CircuitBreakerState } from './resilience/circuit-breaker.js';
 export type { VerificationEvent } from './events/verification-event.js';
 export type { PhoneVerificationCacheStore } from './cache/cache-store.interface.js';
 export { LruCacheStore } from './cache/lru-cache.store.js';

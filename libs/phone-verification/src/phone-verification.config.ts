@@ -1,10 +1,10 @@
 import { registerAs } from '@nestjs/config';
+import { InvalidPhoneVerificationOptionsError } from './phone-verification-options.error.js';
 import {
-  InvalidPhoneVerificationOptionsError,
   resolvePhoneVerificationOptions,
-  type CircuitBreakerOptions,
   type PhoneVerificationModuleOptions,
 } from './phone-verification.options.js';
+import type { CircuitBreakerOptions } from './resilience/circuit-breaker.options.js';
 import type { BudgetOptions } from './budget/budget.options.js';
 import type { RedisOptions } from './shared-store/shared-store.options.js';
 

@@ -1,13 +1,42 @@
-/** Injection token of the validated, defaulted module options. */
-export const PHONE_VERIFICATION_RESOLVED_OPTIONS =
-  'PHONE_VERIFICATION:RESOLVED_OPTIONS';
-
 /** The name used in boot errors and logs. */
 export const PHONE_VERIFICATION_MODULE_NAME = 'PhoneVerification';
 
-/** Injection token of the clock (`{ now(): number }`); override it in tests. */
+/** Injection token of the validated, defaulted module options (internal). */
+export const PHONE_VERIFICATION_RESOLVED_OPTIONS =
+  'PHONE_VERIFICATION:RESOLVED_OPTIONS';
+
+/** Injection token of the AceData client's slice of the options (internal). */
+export const PHONE_VERIFICATION_CLIENT_OPTIONS =
+  'PHONE_VERIFICATION:CLIENT_OPTIONS';
+
+/** Injection token of the retry and circuit-breaker slice of the options (internal). */
+export const PHONE_VERIFICATION_RESILIENCE_OPTIONS =
+  'PHONE_VERIFICATION:RESILIENCE_OPTIONS';
+
+/** Injection token of the clock (`{ now(), sleep() }`); override it in tests. */
 export const PHONE_VERIFICATION_CLOCK = 'PHONE_VERIFICATION:CLOCK';
 
 /** Injection token of the shared Redis handle (`SharedRedis`, or `null` without Redis). */
 export const PHONE_VERIFICATION_SHARED_REDIS =
   'PHONE_VERIFICATION:SHARED_REDIS';
+
+/**
+ * Injection token of the result cache's store (a Keyv / cache-manager
+ * store, or `null` when the cache is off): `cache.store` when given, else
+ * the shared Redis, else an in-memory LRU. Override it in tests.
+ */
+export const PHONE_VERIFICATION_CACHE_STORE = 'PHONE_VERIFICATION:CACHE_STORE';
+
+/** Injection token of the result cache (`VerificationCache`, or `null`; internal). */
+export const PHONE_VERIFICATION_CACHE = 'PHONE_VERIFICATION:CACHE';
+
+/** Injection token of the spend budget (`SpendBudget`, or `null`; internal). */
+export const PHONE_VERIFICATION_BUDGET = 'PHONE_VERIFICATION:BUDGET';
+
+/** Injection token of the keyed-HMAC of a subject (`SubjectKeyer`; internal). */
+export const PHONE_VERIFICATION_SUBJECT_KEYER =
+  'PHONE_VERIFICATION:SUBJECT_KEYER';
+
+/** Injection token of the verify mode used when a request names none (internal). */
+export const PHONE_VERIFICATION_DEFAULT_VERIFY_MODE =
+  'PHONE_VERIFICATION:DEFAULT_VERIFY_MODE';

@@ -1,7 +1,8 @@
 import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
-import { ScriptedUpstream } from '../../../test/support/scripted-upstream.js';
+import { rejectionOf } from './testing/rejection-of.js';
+import { ScriptedUpstream } from './testing/scripted-upstream.js';
 import {
   InvalidPhoneVerificationOptionsError,
   PhoneVerificationModule,
@@ -13,19 +14,16 @@ import {
 async function bootError(
   options: Partial<PhoneVerificationModuleOptions>,
 ): Promise<Error> {
-  const error: unknown = await Test.createTestingModule({
-    imports: [
-      PhoneVerificationModule.forRoot(
-        options as PhoneVerificationModuleOptions,
-      ),
-    ],
-  })
-    .compile()
-    .then(
-      () => new Error('expected the boot to fail'),
-      (e: unknown) => e,
-    );
-  return error as Error;
+  return rejectionOf(
+    Test.createTestingModule({
+      imports: [
+        PhoneVerificationModule.forRoot(
+          options as PhoneVerificationModuleOptions,
+        ),
+      ],
+    }).compile(),
+    Error,
+  );
 }
 
 const SUBJECT = {

@@ -1,5 +1,5 @@
 import { Test } from '@nestjs/testing';
-import { ScriptedUpstream } from '../../../test/support/scripted-upstream.js';
+import { ScriptedUpstream } from './testing/scripted-upstream.js';
 import {
   ApiNotImplementedError,
   InvalidInputError,
@@ -15,7 +15,7 @@ import {
   UpstreamServerError,
   UpstreamTimeoutError,
 } from './index.js';
-import { rejectionOf } from '../../../test/support/rejection-of.js';
+import { rejectionOf } from './testing/rejection-of.js';
 
 const TOKEN = 'test-token-6f1d2c9a';
 const SUBJECT = {

@@ -1,28 +1,57 @@
+import { VirtualClock } from '@app/phone-verification/testing';
 import { Pacer } from './pacer.js';
 
-async function starts(rate: number, calls: number): Promise<number[]> {
-  const pacer = new Pacer(rate);
+/** Starts `calls` calls at once through a pacer in virtual time; their start times. */
+async function starts(
+  rate: number,
+  calls: number,
+  clock = new VirtualClock(0),
+): Promise<number[]> {
+  const pacer = new Pacer(rate, clock);
   const times: number[] = [];
-  await Promise.all(
-    Array.from({ length: calls }, async () => {
-      await pacer.slot();
-      times.push(performance.now());
-    }),
+  await clock.settle(
+    Promise.all(
+      Array.from({ length: calls }, async () => {
+        await pacer.slot();
+        times.push(clock.now());
+      }),
+    ),
   );
   return times.toSorted((a, b) => a - b);
 }
 
 describe('Pacer', () => {
-  it('never lets more than rate + 1 calls start within one period', async () => {
-    const times = await starts(100, 40);
-    for (let i = 0; i < times.length; i++) {
-      const inWindow = times.filter((t) => t >= times[i] && t < times[i] + 100);
-      expect(inWindow.length).toBeLessThanOrEqual(11);
-    }
+  it('spaces calls evenly: one every 1/rate seconds', async () => {
+    const times = await starts(100, 30);
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    for (const gap of gaps) expect(gap).toBeCloseTo(10, 6);
   });
 
-  it('keeps the cadence: N calls take about (N - 1) / rate', async () => {
-    const times = await starts(100, 30);
-    expect(times.at(-1)! - times[0]).toBeGreaterThanOrEqual(29 * 10 - 2);
+  it('never lets more than rate calls start within one second', async () => {
+    const times = await starts(20, 60);
+    for (let i = 0; i < times.length; i++) {
+      const inWindow = times.filter(
+        (t) => t >= times[i] && t < times[i] + 1000,
+      );
+      expect(inWindow.length).toBeLessThanOrEqual(20);
+    }
+    expect(times.at(-1)! - times[0]).toBeCloseTo(59 * 50, 6);
+  });
+
+  it('after a stall, restarts the cadence from now instead of catching up in a burst', async () => {
+    const clock = new VirtualClock(0);
+    const pacer = new Pacer(10, clock);
+    await pacer.slot();
+    await clock.advance(5_000);
+    const times: number[] = [];
+    await clock.settle(
+      Promise.all(
+        [1, 2, 3].map(async () => {
+          await pacer.slot();
+          times.push(clock.now());
+        }),
+      ),
+    );
+    expect(times).toEqual([5_000, 5_100, 5_200]);
   });
 });

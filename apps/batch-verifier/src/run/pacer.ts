@@ -1,3 +1,11 @@
+import type { Clock } from '@app/phone-verification';
+
+/** Time that never jumps with the wall clock. */
+const monotonicClock: Clock = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
 /**
  * Spaces calls evenly at `rate` per second. It keeps a cadence (a timer that
  * fires a little late does not push every later call back, so N calls take
@@ -10,20 +18,24 @@ export class Pacer {
   private next = 0;
   private readonly spacingMs: number;
 
-  constructor(rate: number) {
+  /** `clock` defaults to a monotonic one; a test gives a virtual one. */
+  constructor(
+    rate: number,
+    private readonly clock: Clock = monotonicClock,
+  ) {
     this.spacingMs = 1000 / rate;
   }
 
   /** Resolves when the next call may start, and books that start. */
   async slot(): Promise<void> {
     for (;;) {
-      const now = performance.now();
+      const now = this.clock.now();
       if (now >= this.next) {
         const stalled = now - this.next > this.spacingMs;
         this.next = (stalled ? now : this.next) + this.spacingMs;
         return;
       }
-      await new Promise((r) => setTimeout(r, this.next - now));
+      await this.clock.sleep(this.next - now);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { TEST_ID_CARD, TEST_NAME } from '@app/acedata-sandbox';
+import { TEST_ID_CARD, TEST_NAME } from '@app/phone-verification/testing';
 import {
   validateIdCard,
   validateMobile,

@@ -5,8 +5,8 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
-import { PHONE_VERIFICATION_RESOLVED_OPTIONS } from '../phone-verification.constants.js';
-import type { ResolvedPhoneVerificationOptions } from '../phone-verification.options.js';
+import { PHONE_VERIFICATION_CLIENT_OPTIONS } from '../phone-verification.constants.js';
+import type { ResolvedAceDataClientOptions } from './acedata-client.options.js';
 import { createRedactor } from '../privacy/redactor.js';
 import type { NormalizedVerificationRequest } from '../validation/normalize-request.js';
 import {
@@ -67,8 +67,8 @@ export class AceDataClient implements OnApplicationShutdown {
 
   constructor(
     private readonly http: HttpService,
-    @Inject(PHONE_VERIFICATION_RESOLVED_OPTIONS)
-    private readonly options: ResolvedPhoneVerificationOptions,
+    @Inject(PHONE_VERIFICATION_CLIENT_OPTIONS)
+    private readonly options: ResolvedAceDataClientOptions,
   ) {
     this.url = options.baseUrl + CHECK_3E_PATH;
   }

@@ -2,21 +2,10 @@ import type {
   Carrier,
   MismatchDetail,
   PhoneVerificationResult,
-  PhoneVerificationStatus,
 } from '../dto/phone-verification-result.js';
 import { MalformedUpstreamResponseError } from '../errors/transport.errors.js';
 import type { Redactor } from '../privacy/redactor.js';
-
-const STATUS_BY_CODE: ReadonlyMap<number, PhoneVerificationStatus> = new Map([
-  [0, 'consistent'],
-  [1, 'inconsistent'],
-  [-1, 'no_record'],
-  [-2, 'engine_error'],
-  [-3, 'engine_unavailable'],
-  [-4, 'name_invalid'],
-  [-5, 'phone_invalid'],
-  [-6, 'daily_limit_exceeded'],
-]);
+import { meaningOfResultCode } from './result-codes.js';
 
 const CARRIER_BY_SPELLING: ReadonlyMap<string, Carrier> = new Map([
   ['mobile', 'china_mobile'],
@@ -45,14 +34,6 @@ const KNOWN_DETAILS: ReadonlySet<string> = new Set<MismatchDetail>([
   'NameIdCardMismatch',
   'OtherMismatch',
 ]);
-
-/** Codes AceData charges for. */
-const BILLED_CODES: ReadonlySet<number> = new Set([0, 1]);
-
-/** The readable status of a result code; `unknown` for codes we do not know. */
-export function statusOfResultCode(code: number): PhoneVerificationStatus {
-  return STATUS_BY_CODE.get(code) ?? 'unknown';
-}
 
 /** Normalises AceData's carrier spelling (English or Chinese). */
 export function carrierOf(rawIsp: string): Carrier {
@@ -87,6 +68,7 @@ export function mapCheck3eResult(
   if (code === undefined) {
     throw new MalformedUpstreamResponseError(200, 'no readable "result" code');
   }
+  const meaning = meaningOfResultCode(code);
   const rawIsp = typeof wire.isp === 'string' ? wire.isp : '';
   const rawDetail = wire.result_detail;
   const detail =
@@ -99,8 +81,8 @@ export function mapCheck3eResult(
     typeof wire.trace_id === 'string' ? wire.trace_id : traceIdHeader;
   return {
     code,
-    status: statusOfResultCode(code),
-    billed: BILLED_CODES.has(code),
+    status: meaning.status,
+    billed: meaning.billed,
     description:
       typeof wire.description === 'string' ? redact(wire.description) : '',
     isp: carrierOf(rawIsp),

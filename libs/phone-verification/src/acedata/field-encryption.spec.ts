@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { ScriptedUpstream } from '../../../../test/support/scripted-upstream.js';
+import { rejectionOf } from '../testing/rejection-of.js';
+import { ScriptedUpstream } from '../testing/scripted-upstream.js';
 import {
   InvalidPhoneVerificationOptionsError,
   PhoneVerificationModule,
@@ -107,23 +108,18 @@ describe('field encryption', () => {
   ])(
     'refuses to boot with a bad encryption option (%#)',
     async (encryption, option) => {
-      const error: unknown = await Test.createTestingModule({
-        imports: [
-          PhoneVerificationModule.forRoot({
-            apiToken: 't',
-            encryption: encryption as never,
-          }),
-        ],
-      })
-        .compile()
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      expect(error).toBeInstanceOf(InvalidPhoneVerificationOptionsError);
-      expect((error as InvalidPhoneVerificationOptionsError).option).toBe(
-        option,
+      const error = await rejectionOf(
+        Test.createTestingModule({
+          imports: [
+            PhoneVerificationModule.forRoot({
+              apiToken: 't',
+              encryption: encryption as never,
+            }),
+          ],
+        }).compile(),
+        InvalidPhoneVerificationOptionsError,
       );
+      expect(error.option).toBe(option);
     },
   );
 });

@@ -5,7 +5,8 @@ import {
   BudgetExhaustedError,
   BudgetStoreUnavailableError,
 } from '../errors/budget.errors.js';
-import type { Clock } from '../resilience/clock.js';
+import type { Clock } from '../clock.js';
+import { PhoneVerificationError } from '../errors/phone-verification.error.js';
 import type { BudgetLedger, BudgetScope } from './budget-ledger.js';
 import type { ResolvedBudgetOptions } from './budget.options.js';
 
@@ -73,6 +74,30 @@ export class SpendBudget {
           this.logger.warn('could not give a budget unit back');
         }),
     };
+  }
+
+  /**
+   * Runs one upstream call against a reserved unit: the unit is kept when
+   * the call was billed or may have been, given back when it certainly was
+   * not (`billed(value)` false, or an error that cannot have been billed).
+   */
+  async spend<T>(
+    budgetKey: string | undefined,
+    call: () => Promise<T>,
+    billed: (value: T) => boolean,
+  ): Promise<T> {
+    const reservation = await this.reserve(budgetKey);
+    let value: T;
+    try {
+      value = await call();
+    } catch (error) {
+      if (!(error instanceof PhoneVerificationError && error.mayHaveBilled)) {
+        await reservation.release();
+      }
+      throw error;
+    }
+    if (!billed(value)) await reservation.release();
+    return value;
   }
 
   /** Today's use of the deployment's budget and, given a key, of its own. */

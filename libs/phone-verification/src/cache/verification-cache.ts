@@ -1,7 +1,9 @@
+import { Logger } from '@nestjs/common';
 import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
-import type { Clock } from '../resilience/clock.js';
+import type { Clock } from '../clock.js';
 import type { PhoneVerificationCacheStore } from './cache-store.interface.js';
 import { nextChinaMidnight } from '../china-time.js';
+import { meaningOfResultCode } from '../acedata/result-codes.js';
 
 /** What is stored: the result and when it stops being true. */
 interface CacheEntry {
@@ -25,6 +27,8 @@ function isEntry(value: unknown): value is CacheEntry {
  * `createSubjectKeyer`); the stored result holds no name, phone or ID.
  */
 export class VerificationCache {
+  private readonly logger = new Logger('PhoneVerificationCache');
+
   constructor(
     private readonly store: PhoneVerificationCacheStore,
     private readonly ttlMs: number,
@@ -45,10 +49,38 @@ export class VerificationCache {
     await this.store.set(key, entry, Math.max(1, expiresAt - this.clock.now()));
   }
 
+  /**
+   * The cached result, or `undefined` on a miss and when the store fails: a
+   * failing store costs a call, it does not fail the verification.
+   */
+  async lookup(key: string): Promise<PhoneVerificationResult | undefined> {
+    try {
+      return await this.get(key);
+    } catch {
+      this.logger.warn('could not read the verification cache; asking AceData');
+      return undefined;
+    }
+  }
+
+  /** Stores a result if it is cacheable; a failing store is logged, not thrown. */
+  async remember(key: string, result: PhoneVerificationResult): Promise<void> {
+    try {
+      await this.set(key, result);
+    } catch {
+      // A failing shared store must not fail a verification already paid for.
+      this.logger.warn('could not write the verification cache');
+    }
+  }
+
   private expiryOf(result: PhoneVerificationResult): number | undefined {
     const now = this.clock.now();
-    if (result.code === 0 || result.code === 1) return now + this.ttlMs;
-    if (result.code === -6) return nextChinaMidnight(now);
-    return undefined;
+    switch (meaningOfResultCode(result.code).cache) {
+      case 'ttl':
+        return now + this.ttlMs;
+      case 'until_china_midnight':
+        return nextChinaMidnight(now);
+      case 'never':
+        return undefined;
+    }
   }
 }

@@ -1,22 +1,31 @@
+/** Every readable status of a result (see `RESULT_CODES` for each code's). */
+export const PHONE_VERIFICATION_STATUSES = [
+  'consistent',
+  'inconsistent',
+  'no_record',
+  'engine_error',
+  'engine_unavailable',
+  'name_invalid',
+  'phone_invalid',
+  'daily_limit_exceeded',
+  'unknown',
+] as const;
+
 /** The readable name of each result code. */
 export type PhoneVerificationStatus =
-  | 'consistent'
-  | 'inconsistent'
-  | 'no_record'
-  | 'engine_error'
-  | 'engine_unavailable'
-  | 'name_invalid'
-  | 'phone_invalid'
-  | 'daily_limit_exceeded'
-  | 'unknown';
+  (typeof PHONE_VERIFICATION_STATUSES)[number];
+
+/** Every carrier a result can name. */
+export const CARRIERS = [
+  'china_mobile',
+  'china_unicom',
+  'china_telecom',
+  'china_broadnet',
+  'unknown',
+] as const;
 
 /** The carrier, normalised from AceData's English or Chinese spelling. */
-export type Carrier =
-  | 'china_mobile'
-  | 'china_unicom'
-  | 'china_telecom'
-  | 'china_broadnet'
-  | 'unknown';
+export type Carrier = (typeof CARRIERS)[number];
 
 /** Which elements did not match, as the detailed mode reports it. */
 export type MismatchDetail =

@@ -1,6 +1,7 @@
 import { ValidationPipe } from '@nestjs/common';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { invalidInputExceptionFactory } from '../validation/validation-exception.factory.js';
+import { rejectionOf } from '../testing/rejection-of.js';
 import { VerifyPhoneDto } from './verify-phone.dto.js';
 
 describe('VerifyPhoneDto through ValidationPipe', () => {
@@ -13,12 +14,7 @@ describe('VerifyPhoneDto through ValidationPipe', () => {
   const metadata = { type: 'body' as const, metatype: VerifyPhoneDto };
 
   async function problemsOf(body: unknown): Promise<InvalidInputError> {
-    const error: unknown = await pipe.transform(body, metadata).then(
-      () => new Error('expected the pipe to reject'),
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return error as InvalidInputError;
+    return rejectionOf(pipe.transform(body, metadata), InvalidInputError);
   }
 
   it('accepts a valid body', async () => {

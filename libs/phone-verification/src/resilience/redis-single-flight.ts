@@ -5,6 +5,7 @@ import {
   type PhoneVerificationErrorCode,
 } from '../errors/phone-verification.error.js';
 import { UpstreamUnavailableError } from '../errors/upstream-unavailable.error.js';
+import type { Clock } from '../clock.js';
 import type { SharedRedis } from '../shared-store/shared-redis.js';
 import { RELEASE_LEASE, RENEW_LEASE } from '../shared-store/redis-scripts.js';
 
@@ -64,6 +65,7 @@ export class RedisSingleFlight {
   constructor(
     private readonly redis: SharedRedis,
     private readonly timing: SingleFlightTiming,
+    private readonly clock: Clock,
   ) {}
 
   async run<T extends { result: PhoneVerificationResult }>(
@@ -72,7 +74,7 @@ export class RedisSingleFlight {
     shareable: (value: T) => T,
   ): Promise<SingleFlightOutcome<T>> {
     const lease = this.redis.key('flight', key);
-    const giveUpAt = Date.now() + this.timing.maxWaitMs;
+    const giveUpAt = this.clock.now() + this.timing.maxWaitMs;
     for (;;) {
       const token = randomUUID();
       const taken = await this.redis.attempt(() =>
@@ -151,7 +153,7 @@ export class RedisSingleFlight {
     if (token === undefined) return 'redis-down';
     if (token === null) return 'take-over';
     const answerKey = this.redis.key('answer', token);
-    while (Date.now() < giveUpAt) {
+    while (this.clock.now() < giveUpAt) {
       const text = await this.redis.attempt(() => client.get(answerKey));
       if (text === undefined) return 'redis-down';
       if (text !== null) return JSON.parse(text) as SharedAnswer;
@@ -162,7 +164,7 @@ export class RedisSingleFlight {
         const late = await this.redis.attempt(() => client.get(answerKey));
         return late ? (JSON.parse(late) as SharedAnswer) : 'take-over';
       }
-      await new Promise((r) => setTimeout(r, this.timing.pollMs));
+      await this.clock.sleep(this.timing.pollMs);
     }
     // The leader is alive but slower than any call may be: stop waiting.
     throw new UpstreamUnavailableError();

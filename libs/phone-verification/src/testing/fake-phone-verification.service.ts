@@ -3,14 +3,14 @@ import type {
   PhoneVerificationRequest,
   VerifyMode,
 } from '../dto/phone-verification-request.js';
-import { statusOfResultCode } from '../acedata/check-3e-result.mapper.js';
+import { meaningOfResultCode } from '../acedata/result-codes.js';
 import type {
   Carrier,
   PhoneVerificationResult,
 } from '../dto/phone-verification-result.js';
 import { PhoneVerificationError } from '../errors/phone-verification.error.js';
 import { maskIdCard, maskName, maskPhone } from '../privacy/masking.js';
-import type { CircuitBreakerState } from '../resilience/upstream-resilience.js';
+import type { CircuitBreakerState } from '../resilience/circuit-breaker.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { validateMobile } from '../validation/mobile.js';
 import { normalizeVerificationRequest } from '../validation/normalize-request.js';
@@ -35,8 +35,8 @@ export function scriptedResult(
   const isp: Carrier = 'china_mobile';
   return {
     code,
-    status: statusOfResultCode(code),
-    billed: code === 0 || code === 1,
+    status: meaningOfResultCode(code).status,
+    billed: meaningOfResultCode(code).billed,
     description: code === 0 ? 'Authentication passed' : 'scripted',
     isp,
     rawIsp: 'Mobile',

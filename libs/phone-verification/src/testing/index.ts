@@ -9,6 +9,13 @@ export {
   type ScriptedAnswer,
 } from './fake-phone-verification.service.js';
 export {
+  ScriptedUpstream,
+  type RecordedRequest,
+  type UpstreamAnswer,
+} from './scripted-upstream.js';
+export { rejectionOf } from './rejection-of.js';
+export { VirtualClock } from './virtual-clock.js';
+export {
   DEFAULT_SANDBOX_TOKEN,
   startSandbox,
   type RunningSandbox,

@@ -18,7 +18,7 @@ export interface RecordedRequest {
 }
 
 /** What the scripted upstream does with one request. */
-export type ScriptedAnswer =
+export type UpstreamAnswer =
   | { status: number; body: unknown; headers?: Record<string, string> }
   | { status: number; rawBody: string; headers?: Record<string, string> }
   | { reset: true }
@@ -30,12 +30,15 @@ export type ScriptedAnswer =
 
 /**
  * A tiny real HTTP server on a loopback port chosen by the OS, answering each
- * request as the test scripts it and recording what it received: the way the
- * official `@nestjs/axios` tests exercise a transport, without mocking axios.
+ * request as the test scripts it (any status or body, a reset, a hang, a
+ * trickle, an oversized body) and recording what it received. Point the
+ * module's `baseUrl` at it to test how your code handles each failure, the
+ * way the official `@nestjs/axios` tests exercise a transport, without
+ * mocking axios. Unlike the sandbox, it knows nothing of AceData's rules.
  */
 export class ScriptedUpstream {
   readonly requests: RecordedRequest[] = [];
-  private script: (request: RecordedRequest) => ScriptedAnswer = () => ({
+  private script: (request: RecordedRequest) => UpstreamAnswer = () => ({
     status: 200,
     body: {
       result: '0',
@@ -96,7 +99,7 @@ export class ScriptedUpstream {
 
   /** Sets how the next requests are answered. */
   respond(
-    script: ScriptedAnswer | ((request: RecordedRequest) => ScriptedAnswer),
+    script: UpstreamAnswer | ((request: RecordedRequest) => UpstreamAnswer),
   ): void {
     this.script = typeof script === 'function' ? script : () => script;
   }
@@ -112,7 +115,7 @@ export class ScriptedUpstream {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private answer(answer: ScriptedAnswer, res: ServerResponse): void {
+  private answer(answer: UpstreamAnswer, res: ServerResponse): void {
     if ('reset' in answer) {
       res.socket?.resetAndDestroy();
       return;

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import type { Provider } from '@nestjs/common';
+import { MemoryBudgetLedger } from './budget/budget-ledger.js';
+import { RedisBudgetLedger } from './budget/redis-budget-ledger.js';
+import { SpendBudget } from './budget/spend-budget.js';
+import type { PhoneVerificationCacheStore } from './cache/cache-store.interface.js';
+import { LruCacheStore } from './cache/lru-cache.store.js';
+import { RedisCacheStore } from './cache/redis-cache.store.js';
+import { createSubjectKeyer } from './cache/subject-key.js';
+import { VerificationCache } from './cache/verification-cache.js';
+import { systemClock, type Clock } from './clock.js';
+import { VerificationReporter } from './events/verification-reporter.js';
+import {
+  PHONE_VERIFICATION_BUDGET,
+  PHONE_VERIFICATION_CACHE,
+  PHONE_VERIFICATION_CACHE_STORE,
+  PHONE_VERIFICATION_CLIENT_OPTIONS,
+  PHONE_VERIFICATION_CLOCK,
+  PHONE_VERIFICATION_DEFAULT_VERIFY_MODE,
+  PHONE_VERIFICATION_RESILIENCE_OPTIONS,
+  PHONE_VERIFICATION_RESOLVED_OPTIONS,
+  PHONE_VERIFICATION_SHARED_REDIS,
+  PHONE_VERIFICATION_SUBJECT_KEYER,
+} from './phone-verification.constants.js';
+import { PHONE_VERIFICATION_MODULE_OPTIONS } from './phone-verification.module-definition.js';
+import {
+  resolvePhoneVerificationOptions,
+  type PhoneVerificationModuleOptions,
+  type ResolvedPhoneVerificationOptions,
+} from './phone-verification.options.js';
+import { RedisSingleFlight } from './resilience/redis-single-flight.js';
+import { VerificationSingleFlight } from './resilience/single-flight.js';
+import type { SharedRedis } from './shared-store/shared-redis.js';
+
+type Resolved = ResolvedPhoneVerificationOptions;
+const RESOLVED = PHONE_VERIFICATION_RESOLVED_OPTIONS;
+
+/** A provider of one slice of the resolved options. */
+function slice<T>(provide: string, pick: (options: Resolved) => T): Provider {
+  return { provide, useFactory: pick, inject: [RESOLVED] };
+}
+
+/** The secret of subject keys: shared by instances when there is a shared store, else per process. */
+function subjectKeySecret(options: Resolved): string {
+  if (options.redis) return options.redis.secret;
+  if (options.cache) return options.cache.secret;
+  return randomBytes(32).toString('hex');
+}
+
+/**
+ * How the module's parts are built from its options. Each part is given
+ * only its slice; the swappable ones (clock, cache store) sit behind
+ * exported tokens so a test can override them.
+ */
+export const phoneVerificationProviders: Provider[] = [
+  {
+    provide: RESOLVED,
+    useFactory: (options: PhoneVerificationModuleOptions) =>
+      resolvePhoneVerificationOptions(options),
+    inject: [PHONE_VERIFICATION_MODULE_OPTIONS],
+  },
+  slice(PHONE_VERIFICATION_CLIENT_OPTIONS, (o) => o.client),
+  slice(PHONE_VERIFICATION_RESILIENCE_OPTIONS, (o) => o.resilience),
+  slice(PHONE_VERIFICATION_DEFAULT_VERIFY_MODE, (o) => o.defaultVerifyMode),
+  slice(PHONE_VERIFICATION_SUBJECT_KEYER, (o) =>
+    createSubjectKeyer(subjectKeySecret(o)),
+  ),
+  { provide: PHONE_VERIFICATION_CLOCK, useValue: systemClock },
+  {
+    provide: PHONE_VERIFICATION_CACHE_STORE,
+    inject: [RESOLVED, PHONE_VERIFICATION_SHARED_REDIS],
+    useFactory: (
+      o: Resolved,
+      shared: SharedRedis | null,
+    ): PhoneVerificationCacheStore | null => {
+      if (!o.cache) return null;
+      if (o.cache.store) return o.cache.store;
+      return shared
+        ? new RedisCacheStore(shared)
+        : new LruCacheStore(o.cache.maxEntries);
+    },
+  },
+  {
+    provide: PHONE_VERIFICATION_CACHE,
+    inject: [
+      RESOLVED,
+      PHONE_VERIFICATION_CACHE_STORE,
+      PHONE_VERIFICATION_CLOCK,
+    ],
+    useFactory: (
+      o: Resolved,
+      store: PhoneVerificationCacheStore | null,
+      clock: Clock,
+    ) =>
+      o.cache && store
+        ? new VerificationCache(store, o.cache.ttlMs, clock)
+        : null,
+  },
+  {
+    provide: VerificationSingleFlight,
+    inject: [
+      RESOLVED,
+      PHONE_VERIFICATION_SHARED_REDIS,
+      PHONE_VERIFICATION_CLOCK,
+    ],
+    useFactory: (o: Resolved, shared: SharedRedis | null, clock: Clock) =>
+      new VerificationSingleFlight(
+        o.dedupe,
+        shared && o.redis
+          ? new RedisSingleFlight(shared, o.redis.singleFlight, clock)
+          : null,
+      ),
+  },
+  {
+    provide: PHONE_VERIFICATION_BUDGET,
+    inject: [
+      RESOLVED,
+      PHONE_VERIFICATION_SHARED_REDIS,
+      PHONE_VERIFICATION_CLOCK,
+    ],
+    useFactory: (o: Resolved, shared: SharedRedis | null, clock: Clock) => {
+      if (!o.budget) return null;
+      const ledger = shared
+        ? new RedisBudgetLedger(shared)
+        : new MemoryBudgetLedger();
+      return new SpendBudget(o.budget, ledger, subjectKeySecret(o), clock);
+    },
+  },
+  {
+    provide: VerificationReporter,
+    inject: [RESOLVED],
+    useFactory: (o: Resolved) => new VerificationReporter(o.onVerification),
+  },
+];
