@@ -8,7 +8,6 @@ import {
   type RunningSandbox,
 } from '@app/phone-verification/testing';
 import {
-  LruCacheStore,
   PHONE_VERIFICATION_CLOCK,
   PhoneVerificationModule,
   PhoneVerificationService,
@@ -436,7 +435,12 @@ describe('resilience and cost control (library against the sandbox)', () => {
     });
 
     it('the store holds no raw name, phone or ID number: keys are HMACs', async () => {
-      const store = new LruCacheStore(100);
+      // A store that shows everything it was given.
+      const held = new Map<string, unknown>();
+      const store = {
+        get: (key: string) => held.get(key),
+        set: (key: string, value: unknown) => void held.set(key, value),
+      };
       const service = await serviceWith({
         cache: { ttlMs: 60_000, secret, store },
       });
@@ -447,8 +451,8 @@ describe('resilience and cost control (library against the sandbox)', () => {
       };
       await service.verify(person);
       await service.verify(subject('13800000007'));
-      expect(store.keys()).toHaveLength(2);
-      const dump = JSON.stringify([store.keys(), store.values()]);
+      expect(held.size).toBe(2);
+      const dump = JSON.stringify([...held]);
       for (const raw of [
         person.name,
         person.phone,
@@ -459,7 +463,7 @@ describe('resilience and cost control (library against the sandbox)', () => {
       ]) {
         expect(dump).not.toContain(raw);
       }
-      for (const key of store.keys()) expect(key).toMatch(/^[0-9a-f]{64}$/);
+      for (const key of held.keys()) expect(key).toMatch(/^[0-9a-f]{64}$/);
     });
 
     it('takes a Keyv store (the shape cache-manager and Redis stores share)', async () => {

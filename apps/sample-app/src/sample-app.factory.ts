@@ -1,6 +1,5 @@
 import { startSandbox } from '@app/phone-verification/testing';
 import {
-  PhoneVerificationExceptionFilter,
   connectRedis,
   invalidInputExceptionFactory,
   type RedisClientLike,
@@ -145,11 +144,7 @@ export async function createSampleApp(
     }),
   );
   const adapterHost = app.get(HttpAdapterHost);
-  // The catch-all first: Nest tries the filter registered last first.
-  app.useGlobalFilters(
-    new AceDataShapedExceptionFilter(adapterHost),
-    new PhoneVerificationExceptionFilter(adapterHost),
-  );
+  app.useGlobalFilters(new AceDataShapedExceptionFilter(adapterHost));
   setUpApiDocs(app);
   const server = app.getHttpServer() as Server;
   applyHttpServerLimits(server, config.http);

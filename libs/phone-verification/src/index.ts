@@ -45,6 +45,8 @@ export {
   type VerifyMode,
 } from './dto/phone-verification-request.js';
 export {
+  CARRIERS,
+  PHONE_VERIFICATION_STATUSES,
   chargedForThisCall,
   type Carrier,
   type MismatchDetail,
@@ -92,9 +94,36 @@ export {
 } from './shared-store/redis-client.js';
 
 export { PhoneVerificationExceptionFilter } from './filters/phone-verification-exception.filter.js';
+export {
+  httpAnswerFor,
+  type PhoneVerificationErrorBody,
+  type PhoneVerificationHttpAnswer,
+} from './filters/http-answer.js';
+
+// AceData's wire format, for apps that take and answer AceData's own shape.
+export {
+  CHECK_3E_WIRE_ENCRYPTABLE_FIELDS,
+  CHECK_3E_WIRE_VERIFY_MODES,
+  type AceDataWireErrorBody,
+  type Check3eWireEncryptableField,
+  type Check3eWireRequest,
+  type Check3eWireResponse,
+  type Check3eWireVerifyMode,
+} from './acedata/check-3e.wire.js';
+export {
+  decodeCheck3eRequest,
+  type Check3eWireRequestInput,
+} from './acedata/check-3e-request.codec.js';
+export { encodeCheck3eResult } from './acedata/check-3e-result.mapper.js';
+export {
+  RESULT_CODES,
+  meaningOfResultCode,
+  type ResultCodeMeaning,
+} from './acedata/result-codes.js';
 
 export { validateIdCard, idCardCheckCharacter } from './validation/id-card.js';
 export { validateMobile } from './validation/mobile.js';
+export { IV_LENGTH, validateIv } from './validation/iv.js';
 export {
   validatePersonName,
   MAX_NAME_LENGTH,
@@ -104,6 +133,7 @@ export type { ValidationOutcome } from './validation/validation-outcome.js';
 export {
   IsChineseIdCard,
   IsChineseMobile,
+  IsEncryptionIv,
   IsPersonName,
 } from './validation/validation.decorators.js';
 export { invalidInputExceptionFactory } from './validation/validation-exception.factory.js';

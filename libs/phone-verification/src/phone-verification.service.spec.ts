@@ -136,8 +136,8 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
           status,
           billed,
           description: `desc ${wire}`,
-          isp: 'china_mobile',
-          rawIsp: 'Mobile',
+          carrier: 'china_mobile',
+          isp: 'Mobile',
           detail: null,
           fromCache: false,
           shared: false,
@@ -175,8 +175,8 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
           body: { result: '0', description: '认证通过', isp: raw },
         });
         const result = await service.verify(SUBJECT);
-        expect(result.isp).toBe(isp);
-        expect(result.rawIsp).toBe(raw);
+        expect(result.carrier).toBe(isp);
+        expect(result.isp).toBe(raw);
         expect(result.description).toBe('认证通过');
       },
     );

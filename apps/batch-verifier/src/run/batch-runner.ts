@@ -320,7 +320,7 @@ export class BatchRunner {
       const answer = this.pool.intern({
         status: result.status,
         code: String(result.code),
-        carrier: result.isp,
+        carrier: result.carrier,
         detail: result.detail ?? '',
         error: '',
         mayHaveBilled: false,

@@ -1,8 +1,14 @@
 import { TEST_ID_CARD, TEST_NAME } from '@app/phone-verification/testing';
 import {
+  CHECK_3E_WIRE_ENCRYPTABLE_FIELDS,
+  CHECK_3E_WIRE_VERIFY_MODES,
+  IsEncryptionIv,
   validateIdCard,
   validateMobile,
   validatePersonName,
+  type Check3eWireEncryptableField,
+  type Check3eWireRequestInput,
+  type Check3eWireVerifyMode,
 } from '@app/phone-verification';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PlainOrCiphertext } from './plain-or-ciphertext.decorator.js';
@@ -20,14 +26,6 @@ import {
   ValidateIf,
 } from 'class-validator';
 
-/** `verify_mode` as AceData clients send it: a string or a number. */
-export const VERIFY_MODE_WIRE_VALUES = ['0', '1', 0, 1] as const;
-export type VerifyModeWireValue = (typeof VERIFY_MODE_WIRE_VALUES)[number];
-
-/** AceData's field names that can be sent encrypted. */
-export const ENCRYPTABLE_FIELDS = ['name', 'phone', 'id_card'] as const;
-export type EncryptableWireField = (typeof ENCRYPTABLE_FIELDS)[number];
-
 const usesEncryption = (o: Check3eRequestDto) =>
   o.encrypt_list !== undefined ||
   o.ciphertext_blob !== undefined ||
@@ -39,7 +37,7 @@ const usesEncryption = (o: Check3eRequestDto) =>
  * URL and the key. Plain fields are validated with the library's rules;
  * fields listed in `encrypt_list` can only be checked for being base64.
  */
-export class Check3eRequestDto {
+export class Check3eRequestDto implements Check3eWireRequestInput {
   @ApiProperty({
     description: 'The person’s registered name',
     example: TEST_NAME,
@@ -69,16 +67,16 @@ export class Check3eRequestDto {
     enum: ['0', '1', 0, 1],
   })
   @IsOptional()
-  @IsIn(VERIFY_MODE_WIRE_VALUES, {
+  @IsIn(CHECK_3E_WIRE_VERIFY_MODES, {
     message: 'verify_mode must be "0" (short) or "1" (detailed)',
   })
-  verify_mode?: VerifyModeWireValue;
+  verify_mode?: Check3eWireVerifyMode;
 
   @ApiPropertyOptional({
     description:
       'Fields sent as base64 AES-256-CBC ciphertext; then ciphertext_blob and iv are required',
     isArray: true,
-    enum: ENCRYPTABLE_FIELDS,
+    enum: CHECK_3E_WIRE_ENCRYPTABLE_FIELDS,
   })
   @ValidateIf(usesEncryption)
   @IsDefined({
@@ -88,11 +86,11 @@ export class Check3eRequestDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(3)
   @ArrayUnique()
-  @IsIn(ENCRYPTABLE_FIELDS, {
+  @IsIn(CHECK_3E_WIRE_ENCRYPTABLE_FIELDS, {
     each: true,
     message: 'encrypt_list may hold only name, phone and id_card',
   })
-  encrypt_list?: EncryptableWireField[];
+  encrypt_list?: Check3eWireEncryptableField[];
 
   @ApiPropertyOptional({
     description: 'The data key wrapped by AceData’s key service (base64)',
@@ -104,11 +102,11 @@ export class Check3eRequestDto {
   @MaxLength(4096)
   ciphertext_blob?: string;
 
-  @ApiPropertyOptional({ description: 'The CBC initial vector: 16 characters' })
+  @ApiPropertyOptional({
+    description: 'The CBC initial vector: 16 printable ASCII characters',
+  })
   @ValidateIf(usesEncryption)
   @IsDefined({ message: 'iv is required with encrypt_list' })
-  @IsString()
-  @IsNotEmpty({ message: 'iv must not be empty' })
-  @MaxLength(64)
+  @IsEncryptionIv()
   iv?: string;
 }

@@ -1,5 +1,9 @@
 import {
+  CARRIERS,
+  PHONE_VERIFICATION_STATUSES,
   chargedForThisCall,
+  encodeCheck3eResult,
+  type Check3eWireResponse,
   type PhoneVerificationResult,
 } from '@app/phone-verification';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -8,7 +12,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
  * AceData's answer shape (`result` as a string code, `description`, `isp`,
  * `result_detail`) plus the library's readable fields.
  */
-export class Check3eResponseDto {
+export class Check3eResponseDto implements Check3eWireResponse {
   @ApiProperty({
     description:
       'Result code as a string: "0" consistent, "1" inconsistent, "-1"…"-6" not billed',
@@ -35,17 +39,7 @@ export class Check3eResponseDto {
 
   @ApiProperty({
     example: 'consistent',
-    enum: [
-      'consistent',
-      'inconsistent',
-      'no_record',
-      'engine_error',
-      'engine_unavailable',
-      'name_invalid',
-      'phone_invalid',
-      'daily_limit_exceeded',
-      'unknown',
-    ],
+    enum: PHONE_VERIFICATION_STATUSES,
   })
   status: PhoneVerificationResult['status'];
 
@@ -65,15 +59,9 @@ export class Check3eResponseDto {
 
   @ApiProperty({
     example: 'china_mobile',
-    enum: [
-      'china_mobile',
-      'china_unicom',
-      'china_telecom',
-      'china_broadnet',
-      'unknown',
-    ],
+    enum: CARRIERS,
   })
-  carrier: PhoneVerificationResult['isp'];
+  carrier: PhoneVerificationResult['carrier'];
 
   @ApiPropertyOptional({ description: 'AceData’s trace id, when it sent one' })
   trace_id?: string;
@@ -84,15 +72,11 @@ export function toCheck3eResponse(
   result: PhoneVerificationResult,
 ): Check3eResponseDto {
   return {
-    result: String(result.code),
-    description: result.description,
-    isp: result.rawIsp,
-    result_detail: result.detail,
+    ...encodeCheck3eResult(result),
     status: result.status,
     billed: chargedForThisCall(result),
     cached: result.fromCache || result.shared,
-    carrier: result.isp,
-    ...(result.traceId ? { trace_id: result.traceId } : {}),
+    carrier: result.carrier,
   };
 }
 

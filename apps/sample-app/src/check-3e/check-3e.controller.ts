@@ -1,7 +1,6 @@
 import {
   PhoneVerificationService,
-  type EncryptableField,
-  type VerifyMode,
+  decodeCheck3eRequest,
 } from '@app/phone-verification';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CallerId } from '../auth/caller-id.decorator.js';
@@ -17,30 +16,12 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import {
-  Check3eRequestDto,
-  type EncryptableWireField,
-  type VerifyModeWireValue,
-} from './check-3e-request.dto.js';
+import { Check3eRequestDto } from './check-3e-request.dto.js';
 import {
   Check3eResponseDto,
   ErrorResponseDto,
   toCheck3eResponse,
 } from './check-3e-response.dto.js';
-
-/** AceData's field names, as the library names them. */
-const LIBRARY_FIELD_NAMES: Readonly<
-  Record<EncryptableWireField, EncryptableField>
-> = {
-  name: 'name',
-  phone: 'phone',
-  id_card: 'idCard',
-};
-
-/** AceData's `verify_mode` values; the library speaks its own names. */
-const VERIFY_MODES_BY_WIRE: Readonly<
-  Record<`${VerifyModeWireValue}`, VerifyMode>
-> = { '0': 'short', '1': 'detailed' };
 
 /** The three-elements check, AceData-compatible, in front of the library. */
 @ApiTags('verification')
@@ -88,29 +69,10 @@ export class Check3eController {
     @Body() body: Check3eRequestDto,
     @CallerId() callerId: string | undefined,
   ): Promise<Check3eResponseDto> {
+    // decodeCheck3eRequest never drops encryption fields: an incomplete set
+    // is rejected by the library rather than sent as plain text.
     const result = await this.verification.verify(
-      {
-        name: body.name,
-        phone: body.phone,
-        idCard: body.id_card,
-        verifyMode:
-          body.verify_mode === undefined
-            ? undefined
-            : VERIFY_MODES_BY_WIRE[`${body.verify_mode}`],
-        // Never dropped when present: the library rejects an incomplete set
-        // rather than sending ciphertext as if it were plain text.
-        ...(body.encrypt_list === undefined
-          ? {}
-          : {
-              encrypted: {
-                fields: body.encrypt_list.map(
-                  (field) => LIBRARY_FIELD_NAMES[field],
-                ),
-                ciphertextBlob: body.ciphertext_blob ?? '',
-                iv: body.iv ?? '',
-              },
-            }),
-      },
+      decodeCheck3eRequest(body),
       // SAMPLE_APP_DAILY_BUDGET_PER_KEY counts per caller key.
       { budgetKey: callerId },
     );

@@ -9,6 +9,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { PhoneVerificationError, httpAnswerFor } from '@app/phone-verification';
 
 const CODES: Readonly<Record<number, string>> = {
   400: 'bad_request',
@@ -41,9 +42,11 @@ function isPlatformClientError(
 }
 
 /**
- * Answers every error that is not the library's (auth, throttling, routing,
- * body parsing, and anything unexpected) in AceData's error shape. Unknown
- * errors become a bare 500: no stack, no message, nothing internal.
+ * Answers every error in AceData's error shape: the library's as the
+ * library maps them (`httpAnswerFor`), and the rest (auth, throttling,
+ * routing, body parsing, anything unexpected) here. Unknown errors become a
+ * bare 500: no stack, no message, nothing internal. The one filter of the
+ * app, so there is no registration order to get wrong.
  */
 @Catch()
 export class AceDataShapedExceptionFilter implements ExceptionFilter {
@@ -54,14 +57,42 @@ export class AceDataShapedExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const { httpAdapter } = this.adapterHost;
     const ctx = host.switchToHttp();
-    let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
-    let message = 'Internal error';
+    const response = ctx.getResponse<unknown>();
+    const request = ctx.getRequest<{ headers?: Record<string, unknown> }>();
+    const requestId = request?.headers?.['x-request-id'];
+    const traceId =
+      typeof requestId === 'string' && requestId ? requestId : randomUUID();
+    if (exception instanceof PhoneVerificationError) {
+      const answer = httpAnswerFor(exception, traceId);
+      if (answer.retryAfterSeconds !== undefined) {
+        const seconds = String(answer.retryAfterSeconds);
+        httpAdapter.setHeader(response, 'Retry-After', seconds);
+      }
+      httpAdapter.reply(response, answer.body, answer.status);
+      return;
+    }
+    const { status, message } = this.answerFor(exception);
+    const body = {
+      success: false,
+      error: {
+        code: CODES[status] ?? (status >= 500 ? 'internal_error' : 'error'),
+        message,
+        // Nothing reached AceData: only the library's errors can be billed.
+        may_have_billed: false,
+      },
+      trace_id: traceId,
+    };
+    httpAdapter.reply(response, body, status);
+  }
+
+  /** The status and a message safe to send for an error not of the library. */
+  private answerFor(exception: unknown): { status: number; message: string } {
     if (exception instanceof HttpException) {
-      status = exception.getStatus();
+      const status = exception.getStatus();
       // Our own and Nest's HttpException messages are written by code and are
       // safe to return. One wrapping a platform error (body parsing, a bad
       // URL) gets a fixed message: a parser's message can quote the body.
-      message =
+      const message =
         status >= 500
           ? 'Internal error'
           : status === HttpStatus.NOT_FOUND
@@ -72,36 +103,27 @@ export class AceDataShapedExceptionFilter implements ExceptionFilter {
               : isJsonParseError(exception.cause)
                 ? 'Request body is not valid JSON'
                 : (STATUS_CODES[status] ?? 'Bad request');
-    } else if (isPlatformClientError(exception)) {
-      // Fastify's own 4xx errors (bad JSON, body too large) are not HttpExceptions.
-      status = exception.statusCode;
-      message =
-        exception.code === 'FST_ERR_CTP_INVALID_JSON' ||
-        exception.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-          ? 'Request body is not valid JSON'
-          : (STATUS_CODES[status] ?? 'Bad request');
-    } else {
-      // Only the error's class: a message could quote request data.
-      this.logger.error(
-        `unhandled ${exception instanceof Error ? exception.name : typeof exception}`,
-      );
+      return { status, message };
     }
-    const request = ctx.getRequest<{ headers?: Record<string, unknown> }>();
-    const requestId = request?.headers?.['x-request-id'];
-    httpAdapter.reply(
-      ctx.getResponse(),
-      {
-        success: false,
-        error: {
-          code: CODES[status] ?? (status >= 500 ? 'internal_error' : 'error'),
-          message,
-          // Nothing reached AceData: only the library's errors can be billed.
-          may_have_billed: false,
-        },
-        trace_id:
-          typeof requestId === 'string' && requestId ? requestId : randomUUID(),
-      },
-      status,
+    if (isPlatformClientError(exception)) {
+      // Fastify's own 4xx errors (bad JSON, body too large) are not HttpExceptions.
+      const invalidJson =
+        exception.code === 'FST_ERR_CTP_INVALID_JSON' ||
+        exception.code === 'FST_ERR_CTP_EMPTY_JSON_BODY';
+      return {
+        status: exception.statusCode,
+        message: invalidJson
+          ? 'Request body is not valid JSON'
+          : (STATUS_CODES[exception.statusCode] ?? 'Bad request'),
+      };
+    }
+    // Only the error's class: a message could quote request data.
+    this.logger.error(
+      `unhandled ${exception instanceof Error ? exception.name : typeof exception}`,
     );
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      message: 'Internal error',
+    };
   }
 }

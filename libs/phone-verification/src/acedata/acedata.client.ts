@@ -15,19 +15,8 @@ import {
 } from './acedata-error.mapper.js';
 import { mapCheck3eResult } from './check-3e-result.mapper.js';
 import { MalformedUpstreamResponseError } from '../errors/transport.errors.js';
-import { InvalidInputError } from '../errors/invalid-input.error.js';
-import {
-  CHECK_3E_PATH,
-  VERIFY_MODE_WIRE_VALUES,
-  WIRE_FIELD_NAMES,
-  type Check3eWireRequest,
-} from './check-3e.wire.js';
-import {
-  IV_LENGTH,
-  encryptField,
-  generateIv,
-  ivBytes,
-} from './field-encryption.js';
+import { CHECK_3E_PATH } from './check-3e.wire.js';
+import { encodeCheck3eRequest } from './check-3e-request.codec.js';
 
 /** Bodies larger than this are not an answer of this API. */
 const MAX_RESPONSE_BYTES = 256 * 1024;
@@ -77,7 +66,7 @@ export class AceDataClient implements OnApplicationShutdown {
   async check3e(
     request: NormalizedVerificationRequest,
   ): Promise<PhoneVerificationResult> {
-    const body = this.wireBody(request);
+    const body = encodeCheck3eRequest(request, this.options.encryption);
     const redact = createRedactor([
       request.name,
       request.phone,
@@ -143,45 +132,5 @@ export class AceDataClient implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
-  }
-
-  /**
-   * The snake_case body. Fields the caller encrypted pass through with their
-   * `encrypt_list`/`ciphertext_blob`/`iv`; otherwise, with module encryption
-   * on, the chosen fields are encrypted here under a fresh IV.
-   */
-  private wireBody(request: NormalizedVerificationRequest): Check3eWireRequest {
-    const body: Check3eWireRequest = {
-      name: request.name,
-      phone: request.phone,
-      id_card: request.idCard,
-      verify_mode: VERIFY_MODE_WIRE_VALUES[request.verifyMode],
-    };
-    const { encryption } = this.options;
-    if (request.encrypted) {
-      if (!ivBytes(request.encrypted.iv)) {
-        throw new InvalidInputError([
-          {
-            field: 'iv',
-            message: `iv must be ${IV_LENGTH} printable ASCII characters`,
-          },
-        ]);
-      }
-      body.encrypt_list = request.encrypted.fields.map(
-        (f) => WIRE_FIELD_NAMES[f],
-      );
-      body.ciphertext_blob = request.encrypted.ciphertextBlob;
-      body.iv = request.encrypted.iv;
-    } else if (encryption) {
-      const iv = generateIv();
-      for (const field of encryption.fields) {
-        const wireName = WIRE_FIELD_NAMES[field];
-        body[wireName] = encryptField(body[wireName], encryption.dataKey, iv);
-      }
-      body.encrypt_list = encryption.fields.map((f) => WIRE_FIELD_NAMES[f]);
-      body.ciphertext_blob = encryption.ciphertextBlob;
-      body.iv = iv;
-    }
-    return body;
   }
 }

@@ -5,6 +5,7 @@ import type {
 } from '../dto/phone-verification-result.js';
 import { MalformedUpstreamResponseError } from '../errors/transport.errors.js';
 import type { Redactor } from '../privacy/redactor.js';
+import type { Check3eWireResponse } from './check-3e.wire.js';
 import { meaningOfResultCode } from './result-codes.js';
 
 const CARRIER_BY_SPELLING: ReadonlyMap<string, Carrier> = new Map([
@@ -85,11 +86,24 @@ export function mapCheck3eResult(
     billed: meaning.billed,
     description:
       typeof wire.description === 'string' ? redact(wire.description) : '',
-    isp: carrierOf(rawIsp),
-    rawIsp,
+    carrier: carrierOf(rawIsp),
+    isp: rawIsp,
     detail,
     ...(traceId ? { traceId } : {}),
     fromCache: false,
     shared: false,
+  };
+}
+
+/** A result in AceData's own 200 shape, for apps that answer like AceData. */
+export function encodeCheck3eResult(
+  result: PhoneVerificationResult,
+): Check3eWireResponse {
+  return {
+    result: String(result.code),
+    description: result.description,
+    isp: result.isp,
+    result_detail: result.detail,
+    ...(result.traceId ? { trace_id: result.traceId } : {}),
   };
 }

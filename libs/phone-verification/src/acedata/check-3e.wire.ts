@@ -1,21 +1,38 @@
-import type { VerifyMode } from '../dto/phone-verification-request.js';
+import type {
+  EncryptableField,
+  VerifyMode,
+} from '../dto/phone-verification-request.js';
 
 /** The endpoint's path under the base URL. */
 export const CHECK_3E_PATH = '/identity/phone/check-3e';
 
-/** `verify_mode` as the upstream spells it; the one place that knows. */
+/** `verify_mode` as AceData spells it; the one place that knows. */
 export const VERIFY_MODE_WIRE_VALUES: Readonly<Record<VerifyMode, '0' | '1'>> =
   {
     short: '0',
     detailed: '1',
   };
 
+/** Every `verify_mode` AceData's clients send: a string or a number. */
+export const CHECK_3E_WIRE_VERIFY_MODES = ['0', '1', 0, 1] as const;
+
+/** A `verify_mode` as a client may send it. */
+export type Check3eWireVerifyMode = (typeof CHECK_3E_WIRE_VERIFY_MODES)[number];
+
 /** The wire name of each field that can be encrypted. */
 export const WIRE_FIELD_NAMES = {
   name: 'name',
   phone: 'phone',
   idCard: 'id_card',
-} as const;
+} as const satisfies Record<EncryptableField, string>;
+
+/** A field of `encrypt_list`, as on the wire. */
+export type Check3eWireEncryptableField =
+  (typeof WIRE_FIELD_NAMES)[EncryptableField];
+
+/** Every field `encrypt_list` may name. */
+export const CHECK_3E_WIRE_ENCRYPTABLE_FIELDS: readonly Check3eWireEncryptableField[] =
+  Object.values(WIRE_FIELD_NAMES);
 
 /** The request body, exactly as on the wire. */
 export interface Check3eWireRequest {
@@ -23,7 +40,7 @@ export interface Check3eWireRequest {
   phone: string;
   id_card: string;
   verify_mode?: '0' | '1';
-  encrypt_list?: string[];
+  encrypt_list?: Check3eWireEncryptableField[];
   ciphertext_blob?: string;
   iv?: string;
 }
@@ -32,9 +49,9 @@ export interface Check3eWireRequest {
 export interface Check3eWireResponse {
   /** The result code, a string such as `"0"` or `"-6"`. */
   result: string;
-  description?: string;
-  isp?: string;
-  result_detail?: string | null;
+  description: string;
+  isp: string;
+  result_detail: string | null;
   trace_id?: string;
 }
 

@@ -19,14 +19,4 @@ export class LruCacheStore implements PhoneVerificationCacheStore {
   set(key: string, value: unknown, ttl?: number): void {
     this.lru.set(key, value as object, { ttl });
   }
-
-  /** The keys held, for inspection in tests. */
-  keys(): string[] {
-    return [...this.lru.keys()];
-  }
-
-  /** The values held, for inspection in tests. */
-  values(): unknown[] {
-    return [...this.lru.values()];
-  }
 }

@@ -49,10 +49,10 @@ export interface PhoneVerificationResult {
   readonly billed: boolean;
   /** AceData's description of the result; may be in Chinese. */
   readonly description: string;
-  /** The carrier, normalised. */
-  readonly isp: Carrier;
-  /** The carrier as AceData spelled it (`Mobile`, `移动`, `""` …). */
-  readonly rawIsp: string;
+  /** The carrier, normalised from `isp`. */
+  readonly carrier: Carrier;
+  /** The carrier as AceData spelled it (`Mobile`, `移动`, `""` …), as on the wire. */
+  readonly isp: string;
   /** Which elements did not match (detailed mode), or null. */
   readonly detail: MismatchDetail | (string & {}) | null;
   /** AceData's trace id, when it sent one. */

@@ -32,14 +32,14 @@ export function scriptedResult(
   code: number,
   overrides: Partial<PhoneVerificationResult> = {},
 ): PhoneVerificationResult {
-  const isp: Carrier = 'china_mobile';
+  const carrier: Carrier = 'china_mobile';
   return {
     code,
     status: meaningOfResultCode(code).status,
     billed: meaningOfResultCode(code).billed,
     description: code === 0 ? 'Authentication passed' : 'scripted',
-    isp,
-    rawIsp: 'Mobile',
+    carrier,
+    isp: 'Mobile',
     detail: null,
     fromCache: false,
     shared: false,

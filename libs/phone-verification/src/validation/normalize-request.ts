@@ -1,3 +1,4 @@
+import { validateIv } from './iv.js';
 import {
   ENCRYPTABLE_FIELDS,
   VERIFY_MODES,
@@ -59,9 +60,8 @@ function validateEncrypted(
       problem('encrypted.ciphertextBlob', 'must be the wrapped data key'),
     );
   }
-  if (typeof e.iv !== 'string' || e.iv.length === 0) {
-    problems.push(problem('encrypted.iv', 'must be the IV'));
-  }
+  const iv = validateIv(e.iv);
+  if (!iv.valid) problems.push(problem('encrypted.iv', iv.reason));
   return e as EncryptedFields;
 }
 

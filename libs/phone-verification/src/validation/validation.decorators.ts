@@ -1,5 +1,6 @@
 import { registerDecorator, type ValidationOptions } from 'class-validator';
 import { validateIdCard } from './id-card.js';
+import { validateIv } from './iv.js';
 import { validateMobile } from './mobile.js';
 import { validatePersonName } from './person-name.js';
 import type { ValidationOutcome } from './validation-outcome.js';
@@ -45,4 +46,9 @@ export function IsChineseMobile(
 /** Checks a person's registered name (see `validatePersonName`). */
 export function IsPersonName(options?: ValidationOptions): PropertyDecorator {
   return fromValidator('isPersonName', validatePersonName, options);
+}
+
+/** Checks an encryption IV: 16 printable ASCII characters (see `validateIv`). */
+export function IsEncryptionIv(options?: ValidationOptions): PropertyDecorator {
+  return fromValidator('isEncryptionIv', validateIv, options);
 }
