@@ -22,6 +22,11 @@ export {
   type SandboxOptions,
 } from './sandbox/sandbox.server.js';
 export {
+  SANDBOX_USAGE,
+  runSandboxCli,
+  sandboxCliOptions,
+} from './sandbox/sandbox.cli-run.js';
+export {
   TEST_IDENTITIES,
   TEST_ID_CARD,
   TEST_NAME,
