@@ -1,5 +1,6 @@
 import {
   chargedForThisCall,
+  meaningOfResultCode,
   PhoneVerificationError,
   UpstreamRateLimitedError,
   type PhoneVerificationRequest,
@@ -10,7 +11,7 @@ import {
   type ColumnChoice,
   type ColumnMap,
 } from '../input/columns.js';
-import { readCsv } from '../input/csv-input.js';
+import { readCsv, type InputLine } from '../input/csv-input.js';
 import { resolveEncoding, type EncodingChoice } from '../input/encoding.js';
 import {
   AnswerPool,
@@ -21,6 +22,7 @@ import {
 import { ResultWriter } from '../output/result-writer.js';
 import { BatchTally } from './batch-tally.js';
 import { Checkpoint } from './checkpoint.js';
+import { InFlightCalls } from './in-flight-calls.js';
 import { Pacer } from './pacer.js';
 import { KnownIdentities, type Known } from './known-identities.js';
 import { dropUncertainRows, readPreviousOutput } from './previous-output.js';
@@ -49,6 +51,26 @@ export type VerifyFn = (
 ) => Promise<PhoneVerificationResult>;
 
 type Valid = Extract<Subject, { valid: true }>;
+
+/** What every output row of a subject has. */
+type RowBase = Omit<ResultRow, 'answer' | 'billed' | 'cached'>;
+
+/** One run's state, from what an earlier run left to the calls in flight. */
+interface RunState {
+  readonly encoding: Awaited<ReturnType<typeof resolveEncoding>>;
+  /** Rows an earlier run already answered. */
+  readonly previous: ReadonlyMap<number, Answer>;
+  readonly checkpoint?: Checkpoint;
+  readonly secret: string;
+  readonly known: KnownIdentities;
+  /** Rows sent by an earlier run that never got an answer. */
+  readonly uncertain: ReadonlySet<number>;
+  readonly writer?: ResultWriter;
+  /** Identities whose call is in flight, for their duplicates to wait on. */
+  readonly inFlight: Map<string, Promise<Known | undefined>>;
+  readonly calls: InFlightCalls;
+  columns?: ColumnMap;
+}
 
 const RETRIES_NOT_BILLED = 3;
 const RETRIES_RATE_LIMITED = 20;
@@ -82,6 +104,22 @@ export class BatchRunner {
   }
 
   async run(): Promise<BatchOutcome> {
+    const run = await this.open();
+    try {
+      for await (const line of readCsv(this.options.input, run.encoding)) {
+        if (this.stopReason || run.calls.failure) break;
+        await this.take(line, run);
+        if (this.stopReason || run.calls.failure) break;
+      }
+      await run.calls.drain();
+    } finally {
+      run.writer?.close();
+    }
+    return this.stopReason ?? 'done';
+  }
+
+  /** Reads what an earlier run left (output, checkpoint) and opens the output. */
+  private async open(): Promise<RunState> {
     const { options } = this;
     const encoding = await resolveEncoding(options.input, options.encoding);
     if (options.retryUncertain && !options.dryRun) {
@@ -93,7 +131,6 @@ export class BatchRunner {
     const checkpoint = options.dryRun
       ? undefined
       : await Checkpoint.open(`${options.out}.checkpoint`);
-    const secret = checkpoint?.state.secret ?? 'dry-run';
     const known = new KnownIdentities(this.pool);
     const uncertain = new Set<number>();
     for (const [row, key] of checkpoint?.state.sent ?? []) {
@@ -108,127 +145,111 @@ export class BatchRunner {
           idColumn: options.columns.id,
           includeInput: options.includeInput,
         });
-    const inFlight = new Map<string, Promise<Known | undefined>>();
-    const pending = new Set<Promise<unknown>>();
-    // An unexpected failure (not an answer, not a library error) ends the
-    // run once the calls in flight are done, and is rethrown.
-    let failure: { error: unknown } | undefined;
-    const track = (promise: Promise<unknown>) => {
-      pending.add(promise);
-      promise.then(
-        () => pending.delete(promise),
-        (error: unknown) => {
-          pending.delete(promise);
-          failure ??= { error };
-        },
-      );
+    return {
+      encoding,
+      previous,
+      checkpoint,
+      secret: checkpoint?.state.secret ?? 'dry-run',
+      known,
+      uncertain,
+      writer,
+      inFlight: new Map(),
+      calls: new InFlightCalls(options.concurrency),
     };
-    const write = (result: ResultRow) => {
-      writer?.write(result);
-      this.tally.count(result.answer.status);
-    };
-    let columns: ColumnMap | undefined;
-    try {
-      for await (const line of readCsv(options.input, encoding)) {
-        if (this.stopReason || failure) break;
-        if ('header' in line) {
-          columns = mapColumns(line.header, options.columns);
-          continue;
-        }
-        if (previous.has(line.row)) {
-          this.tally.resumed++;
-          continue;
-        }
-        if ('malformed' in line) {
-          this.tally.malformed++;
-          write(
-            this.plain(line.row, answerOf('malformed_line', line.malformed)),
-          );
-          continue;
-        }
-        const subject = subjectOf(line.fields, columns!, secret);
-        const base = {
-          row: line.row,
-          id: columns!.id === undefined ? undefined : line.fields[columns!.id],
-          phoneMasked: subject.phoneMasked,
-          input: options.includeInput
-            ? {
-                name: line.fields[columns!.name],
-                phone: line.fields[columns!.phone],
-                idCard: line.fields[columns!.idCard],
-              }
-            : undefined,
-        };
-        if (!subject.valid) {
-          this.tally.invalid++;
-          write({
-            ...base,
-            answer: this.pool.intern(
-              answerOf('invalid_input', subject.problems),
-            ),
-            billed: false,
-            cached: false,
-          });
-          continue;
-        }
-        if (uncertain.has(line.row)) {
-          this.tally.uncertain++;
-          const answer = this.pool.intern(
-            answerOf(
-              'uncertain',
-              'sent, but no answer arrived (the run was cut off)',
-              true,
-            ),
-          );
-          known.set(subject.key, { answer, row: line.row });
-          write({ ...base, answer, billed: false, cached: false });
-          continue;
-        }
-        const earlier = known.get(subject.key);
-        if (earlier) {
-          this.tally.duplicatesSaved++;
-          write(this.duplicate(base, earlier));
-          continue;
-        }
-        const running = inFlight.get(subject.key);
-        if (running) {
-          this.tally.duplicatesSaved++;
-          track(
-            running.then((first) => {
-              // Not answered (a spent budget): left for the resume.
-              if (first) write(this.duplicate(base, first));
-            }),
-          );
-          continue;
-        }
-        while (pending.size >= options.concurrency)
-          await Promise.race(pending).catch(() => undefined);
-        if (this.stopReason || failure) break;
-        if (options.dryRun) {
-          known.set(subject.key, {
-            answer: this.pool.intern(answerOf('would_verify')),
-            row: line.row,
-          });
-          this.tally.count('would_verify');
-          this.tally.wouldSend++;
-          continue;
-        }
-        const call = this.verifyRow(subject, base, checkpoint!, write).then(
-          (done) => {
-            inFlight.delete(subject.key);
-            if (done) known.set(subject.key, done);
-            return done;
-          },
-        );
-        inFlight.set(subject.key, call);
-        track(call);
-      }
-      await Promise.allSettled(pending);
-      if (failure) throw failure.error;
-    } finally {
-      writer?.close();
+  }
+
+  /** One input line: the header, a row already done, a malformed line, or a subject. */
+  private async take(line: InputLine, run: RunState): Promise<void> {
+    if ('header' in line) {
+      run.columns = mapColumns(line.header, this.options.columns);
+      return;
     }
-    return this.stopReason ?? 'done';
+    if (run.previous.has(line.row)) {
+      this.tally.resumed++;
+      return;
+    }
+    if ('malformed' in line) {
+      this.tally.malformed++;
+      const answer = answerOf('malformed_line', line.malformed);
+      return this.write(run, this.plain(line.row, answer));
+    }
+    const columns = run.columns!;
+    const subject = subjectOf(line.fields, columns, run.secret);
+    const base: RowBase = {
+      row: line.row,
+      id: columns.id === undefined ? undefined : line.fields[columns.id],
+      phoneMasked: subject.phoneMasked,
+      input: this.options.includeInput
+        ? {
+            name: line.fields[columns.name],
+            phone: line.fields[columns.phone],
+            idCard: line.fields[columns.idCard],
+          }
+        : undefined,
+    };
+    if (!subject.valid) {
+      this.tally.invalid++;
+      const answer = this.pool.intern(
+        answerOf('invalid_input', subject.problems),
+      );
+      return this.write(run, { ...base, answer, billed: false, cached: false });
+    }
+    return this.takeSubject(subject, base, run);
+  }
+
+  /** A valid subject: answered before, in flight, or to be sent now. */
+  private async takeSubject(
+    subject: Valid,
+    base: RowBase,
+    run: RunState,
+  ): Promise<void> {
+    if (run.uncertain.has(base.row)) {
+      this.tally.uncertain++;
+      const answer = this.pool.intern(
+        answerOf(
+          'uncertain',
+          'sent, but no answer arrived (the run was cut off)',
+          true,
+        ),
+      );
+      run.known.set(subject.key, { answer, row: base.row });
+      return this.write(run, { ...base, answer, billed: false, cached: false });
+    }
+    const earlier = run.known.get(subject.key);
+    if (earlier) {
+      this.tally.duplicatesSaved++;
+      return this.write(run, this.duplicate(base, earlier));
+    }
+    const running = run.inFlight.get(subject.key);
+    if (running) {
+      this.tally.duplicatesSaved++;
+      // Not answered (a spent budget): left for the resume.
+      const carried = running.then((first) => {
+        if (first) this.write(run, this.duplicate(base, first));
+      });
+      return run.calls.track(carried);
+    }
+    await run.calls.room();
+    if (this.stopReason || run.calls.failure) return;
+    if (this.options.dryRun) {
+      const answer = this.pool.intern(answerOf('would_verify'));
+      run.known.set(subject.key, { answer, row: base.row });
+      this.tally.count('would_verify');
+      this.tally.wouldSend++;
+      return;
+    }
+    const call = this.verifyRow(subject, base, run).then((done) => {
+      run.inFlight.delete(subject.key);
+      if (done) run.known.set(subject.key, done);
+      return done;
+    });
+    run.inFlight.set(subject.key, call);
+    run.calls.track(call);
+  }
+
+  private write(run: RunState, result: ResultRow): void {
+    run.writer?.write(result);
+    this.tally.count(result.answer.status);
   }
 
   private plain(row: number, answer: Answer): ResultRow {
@@ -241,10 +262,7 @@ export class BatchRunner {
     };
   }
 
-  private duplicate(
-    base: Omit<ResultRow, 'answer' | 'billed' | 'cached'>,
-    first: Known,
-  ): ResultRow {
+  private duplicate(base: RowBase, first: Known): ResultRow {
     return {
       ...base,
       answer: first.answer,
@@ -257,81 +275,98 @@ export class BatchRunner {
   /** One identity's call, with the not-billed retries and the rate's pauses. */
   private async verifyRow(
     subject: Valid,
-    base: Omit<ResultRow, 'answer' | 'billed' | 'cached'>,
-    checkpoint: Checkpoint,
-    write: (result: ResultRow) => void,
+    base: RowBase,
+    run: RunState,
   ): Promise<Known | undefined> {
     for (let attempt = 1; ; attempt++) {
       const wait = this.pausedUntil - Date.now();
       if (wait > 0) await sleep(wait);
-      let result: PhoneVerificationResult;
-      try {
-        await this.pacer?.slot();
-        // Stopping: rows not yet sent are left for the resume.
-        if (this.stopReason) return undefined;
-        checkpoint.sending(base.row, subject.key);
-        this.tally.calls++;
-        result = await this.verify!({
-          name: subject.name,
-          phone: subject.phone,
-          idCard: subject.idCard,
-        });
-        if (
-          (result.code === -2 || result.code === -3) &&
-          attempt < RETRIES_NOT_BILLED
-        ) {
-          await sleep(250 * attempt);
-          continue;
-        }
-      } catch (error) {
-        if (!(error instanceof PhoneVerificationError)) throw error;
-        if (error.code === 'budget_exhausted') {
-          checkpoint.notSent(base.row);
-          this.stopReason ??= 'budget';
-          return undefined;
-        }
-        if (
-          error instanceof UpstreamRateLimitedError &&
-          attempt < RETRIES_RATE_LIMITED
-        ) {
-          // AceData's own limit: slow everyone down instead of failing rows.
-          this.pausedUntil = Math.max(
-            this.pausedUntil,
-            Date.now() + (error.retryAfterMs ?? 1000),
-          );
-          continue;
-        }
-        if (
-          error.retryable &&
-          !error.mayHaveBilled &&
-          attempt < RETRIES_NOT_BILLED
-        ) {
-          await sleep(250 * attempt);
-          continue;
-        }
-        const answer = this.pool.intern(
-          answerOf('error', error.code, error.mayHaveBilled),
-        );
-        write({ ...base, answer, billed: false, cached: false });
-        return { answer, row: base.row };
+      await this.pacer?.slot();
+      // Stopping: rows not yet sent are left for the resume.
+      if (this.stopReason) return undefined;
+      run.checkpoint!.sending(base.row, subject.key);
+      this.tally.calls++;
+      const outcome = await this.verify!({
+        name: subject.name,
+        phone: subject.phone,
+        idCard: subject.idCard,
+      }).then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      );
+      if ('error' in outcome) {
+        const next = await this.afterError(outcome.error, attempt, base, run);
+        if (next === 'again') continue;
+        return next;
       }
-      const billed = chargedForThisCall(result);
-      if (billed) this.tally.billed++;
-      const answer = this.pool.intern({
-        status: result.status,
-        code: String(result.code),
-        carrier: result.carrier,
-        detail: result.detail ?? '',
-        error: '',
-        mayHaveBilled: false,
-      });
-      write({
-        ...base,
-        answer,
-        billed,
-        cached: result.fromCache || result.shared,
-      });
-      return { answer, row: base.row };
+      const { result } = outcome;
+      if (
+        meaningOfResultCode(result.code).retryable &&
+        attempt < RETRIES_NOT_BILLED
+      ) {
+        await sleep(250 * attempt);
+        continue;
+      }
+      return this.answered(result, base, run);
     }
+  }
+
+  /** What a failed call leads to: another attempt, a stop, or an error row. */
+  private async afterError(
+    error: unknown,
+    attempt: number,
+    base: RowBase,
+    run: RunState,
+  ): Promise<Known | undefined | 'again'> {
+    if (!(error instanceof PhoneVerificationError)) throw error;
+    if (error.code === 'budget_exhausted') {
+      run.checkpoint!.notSent(base.row);
+      this.stopReason ??= 'budget';
+      return undefined;
+    }
+    if (
+      error instanceof UpstreamRateLimitedError &&
+      attempt < RETRIES_RATE_LIMITED
+    ) {
+      // AceData's own limit: slow everyone down instead of failing rows.
+      this.pausedUntil = Math.max(
+        this.pausedUntil,
+        Date.now() + (error.retryAfterMs ?? 1000),
+      );
+      return 'again';
+    }
+    if (
+      error.retryable &&
+      !error.mayHaveBilled &&
+      attempt < RETRIES_NOT_BILLED
+    ) {
+      await sleep(250 * attempt);
+      return 'again';
+    }
+    const answer = this.pool.intern(
+      answerOf('error', error.code, error.mayHaveBilled),
+    );
+    this.write(run, { ...base, answer, billed: false, cached: false });
+    return { answer, row: base.row };
+  }
+
+  private answered(
+    result: PhoneVerificationResult,
+    base: RowBase,
+    run: RunState,
+  ): Known {
+    const billed = chargedForThisCall(result);
+    if (billed) this.tally.billed++;
+    const answer = this.pool.intern({
+      status: result.status,
+      code: String(result.code),
+      carrier: result.carrier,
+      detail: result.detail ?? '',
+      error: '',
+      mayHaveBilled: false,
+    });
+    const cached = result.fromCache || result.shared;
+    this.write(run, { ...base, answer, billed, cached });
+    return { answer, row: base.row };
   }
 }

@@ -15,7 +15,7 @@ import {
 } from './acedata-error.mapper.js';
 import { mapCheck3eResult } from './check-3e-result.mapper.js';
 import { MalformedUpstreamResponseError } from '../errors/transport.errors.js';
-import { CHECK_3E_PATH } from './check-3e.wire.js';
+import { CHECK_3E_PATH, type Check3eWireRequest } from './check-3e.wire.js';
 import { encodeCheck3eRequest } from './check-3e-request.codec.js';
 
 /** Bodies larger than this are not an answer of this API. */
@@ -67,19 +67,46 @@ export class AceDataClient implements OnApplicationShutdown {
     request: NormalizedVerificationRequest,
   ): Promise<PhoneVerificationResult> {
     const body = encodeCheck3eRequest(request, this.options.encryption);
+    const response = await this.post(body);
     const redact = createRedactor([
       request.name,
       request.phone,
       request.idCard,
       this.options.apiToken,
     ]);
+    const traceIdHeader = header(response, 'x-trace-id');
+    const text = typeof response.data === 'string' ? response.data : '';
+    if (response.status !== 200) {
+      throw mapUpstreamError(
+        {
+          httpStatus: response.status,
+          body: text,
+          retryAfter: header(response, 'retry-after'),
+          traceIdHeader,
+        },
+        redact,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new MalformedUpstreamResponseError(200, 'a body that is not JSON');
+    }
+    return mapCheck3eResult(parsed, redact, traceIdHeader);
+  }
+
+  /**
+   * Posts the body and reads the raw answer, whatever its status; a call
+   * that gets no complete answer becomes the typed error for how far it got.
+   */
+  private async post(body: Check3eWireRequest): Promise<AxiosResponse<string>> {
     // The timeout bounds the whole call, connect to last byte; a socket
     // idle timeout would let a trickling body run on for ever.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs);
-    let response: AxiosResponse<string>;
     try {
-      response = await firstValueFrom(
+      return await firstValueFrom(
         this.http.post<string>(this.url, body, {
           headers: {
             authorization: `Bearer ${this.options.apiToken}`,
@@ -106,26 +133,6 @@ export class AceDataClient implements OnApplicationShutdown {
     } finally {
       clearTimeout(timer);
     }
-    const traceIdHeader = header(response, 'x-trace-id');
-    const text = typeof response.data === 'string' ? response.data : '';
-    if (response.status !== 200) {
-      throw mapUpstreamError(
-        {
-          httpStatus: response.status,
-          body: text,
-          retryAfter: header(response, 'retry-after'),
-          traceIdHeader,
-        },
-        redact,
-      );
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new MalformedUpstreamResponseError(200, 'a body that is not JSON');
-    }
-    return mapCheck3eResult(parsed, redact, traceIdHeader);
   }
 
   // After the HTTP server has drained: in-flight calls must finish first.

@@ -1,3 +1,4 @@
+import { chinaDay } from '../china-time.js';
 import {
   accepted,
   rejected,
@@ -40,13 +41,7 @@ function isRealBirthDate(yyyymmdd: string, now: Date): string | undefined {
     return 'contains a birth date (digits 7-14) that does not exist';
   }
   // Compare calendar dates in China time, where the ID was issued.
-  const chinaToday = new Date(now.getTime() + 8 * 3_600_000);
-  const today = Date.UTC(
-    chinaToday.getUTCFullYear(),
-    chinaToday.getUTCMonth(),
-    chinaToday.getUTCDate(),
-  );
-  if (date.getTime() > today) {
+  if (date.toISOString().slice(0, 10) > chinaDay(now.getTime())) {
     return 'contains a birth date (digits 7-14) in the future';
   }
   return undefined;
