@@ -33,6 +33,13 @@ export const PHONE_VERIFICATION_CACHE = 'PHONE_VERIFICATION:CACHE';
 /** Injection token of the spend budget (`SpendBudget`, or `null`; internal). */
 export const PHONE_VERIFICATION_BUDGET = 'PHONE_VERIFICATION:BUDGET';
 
+/**
+ * Injection token of the HMAC secret of subject keys and budget keys: the
+ * shared one (Redis's or the cache's), else one random per process
+ * (internal).
+ */
+export const PHONE_VERIFICATION_KEY_SECRET = 'PHONE_VERIFICATION:KEY_SECRET';
+
 /** Injection token of the keyed-HMAC of a subject (`SubjectKeyer`; internal). */
 export const PHONE_VERIFICATION_SUBJECT_KEYER =
   'PHONE_VERIFICATION:SUBJECT_KEYER';

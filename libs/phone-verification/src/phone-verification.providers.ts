@@ -17,6 +17,7 @@ import {
   PHONE_VERIFICATION_CLIENT_OPTIONS,
   PHONE_VERIFICATION_CLOCK,
   PHONE_VERIFICATION_DEFAULT_VERIFY_MODE,
+  PHONE_VERIFICATION_KEY_SECRET,
   PHONE_VERIFICATION_RESILIENCE_OPTIONS,
   PHONE_VERIFICATION_RESOLVED_OPTIONS,
   PHONE_VERIFICATION_SHARED_REDIS,
@@ -62,9 +63,12 @@ export const phoneVerificationProviders: Provider[] = [
   slice(PHONE_VERIFICATION_CLIENT_OPTIONS, (o) => o.client),
   slice(PHONE_VERIFICATION_RESILIENCE_OPTIONS, (o) => o.resilience),
   slice(PHONE_VERIFICATION_DEFAULT_VERIFY_MODE, (o) => o.defaultVerifyMode),
-  slice(PHONE_VERIFICATION_SUBJECT_KEYER, (o) =>
-    createSubjectKeyer(subjectKeySecret(o)),
-  ),
+  slice(PHONE_VERIFICATION_KEY_SECRET, subjectKeySecret),
+  {
+    provide: PHONE_VERIFICATION_SUBJECT_KEYER,
+    useFactory: createSubjectKeyer,
+    inject: [PHONE_VERIFICATION_KEY_SECRET],
+  },
   { provide: PHONE_VERIFICATION_CLOCK, useValue: systemClock },
   {
     provide: PHONE_VERIFICATION_CACHE_STORE,
@@ -117,13 +121,19 @@ export const phoneVerificationProviders: Provider[] = [
       RESOLVED,
       PHONE_VERIFICATION_SHARED_REDIS,
       PHONE_VERIFICATION_CLOCK,
+      PHONE_VERIFICATION_KEY_SECRET,
     ],
-    useFactory: (o: Resolved, shared: SharedRedis | null, clock: Clock) => {
+    useFactory: (
+      o: Resolved,
+      shared: SharedRedis | null,
+      clock: Clock,
+      secret: string,
+    ) => {
       if (!o.budget) return null;
       const ledger = shared
         ? new RedisBudgetLedger(shared)
         : new MemoryBudgetLedger();
-      return new SpendBudget(o.budget, ledger, subjectKeySecret(o), clock);
+      return new SpendBudget(o.budget, ledger, secret, clock);
     },
   },
   {
