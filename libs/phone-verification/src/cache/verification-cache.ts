@@ -35,37 +35,31 @@ export class VerificationCache {
     private readonly clock: Clock,
   ) {}
 
-  async get(key: string): Promise<PhoneVerificationResult | undefined> {
-    const entry = await this.store.get(key);
-    if (!isEntry(entry) || entry.expiresAt <= this.clock.now())
-      return undefined;
-    return entry.result;
-  }
-
-  async set(key: string, result: PhoneVerificationResult): Promise<void> {
-    const expiresAt = this.expiryOf(result);
-    if (expiresAt === undefined) return;
-    const entry: CacheEntry = { result, expiresAt };
-    await this.store.set(key, entry, Math.max(1, expiresAt - this.clock.now()));
-  }
-
   /**
    * The cached result, or `undefined` on a miss and when the store fails: a
    * failing store costs a call, it does not fail the verification.
    */
   async lookup(key: string): Promise<PhoneVerificationResult | undefined> {
+    let entry: unknown;
     try {
-      return await this.get(key);
+      entry = await this.store.get(key);
     } catch {
       this.logger.warn('could not read the verification cache; asking AceData');
       return undefined;
     }
+    if (!isEntry(entry) || entry.expiresAt <= this.clock.now())
+      return undefined;
+    return entry.result;
   }
 
   /** Stores a result if it is cacheable; a failing store is logged, not thrown. */
   async remember(key: string, result: PhoneVerificationResult): Promise<void> {
+    const expiresAt = this.expiryOf(result);
+    if (expiresAt === undefined) return;
+    const entry: CacheEntry = { result, expiresAt };
+    const ttlMs = Math.max(1, expiresAt - this.clock.now());
     try {
-      await this.set(key, result);
+      await this.store.set(key, entry, ttlMs);
     } catch {
       // A failing shared store must not fail a verification already paid for.
       this.logger.warn('could not write the verification cache');
