@@ -9,7 +9,10 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { PhoneVerificationError, httpAnswerFor } from '@app/phone-verification';
+import {
+  PhoneVerificationError,
+  PhoneVerificationExceptionFilter,
+} from '@app/phone-verification';
 
 const CODES: Readonly<Record<number, string>> = {
   400: 'bad_request',
@@ -42,8 +45,8 @@ function isPlatformClientError(
 }
 
 /**
- * Answers every error in AceData's error shape: the library's as the
- * library maps them (`httpAnswerFor`), and the rest (auth, throttling,
+ * Answers every error in AceData's error shape: the library's through the
+ * library's own filter, and the rest (auth, throttling,
  * routing, body parsing, anything unexpected) here. Unknown errors become a
  * bare 500: no stack, no message, nothing internal. The one filter of the
  * app, so there is no registration order to get wrong.
@@ -52,9 +55,17 @@ function isPlatformClientError(
 export class AceDataShapedExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  /** The library's own answer to its errors. */
+  private readonly library: PhoneVerificationExceptionFilter;
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {
+    this.library = new PhoneVerificationExceptionFilter(adapterHost);
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    if (exception instanceof PhoneVerificationError) {
+      return this.library.catch(exception, host);
+    }
     const { httpAdapter } = this.adapterHost;
     const ctx = host.switchToHttp();
     const response = ctx.getResponse<unknown>();
@@ -62,15 +73,6 @@ export class AceDataShapedExceptionFilter implements ExceptionFilter {
     const requestId = request?.headers?.['x-request-id'];
     const traceId =
       typeof requestId === 'string' && requestId ? requestId : randomUUID();
-    if (exception instanceof PhoneVerificationError) {
-      const answer = httpAnswerFor(exception, traceId);
-      if (answer.retryAfterSeconds !== undefined) {
-        const seconds = String(answer.retryAfterSeconds);
-        httpAdapter.setHeader(response, 'Retry-After', seconds);
-      }
-      httpAdapter.reply(response, answer.body, answer.status);
-      return;
-    }
     const { status, message } = this.answerFor(exception);
     const body = {
       success: false,
