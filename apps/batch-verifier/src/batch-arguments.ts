@@ -19,9 +19,49 @@ function positive(label: string, integer: boolean) {
   };
 }
 
+/** What commander hands back. */
+interface ParsedOptions {
+  out: string;
+  rate?: number;
+  concurrency: number;
+  idColumn?: string;
+  nameColumn?: string;
+  phoneColumn?: string;
+  idCardColumn?: string;
+  encoding: EncodingChoice;
+  retryUncertain: boolean;
+  dryRun: boolean;
+  includeInput: boolean;
+  price?: number;
+}
+
 /** Parses `verify:batch`'s arguments (commander); exits with usage on error. */
 export function parseBatchArguments(argv: readonly string[]): BatchArguments {
-  const program = new Command('verify:batch')
+  const program = withSpendOptions(withColumnOptions(batchCommand()));
+  program.parse(argv as string[]);
+  const o = program.opts<ParsedOptions>();
+  return {
+    input: program.args[0],
+    out: o.out,
+    rate: o.rate,
+    concurrency: o.concurrency,
+    columns: {
+      name: o.nameColumn,
+      phone: o.phoneColumn,
+      idCard: o.idCardColumn,
+      id: o.idColumn,
+    },
+    encoding: o.encoding,
+    retryUncertain: o.retryUncertain,
+    dryRun: o.dryRun,
+    includeInput: o.includeInput,
+    price: o.price,
+  };
+}
+
+/** The command, its files and its pace. */
+function batchCommand(): Command {
+  return new Command('verify:batch')
     .description(
       'Verify a CSV of people (name, mainland-China mobile, resident ID) through AceData, resumably, at a set rate.',
     )
@@ -41,6 +81,12 @@ export function parseBatchArguments(argv: readonly string[]): BatchArguments {
       positive('--concurrency', true),
       8,
     )
+    .showHelpAfterError();
+}
+
+/** Where the input's fields are, and how it is encoded. */
+function withColumnOptions(command: Command): Command {
+  return command
     .option(
       '--id-column <name>',
       'a column carried through to the output, e.g. a user id',
@@ -58,7 +104,12 @@ export function parseBatchArguments(argv: readonly string[]): BatchArguments {
       new Option('--encoding <encoding>', 'input encoding')
         .choices(['auto', 'utf8', 'gb18030'])
         .default('auto'),
-    )
+    );
+}
+
+/** What may be paid for, and what is written out. */
+function withSpendOptions(command: Command): Command {
+  return command
     .option(
       '--retry-uncertain',
       'send again the rows sent but never answered (may pay twice)',
@@ -78,38 +129,5 @@ export function parseBatchArguments(argv: readonly string[]): BatchArguments {
       '--price <amount>',
       'price per billed call, to show the spend',
       positive('--price', false),
-    )
-    .showHelpAfterError();
-  program.parse(argv as string[]);
-  const o = program.opts<{
-    out: string;
-    rate?: number;
-    concurrency: number;
-    idColumn?: string;
-    nameColumn?: string;
-    phoneColumn?: string;
-    idCardColumn?: string;
-    encoding: EncodingChoice;
-    retryUncertain: boolean;
-    dryRun: boolean;
-    includeInput: boolean;
-    price?: number;
-  }>();
-  return {
-    input: program.args[0],
-    out: o.out,
-    rate: o.rate,
-    concurrency: o.concurrency,
-    columns: {
-      name: o.nameColumn,
-      phone: o.phoneColumn,
-      idCard: o.idCardColumn,
-      id: o.idColumn,
-    },
-    encoding: o.encoding,
-    retryUncertain: o.retryUncertain,
-    dryRun: o.dryRun,
-    includeInput: o.includeInput,
-    price: o.price,
-  };
+    );
 }

@@ -1,14 +1,15 @@
 import {
-  DEFAULT_BASE_URL,
   PhoneVerificationModule,
   type PhoneVerificationModuleOptions,
   type RedisClientLike,
 } from '@app/phone-verification';
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ThrottlerModule } from '@nestjs/throttler';
+import {
+  ThrottlerModule,
+  type ThrottlerModuleOptions,
+} from '@nestjs/throttler';
 import { HttpModule } from '@nestjs/axios';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { ApiKeys } from './auth/api-keys.js';
@@ -23,12 +24,15 @@ import { CircuitBreakerHealthIndicator } from './health/circuit-breaker.health.j
 import { HealthController } from './health/health.controller.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { VerificationMetrics } from './metrics/verification-metrics.js';
-import type { SampleAppConfig } from './sample-app.config.js';
+import {
+  SAMPLE_APP_CONFIG,
+  type SampleAppConfig,
+} from './sample-app.config.js';
 
-/** What the module is built from: the validated config, with the upstream resolved. */
+/** What the module is built from. */
 export interface AppModuleOptions {
+  /** The validated config, its `acedata` as the library is to get it. */
   config: SampleAppConfig;
-  acedata: PhoneVerificationModuleOptions;
   /** Extra providers, e.g. the embedded sandbox's lifecycle. */
   providers?: Provider[];
   /** The Redis connection shared by the library and the throttler, when REDIS_URL is set. */
@@ -40,67 +44,30 @@ export interface AppModuleOptions {
 export class AppModule {
   static forRoot({
     config,
-    acedata,
     providers = [],
     redis,
   }: AppModuleOptions): DynamicModule {
-    const memoryStorage = new FixedWindowThrottlerStorage();
-    const namespace = acedata.redis?.namespace ?? 'phone-verification';
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({
-          isGlobal: true,
-          ignoreEnvFile: true,
-          load: [
-            () => ({
-              apiKeys: [...config.apiKeys],
-              acedata,
-              upstreamProbeUrl: new URL(acedata.baseUrl ?? DEFAULT_BASE_URL)
-                .origin,
-              budgetsFailClosed:
-                acedata.budget !== undefined &&
-                acedata.budget.failOpen !== true,
-            }),
-          ],
-        }),
         PhoneVerificationModule.forRootAsync({
           imports: [MetricsModule],
-          inject: [ConfigService, VerificationMetrics],
+          inject: [VerificationMetrics],
           useFactory: (
-            configService: ConfigService,
             metrics: VerificationMetrics,
           ): PhoneVerificationModuleOptions => ({
-            ...configService.getOrThrow<PhoneVerificationModuleOptions>(
-              'acedata',
-            ),
+            ...config.acedata,
             onVerification: (event) => metrics.record(event),
           }),
         }),
         MetricsModule,
-        ThrottlerModule.forRoot({
-          storage: redis
-            ? new RedisThrottlerStorage(redis, namespace, memoryStorage)
-            : memoryStorage,
-          errorMessage: 'Rate limit exceeded for this API key; see Retry-After',
-          // Per caller key (see CallerThrottlerGuard). Named "default" so the
-          // answer carries a plain Retry-After header.
-          throttlers: [
-            { name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute },
-            {
-              name: 'per-ip',
-              ttl: 60_000,
-              limit: config.rateLimitPerIpPerMinute,
-              getTracker: (req: Record<string, unknown>) =>
-                `ip:${String(req.ip)}`,
-            },
-          ],
-        }),
+        ThrottlerModule.forRoot(throttlerOptions(config, redis)),
         TerminusModule.forRoot({ errorLogStyle: 'json' }),
         HttpModule,
       ],
       controllers: [Check3eController, HealthController],
       providers: [
+        { provide: SAMPLE_APP_CONFIG, useValue: config },
         ApiKeys,
         // Throttle first (per authenticated key, else per IP; and per IP), so
         // key guessing is throttled too; then authenticate.
@@ -121,4 +88,32 @@ export class AppModule {
       ],
     };
   }
+}
+
+/**
+ * Two limits per minute: per caller key (see CallerThrottlerGuard), named
+ * "default" so the answer carries a plain Retry-After header; and per client
+ * IP whatever the key. Counted in Redis when there is one, else in memory.
+ */
+function throttlerOptions(
+  config: SampleAppConfig,
+  redis: RedisClientLike | undefined,
+): ThrottlerModuleOptions {
+  const memoryStorage = new FixedWindowThrottlerStorage();
+  const namespace = config.acedata.redis?.namespace ?? 'phone-verification';
+  return {
+    storage: redis
+      ? new RedisThrottlerStorage(redis, namespace, memoryStorage)
+      : memoryStorage,
+    errorMessage: 'Rate limit exceeded for this API key; see Retry-After',
+    throttlers: [
+      { name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute },
+      {
+        name: 'per-ip',
+        ttl: 60_000,
+        limit: config.rateLimitPerIpPerMinute,
+        getTracker: (req: Record<string, unknown>) => `ip:${String(req.ip)}`,
+      },
+    ],
+  };
 }

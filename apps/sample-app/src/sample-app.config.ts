@@ -46,6 +46,12 @@ export interface SampleAppConfig {
   readonly acedata: PhoneVerificationModuleOptions;
 }
 
+/**
+ * Injects the app's {@link SampleAppConfig}, with `acedata` as the library
+ * was given it (the sandbox's token and URL in sandbox mode).
+ */
+export const SAMPLE_APP_CONFIG = Symbol('SAMPLE_APP_CONFIG');
+
 /** Thrown at boot when the environment is unusable; names the variable. */
 export class InvalidSampleAppConfigError extends Error {
   constructor(
@@ -97,30 +103,14 @@ const SANDBOX_PLACEHOLDER = {
  */
 export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
   const production = env.NODE_ENV === 'production';
-  const apiToken = env.ACEDATA_API_TOKEN?.trim() || undefined;
-  const sandboxMode = apiToken === undefined;
+  const sandboxMode = !env.ACEDATA_API_TOKEN?.trim();
   if (production && sandboxMode) {
     throw new InvalidSampleAppConfigError(
       'ACEDATA_API_TOKEN',
       'is required when NODE_ENV=production (the sandbox is for development only)',
     );
   }
-  const keys = (env.SAMPLE_APP_API_KEYS ?? '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key.length > 0);
-  if (keys.length === 0 && !sandboxMode) {
-    throw new InvalidSampleAppConfigError(
-      'SAMPLE_APP_API_KEYS',
-      'is required (comma-separated caller keys) unless the app runs in sandbox mode',
-    );
-  }
-  if (keys.some((key) => key.length < 12)) {
-    throw new InvalidSampleAppConfigError(
-      'SAMPLE_APP_API_KEYS',
-      'must hold keys of at least 12 characters',
-    );
-  }
+  const keys = loadApiKeys(env, sandboxMode);
   return {
     port: wholeNumber(env, 'PORT', 3000, 0, 65535),
     host: env.HOST?.trim() || undefined,
@@ -154,35 +144,60 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
       0,
       600_000,
     ),
-    http: {
-      headersTimeoutMs: wholeNumber(
-        env,
-        'SAMPLE_APP_HEADERS_TIMEOUT_MS',
-        10_000,
-        1_000,
-        600_000,
-      ),
-      requestTimeoutMs: wholeNumber(
-        env,
-        'SAMPLE_APP_REQUEST_TIMEOUT_MS',
-        15_000,
-        1_000,
-        600_000,
-      ),
-      maxConnections: wholeNumber(
-        env,
-        'SAMPLE_APP_MAX_CONNECTIONS',
-        4_096,
-        1,
-        1_000_000,
-      ),
-    },
+    http: loadHttpServerLimits(env),
     acedata: withPerKeyBudget(
       phoneVerificationOptionsFromEnv(
         env,
         sandboxMode ? SANDBOX_PLACEHOLDER : {},
       ),
       wholeNumber(env, 'SAMPLE_APP_DAILY_BUDGET_PER_KEY', 0, 0, 1_000_000_000),
+    ),
+  };
+}
+
+/** `SAMPLE_APP_API_KEYS`: required outside sandbox mode, 12 characters each at least. */
+function loadApiKeys(env: NodeJS.ProcessEnv, sandboxMode: boolean): string[] {
+  const keys = (env.SAMPLE_APP_API_KEYS ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0);
+  if (keys.length === 0 && !sandboxMode) {
+    throw new InvalidSampleAppConfigError(
+      'SAMPLE_APP_API_KEYS',
+      'is required (comma-separated caller keys) unless the app runs in sandbox mode',
+    );
+  }
+  if (keys.some((key) => key.length < 12)) {
+    throw new InvalidSampleAppConfigError(
+      'SAMPLE_APP_API_KEYS',
+      'must hold keys of at least 12 characters',
+    );
+  }
+  return keys;
+}
+
+function loadHttpServerLimits(env: NodeJS.ProcessEnv): HttpServerLimits {
+  return {
+    headersTimeoutMs: wholeNumber(
+      env,
+      'SAMPLE_APP_HEADERS_TIMEOUT_MS',
+      10_000,
+      1_000,
+      600_000,
+    ),
+    requestTimeoutMs: wholeNumber(
+      env,
+      'SAMPLE_APP_REQUEST_TIMEOUT_MS',
+      15_000,
+      1_000,
+      600_000,
+    ),
+    maxConnections: wholeNumber(
+      env,
+      'SAMPLE_APP_MAX_CONNECTIONS',
+      4_096,
+      1,
+      1_000_000,
     ),
   };
 }

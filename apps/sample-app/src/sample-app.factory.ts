@@ -6,9 +6,12 @@ import {
 } from '@app/phone-verification';
 import {
   ValidationPipe,
+  type DynamicModule,
   type INestApplication,
+  type LoggerService,
   type Provider,
 } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
@@ -60,73 +63,117 @@ export interface SampleApp {
 export async function createSampleApp(
   options: CreateSampleAppOptions = {},
 ): Promise<SampleApp> {
-  const config = loadSampleAppConfig(options.env ?? process.env);
-  const rootLogger = createRootLogger(config.logLevel);
+  const envConfig = loadSampleAppConfig(options.env ?? process.env);
+  const rootLogger = createRootLogger(envConfig.logLevel);
   const logger = new PinoNestLogger(rootLogger);
-  const providers: Provider[] = [];
-  let acedata = config.acedata;
-  if (config.sandboxMode) {
-    const sandbox = await startSandbox({ latencyMs: config.sandboxLatencyMs });
-    acedata = { ...acedata, apiToken: sandbox.token, baseUrl: sandbox.url };
-    providers.push({
-      provide: EmbeddedSandbox,
-      useValue: new EmbeddedSandbox(sandbox),
-    });
-    logger.warn(
-      `SANDBOX MODE: no ACEDATA_API_TOKEN is set, so verifications go to a local sandbox at ${sandbox.url}, ` +
-        'not to AceData. Answers are fake and nothing is billed. Set ACEDATA_API_TOKEN for real checks.',
-      'SampleApp',
-    );
-  }
-  if (config.usingDevelopmentKey) {
+  if (envConfig.usingDevelopmentKey) {
     logger.warn(
       `No SAMPLE_APP_API_KEYS set: callers authenticate with the development key "${DEVELOPMENT_API_KEY}".`,
       'SampleApp',
     );
   }
-  // One Redis connection for the library (cache, single flight, budgets)
-  // and the throttler; the app closes it after draining.
-  let redis: RedisClientLike | undefined;
-  if (acedata.redis?.url) {
-    redis = await connectRedis(acedata.redis.url);
-    acedata = {
-      ...acedata,
-      redis: { ...acedata.redis, url: undefined, client: redis },
-    };
-    logger.log(
-      'REDIS_URL is set: cache, single flight, rate limits and budgets are shared with every instance on it',
-      'SampleApp',
-    );
-  }
-  const module = AppModule.forRoot({ config, acedata, providers, redis });
-  let app: INestApplication;
-  if (config.adapter === 'fastify') {
-    const fastifyApp = await NestFactory.create<NestFastifyApplication>(
-      module,
-      new FastifyAdapter({
-        bodyLimit: BODY_LIMIT_BYTES,
-        trustProxy: (_address: string, hop: number) => hop < config.trustProxy,
-      }),
-      { logger },
-    );
-    fastifyApp.use(createHttpLogger(rootLogger));
-    await fastifyApp.register(fastifyHelmet);
-    app = fastifyApp;
-  } else {
-    const expressApp = await NestFactory.create<NestExpressApplication>(
-      module,
-      {
-        bodyParser: false,
-        logger,
-      },
-    );
-    expressApp.disable('x-powered-by');
-    expressApp.set('trust proxy', config.trustProxy);
-    expressApp.use(createHttpLogger(rootLogger));
-    expressApp.use(helmet());
-    expressApp.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
-    app = expressApp;
-  }
+  const providers: Provider[] = [];
+  const sandboxed = await withEmbeddedSandbox(envConfig, providers, logger);
+  const { config, redis } = await withSharedRedis(sandboxed, logger);
+  const module = AppModule.forRoot({ config, providers, redis });
+  const app =
+    config.adapter === 'fastify'
+      ? await createFastifyApp(module, config, rootLogger, logger)
+      : await createExpressApp(module, config, rootLogger, logger);
+  handleRequests(app, config);
+  const server = app.getHttpServer() as Server;
+  applyHttpServerLimits(server, config.http);
+  return { app, config, shutdown: new GracefulShutdown(server) };
+}
+
+/** In sandbox mode, starts the sandbox and points the library at it. */
+async function withEmbeddedSandbox(
+  config: SampleAppConfig,
+  providers: Provider[],
+  logger: LoggerService,
+): Promise<SampleAppConfig> {
+  if (!config.sandboxMode) return config;
+  const sandbox = await startSandbox({ latencyMs: config.sandboxLatencyMs });
+  providers.push({
+    provide: EmbeddedSandbox,
+    useValue: new EmbeddedSandbox(sandbox),
+  });
+  logger.warn(
+    `SANDBOX MODE: no ACEDATA_API_TOKEN is set, so verifications go to a local sandbox at ${sandbox.url}, ` +
+      'not to AceData. Answers are fake and nothing is billed. Set ACEDATA_API_TOKEN for real checks.',
+    'SampleApp',
+  );
+  return {
+    ...config,
+    acedata: {
+      ...config.acedata,
+      apiToken: sandbox.token,
+      baseUrl: sandbox.url,
+    },
+  };
+}
+
+/**
+ * With `REDIS_URL`, opens one connection for the library (cache, single
+ * flight, budgets) and the throttler; the app closes it after draining.
+ */
+async function withSharedRedis(
+  config: SampleAppConfig,
+  logger: LoggerService,
+): Promise<{ config: SampleAppConfig; redis?: RedisClientLike }> {
+  const redisOptions = config.acedata.redis;
+  if (!redisOptions?.url) return { config };
+  const redis = await connectRedis(redisOptions.url);
+  logger.log(
+    'REDIS_URL is set: cache, single flight, rate limits and budgets are shared with every instance on it',
+    'SampleApp',
+  );
+  const redisOption = { ...redisOptions, url: undefined, client: redis };
+  return {
+    config: { ...config, acedata: { ...config.acedata, redis: redisOption } },
+    redis,
+  };
+}
+
+async function createFastifyApp(
+  module: DynamicModule,
+  config: SampleAppConfig,
+  rootLogger: Logger,
+  logger: LoggerService,
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      trustProxy: (_address: string, hop: number) => hop < config.trustProxy,
+    }),
+    { logger },
+  );
+  app.use(createHttpLogger(rootLogger));
+  await app.register(fastifyHelmet);
+  return app;
+}
+
+async function createExpressApp(
+  module: DynamicModule,
+  config: SampleAppConfig,
+  rootLogger: Logger,
+  logger: LoggerService,
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bodyParser: false,
+    logger,
+  });
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(createHttpLogger(rootLogger));
+  app.use(helmet());
+  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+  return app;
+}
+
+/** CORS, the input pipes, the one error filter and the API docs. */
+function handleRequests(app: INestApplication, config: SampleAppConfig): void {
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: [...config.corsOrigins],
@@ -146,7 +193,4 @@ export async function createSampleApp(
   const adapterHost = app.get(HttpAdapterHost);
   app.useGlobalFilters(new AceDataShapedExceptionFilter(adapterHost));
   setUpApiDocs(app);
-  const server = app.getHttpServer() as Server;
-  applyHttpServerLimits(server, config.http);
-  return { app, config, shutdown: new GracefulShutdown(server) };
 }

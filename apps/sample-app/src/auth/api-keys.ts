@@ -1,6 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  SAMPLE_APP_CONFIG,
+  type SampleAppConfig,
+} from '../sample-app.config.js';
 
 /** What a request's `Authorization` header amounted to. */
 export type Authentication =
@@ -27,8 +30,8 @@ export class ApiKeys {
   private readonly keyDigests: Buffer[];
   private readonly seen = new WeakMap<object, Authentication>();
 
-  constructor(config: ConfigService) {
-    this.keyDigests = config.getOrThrow<string[]>('apiKeys').map(digest);
+  constructor(@Inject(SAMPLE_APP_CONFIG) config: SampleAppConfig) {
+    this.keyDigests = config.apiKeys.map(digest);
   }
 
   /** Checks the request's bearer key, once per request. */

@@ -1,5 +1,5 @@
-import { Controller, Get, UseFilters } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { DEFAULT_BASE_URL } from '@app/phone-verification';
+import { Controller, Get, Inject, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import {
@@ -12,6 +12,10 @@ import { Public } from '../auth/public.decorator.js';
 import { CircuitBreakerHealthIndicator } from './circuit-breaker.health.js';
 import { HealthCheckResultFilter } from './health-check-result.filter.js';
 import { RedisHealthIndicator } from './redis.health.js';
+import {
+  SAMPLE_APP_CONFIG,
+  type SampleAppConfig,
+} from '../sample-app.config.js';
 
 /**
  * `GET /health`: liveness (the process answers). `GET /health/ready`:
@@ -33,9 +37,9 @@ export class HealthController {
     private readonly http: HttpHealthIndicator,
     private readonly circuit: CircuitBreakerHealthIndicator,
     private readonly redis: RedisHealthIndicator,
-    config: ConfigService,
+    @Inject(SAMPLE_APP_CONFIG) { acedata }: SampleAppConfig,
   ) {
-    this.upstreamUrl = config.getOrThrow<string>('upstreamProbeUrl');
+    this.upstreamUrl = new URL(acedata.baseUrl ?? DEFAULT_BASE_URL).origin;
   }
 
   @Get()

@@ -1,10 +1,13 @@
 import { PhoneVerificationService } from '@app/phone-verification';
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   HealthIndicatorService,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
+import {
+  SAMPLE_APP_CONFIG,
+  type SampleAppConfig,
+} from '../sample-app.config.js';
 
 /**
  * Reports the shared Redis on readiness. While it is away the app still
@@ -19,9 +22,10 @@ export class RedisHealthIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
     private readonly verification: PhoneVerificationService,
-    config: ConfigService,
+    @Inject(SAMPLE_APP_CONFIG) { acedata }: SampleAppConfig,
   ) {
-    this.budgetsFailClosed = config.getOrThrow<boolean>('budgetsFailClosed');
+    this.budgetsFailClosed =
+      acedata.budget !== undefined && acedata.budget.failOpen !== true;
   }
 
   check(): HealthIndicatorResult<'redis'> {
