@@ -28,12 +28,23 @@ export type RedisConnectionOptions =
   | { readonly url: string; readonly client?: undefined }
   | { readonly client: RedisClientLike; readonly url?: undefined };
 
+/** How long {@link connectRedis} waits for the first `ready` by default. */
+export const REDIS_READY_TIMEOUT_MS = 2_000;
+
 /**
  * Connects with ioredis (an optional peer dependency, loaded only when a URL
- * is given). Commands fail fast while Redis is away (no offline queue, one
- * try), so callers can fall back at once; ioredis reconnects by itself.
+ * is given) and waits until the connection is ready, for at most
+ * `readyTimeoutMs`, so an app does not take its first requests while the
+ * shared store's state is unknown (they would be cached, single-flighted and
+ * budgeted per instance). A Redis still away then is reported down, and the
+ * app runs on its per-instance fallback until it comes back. Commands fail
+ * fast while Redis is away (no offline queue, one try), so callers can fall
+ * back at once; ioredis reconnects by itself.
  */
-export async function connectRedis(url: string): Promise<RedisClientLike> {
+export async function connectRedis(
+  url: string,
+  { readyTimeoutMs = REDIS_READY_TIMEOUT_MS } = {},
+): Promise<RedisClientLike> {
   let Redis: typeof import('ioredis').Redis;
   try {
     ({ Redis } = await import('ioredis'));
@@ -52,5 +63,12 @@ export async function connectRedis(url: string): Promise<RedisClientLike> {
   });
   // Errors are reported through the state tracker; unhandled, they'd crash.
   client.on('error', () => undefined);
+  await new Promise<void>((done) => {
+    const timer = setTimeout(done, readyTimeoutMs);
+    client.once('ready', () => {
+      clearTimeout(timer);
+      done();
+    });
+  });
   return client as unknown as RedisClientLike;
 }
