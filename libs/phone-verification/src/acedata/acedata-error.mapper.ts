@@ -130,7 +130,10 @@ const NEVER_SENT_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-/** How far one call got before it failed, read off Node's `ClientRequest`. */
+/**
+ * How far one call got before it failed, read off the error's `request`:
+ * Node's `ClientRequest`, or the same fields from `UndiciAxiosAdapter`.
+ */
 export interface CallProgress {
   /** The request (headers and body) was handed to the socket in full. */
   written: boolean;
@@ -138,7 +141,7 @@ export interface CallProgress {
   answeredStatus?: number;
 }
 
-/** Reads {@link CallProgress} off an axios error (its `request` is Node's). */
+/** Reads {@link CallProgress} off an axios error. */
 export function progressOf(error: unknown): CallProgress {
   if (!isAxiosError(error)) return { written: true };
   const request = error.request as

@@ -1,8 +1,6 @@
 import { HttpService } from '@nestjs/axios';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { AxiosResponse } from 'axios';
+import axios, { type AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
 import { PHONE_VERIFICATION_CLIENT_OPTIONS } from '../phone-verification.constants.js';
@@ -17,6 +15,7 @@ import { mapCheck3eResult } from './check-3e-result.mapper.js';
 import { MalformedUpstreamResponseError } from '../errors/transport.errors.js';
 import { CHECK_3E_PATH, type Check3eWireRequest } from './check-3e.wire.js';
 import { encodeCheck3eRequest } from './check-3e-request.codec.js';
+import { UndiciAxiosAdapter } from './undici-axios.adapter.js';
 
 /** Bodies larger than this are not an answer of this API. */
 const MAX_RESPONSE_BYTES = 256 * 1024;
@@ -29,6 +28,16 @@ const MAX_RESPONSE_BYTES = 256 * 1024;
  */
 export const KEEP_ALIVE_IDLE_MS = 4_000;
 
+/**
+ * `HttpService` cancels a call's own token when its observable is torn
+ * down, which builds a `CanceledError` (and its stack) after every answered
+ * call. With a token of ours that never cancels it does not; calls are cut
+ * short by the deadline's signal instead.
+ */
+// axios types CancelToken's constructor on its default export only.
+// oxlint-disable-next-line import/no-named-as-default-member
+const NEVER_CANCELLED = new axios.CancelToken(() => undefined);
+
 function header(
   response: AxiosResponse<string>,
   name: string,
@@ -39,19 +48,15 @@ function header(
 
 /**
  * Speaks AceData's wire format: turns a normalised request into the
- * snake_case body, posts it with the bearer token through `HttpService`,
+ * snake_case body, posts it with the bearer token through `HttpService`
+ * (sent by undici: {@link UndiciAxiosAdapter}),
  * and maps the answer to a result or a typed error. One call, one attempt.
  */
 @Injectable()
 export class AceDataClient implements OnApplicationShutdown {
   private readonly url: string;
-  private readonly httpAgent = new HttpAgent({
-    keepAlive: true,
-    timeout: KEEP_ALIVE_IDLE_MS,
-  });
-  private readonly httpsAgent = new HttpsAgent({
-    keepAlive: true,
-    timeout: KEEP_ALIVE_IDLE_MS,
+  private readonly transport = new UndiciAxiosAdapter({
+    keepAliveIdleMs: KEEP_ALIVE_IDLE_MS,
   });
 
   constructor(
@@ -114,13 +119,12 @@ export class AceDataClient implements OnApplicationShutdown {
             'content-type': 'application/json',
           },
           signal: deadline.signal,
-          httpAgent: this.httpAgent,
-          httpsAgent: this.httpsAgent,
+          cancelToken: NEVER_CANCELLED,
+          adapter: this.transport.adapter,
           // Read the raw text: a non-JSON body must be seen, not half-parsed.
           responseType: 'text',
           transformResponse: [(data: unknown) => data],
           validateStatus: () => true,
-          maxRedirects: 0,
           maxContentLength: MAX_RESPONSE_BYTES,
         }),
       );
@@ -136,8 +140,7 @@ export class AceDataClient implements OnApplicationShutdown {
   }
 
   // After the HTTP server has drained: in-flight calls must finish first.
-  onApplicationShutdown(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+  async onApplicationShutdown(): Promise<void> {
+    await this.transport.close();
   }
 }
