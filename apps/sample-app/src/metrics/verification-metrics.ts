@@ -47,16 +47,34 @@ export class VerificationMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Each label set's series, looked up once (labels are few and fixed). */
+  private readonly series = new Map<string, { inc(): void }>();
+  private readonly durations = new Map<
+    string,
+    { observe(seconds: number): void }
+  >();
+
   /** The `onVerification` hook. */
   record(event: VerificationEvent): void {
     const cache = event.cacheHit ? 'hit' : event.shared ? 'shared' : 'miss';
-    this.verifications.inc({
-      status: event.status,
-      billed: String(event.billed),
-      cache,
-    });
+    const key = `${event.status}|${event.billed}|${cache}`;
+    let series = this.series.get(key);
+    if (!series) {
+      series = this.verifications.labels(
+        event.status,
+        String(event.billed),
+        cache,
+      );
+      this.series.set(key, series);
+    }
+    series.inc();
     this.attempts.inc(event.attempts);
     if (event.mayHaveBilled) this.maybeBilled.inc();
-    this.duration.observe({ status: event.status }, event.latencyMs / 1000);
+    let duration = this.durations.get(event.status);
+    if (!duration) {
+      duration = this.duration.labels(event.status);
+      this.durations.set(event.status, duration);
+    }
+    duration.observe(event.latencyMs / 1000);
   }
 }
