@@ -68,19 +68,19 @@ const CONTENDERS: Contender[] = [
   {
     name: 'sample app (Express)',
     script: SAMPLE_APP,
+    env: (u) => sampleAppEnv(u.url, { SAMPLE_APP_ADAPTER: 'express' }),
+    headers: authed,
+    nextBody: bodySource(5000),
+  },
+  {
+    name: 'sample app (Fastify, the default)',
+    script: SAMPLE_APP,
     env: (u) => sampleAppEnv(u.url),
     headers: authed,
     nextBody: bodySource(5000),
   },
   {
-    name: 'sample app (Fastify)',
-    script: SAMPLE_APP,
-    env: (u) => sampleAppEnv(u.url, { SAMPLE_APP_ADAPTER: 'fastify' }),
-    headers: authed,
-    nextBody: bodySource(5000),
-  },
-  {
-    name: 'sample app + Redis (Express)',
+    name: 'sample app + Redis (Fastify)',
     script: SAMPLE_APP,
     env: (u) =>
       sampleAppEnv(u.url, {
@@ -92,7 +92,7 @@ const CONTENDERS: Contender[] = [
     nextBody: bodySource(5000),
   },
   {
-    name: 'sample app, cache hits (Express)',
+    name: 'sample app, cache hits (Fastify)',
     script: SAMPLE_APP,
     env: (u) =>
       sampleAppEnv(u.url, {

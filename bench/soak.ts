@@ -1,4 +1,4 @@
-// npm run bench:soak: 100k verifications through the sample app (Express,
+// npm run bench:soak: 100k verifications through the sample app (Fastify, the default;
 // everything on, distinct identities) against the sandbox, reporting heap and
 // RSS growth of the app process.
 import autocannon from 'autocannon';

@@ -21,8 +21,8 @@ describe('benchmarks (smoke mode)', () => {
       'baseline',
       'naive',
       'sample app (Express)',
-      'sample app (Fastify)',
-      'sample app + Redis (Express)',
+      'sample app (Fastify, the default)',
+      'sample app + Redis (Fastify)',
       'cache hits',
     ]) {
       expect(output).toMatch(

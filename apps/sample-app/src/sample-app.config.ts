@@ -32,7 +32,7 @@ export interface SampleAppConfig {
   readonly trustProxy: number;
   readonly logLevel:
     'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-  /** The HTTP platform: Express (default) or Fastify. */
+  /** The HTTP platform: Fastify (default, the faster: see BENCHMARKS.md) or Express. */
   readonly adapter: 'express' | 'fastify';
   /** On SIGTERM, how long in-flight requests may take before the app exits anyway. */
   readonly shutdownTimeoutMs: number;
@@ -252,7 +252,7 @@ function loadCorsOrigins(env: NodeJS.ProcessEnv): string[] {
 }
 
 function loadAdapter(env: NodeJS.ProcessEnv): SampleAppConfig['adapter'] {
-  const adapter = env.SAMPLE_APP_ADAPTER?.trim() || 'express';
+  const adapter = env.SAMPLE_APP_ADAPTER?.trim() || 'fastify';
   if (adapter !== 'express' && adapter !== 'fastify') {
     throw new InvalidSampleAppConfigError(
       'SAMPLE_APP_ADAPTER',
