@@ -21,8 +21,10 @@ const WARMUP_S = smoke ? 0 : 2;
 const SCENARIOS = smoke
   ? [{ latencyMs: 0, connections: 8 }]
   : [
-      { latencyMs: 0, connections: 64 },
-      { latencyMs: 100, connections: 500 },
+      { latencyMs: 0, connections: 50 },
+      { latencyMs: 100, connections: 200 },
+      // 20 % of the load above: what the app adds to each call's latency.
+      { latencyMs: 100, connections: 40 },
     ];
 
 const DIST = resolve('dist');
@@ -104,6 +106,21 @@ const CONTENDERS: Contender[] = [
     nextBody: bodySource(50),
   },
 ];
+
+// BENCH_COMPARE_DIST=<another build's dist>: its sample app joins the run,
+// on both adapters, e.g. the previous commit's, for a before/after.
+const compareDist = process.env.BENCH_COMPARE_DIST;
+if (compareDist) {
+  for (const adapter of ['express', 'fastify']) {
+    CONTENDERS.push({
+      name: `before: sample app (${adapter === 'express' ? 'Express' : 'Fastify'})`,
+      script: `${resolve(compareDist)}/apps/sample-app/src/main.js`,
+      env: (u) => sampleAppEnv(u.url, { SAMPLE_APP_ADAPTER: adapter }),
+      headers: authed,
+      nextBody: bodySource(5000),
+    });
+  }
+}
 
 interface Sample {
   rps: number;
@@ -213,18 +230,26 @@ for (const scenario of SCENARIOS) {
       (ceiling ? ` (Little's-law ceiling ${ceiling} req/s)` : ''),
   );
   say();
+  const baselineP99 = median(samples[0].map((s) => s.p99));
+  const latencyColumns = ceiling
+    ? 'of ceiling | p50 added ms | p99 × baseline | '
+    : '';
   say(
-    `| contender | req/s | × baseline | ${ceiling ? 'of ceiling | ' : ''}p50 ms | p99 ms | errors | peak RSS MB |`,
+    `| contender | req/s | × baseline | ${latencyColumns}p50 ms | p99 ms | errors | peak RSS MB |`,
   );
   say(
-    `| --- | ---: | ---: | ${ceiling ? '---: | ' : ''}---: | ---: | ---: | ---: |`,
+    `| --- | ---: | ---: | ${ceiling ? '---: | ---: | ---: | ' : ''}---: | ---: | ---: | ---: |`,
   );
   for (const [i, contender] of CONTENDERS.entries()) {
     const rps = median(samples[i].map((s) => s.rps));
+    const p50 = median(samples[i].map((s) => s.p50));
+    const p99 = median(samples[i].map((s) => s.p99));
     say(
       `| ${contender.name} | ${Math.round(rps)} | ${(rps / baselineRps).toFixed(2)} | ` +
-        (ceiling ? `${(rps / ceiling).toFixed(2)} | ` : '') +
-        `${median(samples[i].map((s) => s.p50))} | ${median(samples[i].map((s) => s.p99))} | ` +
+        (ceiling
+          ? `${(rps / ceiling).toFixed(2)} | ${(p50 - scenario.latencyMs).toFixed(1)} | ${(p99 / baselineP99).toFixed(2)} | `
+          : '') +
+        `${p50} | ${p99} | ` +
         `${samples[i].reduce((n, s) => n + s.errors, 0)} | ${Math.round(peakRss[i])} |`,
     );
   }
