@@ -39,10 +39,13 @@ export {
 export {
   ENCRYPTABLE_FIELDS,
   VERIFY_MODES,
+  VERIFY_MODE_ALIASES,
+  VERIFY_MODE_INPUTS,
   type EncryptableField,
   type EncryptedFields,
   type PhoneVerificationRequest,
   type VerifyMode,
+  type VerifyModeInput,
 } from './dto/phone-verification-request.js';
 export {
   CARRIERS,

@@ -7,6 +7,25 @@ export type VerifyMode = 'short' | 'detailed';
 /** Every {@link VerifyMode}, for validators and docs. */
 export const VERIFY_MODES: readonly VerifyMode[] = ['short', 'detailed'];
 
+/**
+ * AceData's own spelling of each mode (`verify_mode` `"0"`, `"1"`), accepted
+ * wherever a {@link VerifyMode} is, so a body copied from its docs works.
+ */
+export const VERIFY_MODE_ALIASES: Readonly<Record<'0' | '1', VerifyMode>> = {
+  '0': 'short',
+  '1': 'detailed',
+};
+
+/** A {@link VerifyMode} or its alias in AceData's spelling. */
+export type VerifyModeInput = VerifyMode | keyof typeof VERIFY_MODE_ALIASES;
+
+/** Every accepted {@link VerifyModeInput}. */
+export const VERIFY_MODE_INPUTS: readonly VerifyModeInput[] = [
+  ...VERIFY_MODES,
+  '0',
+  '1',
+];
+
 /** A subject field that can travel encrypted. */
 export type EncryptableField = 'name' | 'phone' | 'idCard';
 
@@ -39,8 +58,8 @@ export interface PhoneVerificationRequest {
   phone: string;
   /** 18-character resident ID number; a lowercase `x` is accepted. */
   idCard: string;
-  /** Defaults to the module's `defaultVerifyMode`. */
-  verifyMode?: VerifyMode;
+  /** `short` or `detailed` (or AceData's `"0"` / `"1"`); defaults to the module's `defaultVerifyMode`. */
+  verifyMode?: VerifyModeInput;
   /** Set when some fields are already encrypted by the caller (pass-through). */
   encrypted?: EncryptedFields;
 }

@@ -2,6 +2,7 @@ import { ValidationPipe } from '@nestjs/common';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import { invalidInputExceptionFactory } from '../validation/validation-exception.factory.js';
 import { rejectionOf } from '../testing/rejection-of.js';
+import { normalizeVerificationRequest } from '../validation/normalize-request.js';
 import { VerifyPhoneDto } from './verify-phone.dto.js';
 
 describe('VerifyPhoneDto through ValidationPipe', () => {
@@ -50,5 +51,42 @@ describe('VerifyPhoneDto through ValidationPipe', () => {
       extra: 1,
     });
     expect(error.fields.toSorted()).toEqual(['extra', 'verifyMode']);
+  });
+
+  it.each([
+    ['1', 'detailed'],
+    ['0', 'short'],
+    ['detailed', 'detailed'],
+  ] as const)(
+    'takes AceData’s verify_mode "%s" as %s, at the DTO and in verify()',
+    async (input, mode) => {
+      const body = {
+        name: '张三',
+        phone: '13812345678',
+        idCard: '11010519491231002X',
+        verifyMode: input,
+      };
+      const dto = (await pipe.transform(body, metadata)) as VerifyPhoneDto;
+      expect(normalizeVerificationRequest(dto, 'short').verifyMode).toBe(mode);
+    },
+  );
+
+  it('rejects another spelling of a mode in verify() too, naming the field', () => {
+    const request = {
+      name: '张三',
+      phone: '13812345678',
+      idCard: '11010519491231002X',
+      verifyMode: '2',
+    } as unknown as VerifyPhoneDto;
+    const error = (() => {
+      try {
+        normalizeVerificationRequest(request, 'short');
+      } catch (thrown) {
+        return thrown as InvalidInputError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(error.fields).toEqual(['verifyMode']);
+    expect(error.message).toContain('short, detailed, 0, 1');
   });
 });

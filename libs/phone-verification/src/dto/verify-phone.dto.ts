@@ -5,9 +5,9 @@ import {
   IsPersonName,
 } from '../validation/validation.decorators.js';
 import {
-  VERIFY_MODES,
+  VERIFY_MODE_INPUTS,
   type PhoneVerificationRequest,
-  type VerifyMode,
+  type VerifyModeInput,
 } from './phone-verification-request.js';
 
 /**
@@ -25,8 +25,8 @@ export class VerifyPhoneDto implements PhoneVerificationRequest {
   idCard: string;
 
   @IsOptional()
-  @IsIn(VERIFY_MODES, {
-    message: `verifyMode must be one of: ${VERIFY_MODES.join(', ')}`,
+  @IsIn(VERIFY_MODE_INPUTS, {
+    message: `verifyMode must be one of: ${VERIFY_MODE_INPUTS.join(', ')}`,
   })
-  verifyMode?: VerifyMode;
+  verifyMode?: VerifyModeInput;
 }

@@ -1,6 +1,8 @@
 import { validateIv } from './iv.js';
 import {
   ENCRYPTABLE_FIELDS,
+  VERIFY_MODE_ALIASES,
+  VERIFY_MODE_INPUTS,
   VERIFY_MODES,
   type EncryptedFields,
   type PhoneVerificationRequest,
@@ -94,13 +96,19 @@ export function normalizeVerificationRequest(
     ? validateCiphertext(request.idCard)
     : validateIdCard(request.idCard, now);
   if (!idCard.valid) problems.push(problem('idCard', idCard.reason));
-  const verifyMode = request.verifyMode ?? defaultVerifyMode;
-  if (!VERIFY_MODES.includes(verifyMode)) {
+  const verifyMode = verifyModeOf(request.verifyMode ?? defaultVerifyMode);
+  if (verifyMode === undefined) {
     problems.push(
-      problem('verifyMode', `must be one of: ${VERIFY_MODES.join(', ')}`),
+      problem('verifyMode', `must be one of: ${VERIFY_MODE_INPUTS.join(', ')}`),
     );
   }
-  if (!name.valid || !phone.valid || !idCard.valid || problems.length > 0) {
+  if (
+    !name.valid ||
+    !phone.valid ||
+    !idCard.valid ||
+    verifyMode === undefined ||
+    problems.length > 0
+  ) {
     throw new InvalidInputError(problems);
   }
   return {
@@ -110,4 +118,14 @@ export function normalizeVerificationRequest(
     verifyMode,
     ...(encrypted ? { encrypted } : {}),
   };
+}
+
+/** A mode, or its alias in AceData's spelling, as a {@link VerifyMode}. */
+function verifyModeOf(input: unknown): VerifyMode | undefined {
+  if ((VERIFY_MODES as readonly unknown[]).includes(input)) {
+    return input as VerifyMode;
+  }
+  return typeof input === 'string' && Object.hasOwn(VERIFY_MODE_ALIASES, input)
+    ? VERIFY_MODE_ALIASES[input as keyof typeof VERIFY_MODE_ALIASES]
+    : undefined;
 }
