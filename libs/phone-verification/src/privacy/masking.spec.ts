@@ -5,6 +5,9 @@ describe('masking', () => {
     ['13812345678', '138****5678'],
     ['19212345678', '192****5678'],
     ['1381234', '*******'],
+    // As typed: normalised before masking, never echoing the country code.
+    ['+86 138-1234-5678', '138****5678'],
+    ['００８６１３８１２３４５６７８', '138****5678'],
     ['', ''],
   ])('maskPhone(%j) → %j', (input, masked) =>
     expect(maskPhone(input)).toBe(masked),

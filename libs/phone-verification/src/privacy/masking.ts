@@ -1,9 +1,14 @@
+import { validateMobile } from '../validation/mobile.js';
+
 /**
- * Masks a mobile number for display: `13812345678` → `138****5678`.
+ * Masks a mobile number for display: `13812345678` → `138****5678`. A number
+ * as a user typed it is normalised first, as `verify()` does
+ * (`+86 138-1234-5678` → `138****5678`), so raw input can be passed as it is.
  * Too short to mask partially, everything is masked.
  */
 export function maskPhone(phone: string): string {
-  const chars = [...phone];
+  const normalized = validateMobile(phone);
+  const chars = [...(normalized.valid ? normalized.value : phone)];
   if (chars.length < 8) return '*'.repeat(chars.length);
   return (
     chars.slice(0, 3).join('') +
