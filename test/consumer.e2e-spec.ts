@@ -95,6 +95,7 @@ describe('the packed library in a fresh consumer app', () => {
       '@nestjs/core',
       '@nestjs/axios',
       '@nestjs/config',
+      '@nestjs/testing',
       'axios',
       'rxjs',
       'reflect-metadata',

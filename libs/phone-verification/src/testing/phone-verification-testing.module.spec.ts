@@ -1,10 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 // A consumer imports these from the package and its `/testing` entry point.
 import {
   InvalidInputError,
+  PhoneVerificationModule,
   PhoneVerificationService,
   UpstreamTimeoutError,
+  phoneVerificationConfig,
 } from '../index.js';
 import {
   FakePhoneVerificationService,
@@ -91,5 +94,41 @@ describe('a consumer testing its code with PhoneVerificationTestingModule', () =
       await accounts.open('张三', '13812345678', '11010519491231002X'),
     ).toBe('rejected');
     expect(fake.circuitState()).toBe('open');
+  });
+});
+
+describe('an app module with the real PhoneVerificationModule, in its own tests', () => {
+  /** What an app's root module imports in production: options from the env. */
+  @Module({
+    imports: [
+      ConfigModule.forRoot({ ignoreEnvFile: true, ignoreEnvVars: true }),
+      PhoneVerificationModule.forRootAsync(
+        phoneVerificationConfig.asProvider(),
+      ),
+    ],
+    providers: [AccountOpeningService],
+  })
+  class AppModuleUnderTest {}
+
+  // The test environment has no ACEDATA_API_TOKEN.
+  const env = process.env.ACEDATA_API_TOKEN;
+  beforeAll(() => delete process.env.ACEDATA_API_TOKEN);
+  afterAll(() => {
+    if (env !== undefined) process.env.ACEDATA_API_TOKEN = env;
+  });
+
+  it('overrideIn(builder) swaps in the fake, with no token and no network', async () => {
+    const fake = new FakePhoneVerificationService();
+    fake.whenPhone('13900000000', { code: 1 });
+    const moduleRef = await PhoneVerificationTestingModule.overrideIn(
+      Test.createTestingModule({ imports: [AppModuleUnderTest] }),
+      fake,
+    ).compile();
+    const accounts = moduleRef.get(AccountOpeningService);
+    expect(
+      await accounts.open('张三', '13900000000', '11010519491231002X'),
+    ).toBe('rejected');
+    expect(moduleRef.get(PhoneVerificationService)).toBe(fake);
+    await moduleRef.close();
   });
 });
