@@ -301,7 +301,7 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
     );
   });
 
-  it('--rate 20: no second has more than 21 calls', async () => {
+  it('--rate 20: 60 calls take about 3 s, with no burst', async () => {
     const upstream = await ScriptedUpstream.start();
     try {
       const input = join(dir, 'rate.csv');
@@ -335,7 +335,12 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
         while (j < times.length && times[j] - times[i] < 1000) j++;
         busiest = Math.max(busiest, j - i);
       }
-      expect(busiest).toBeLessThanOrEqual(21);
+      // Arrivals are stamped by this process on shared cores, where a stall
+      // bunches a few of them; the exact cadence is pacer.spec's, in virtual
+      // time. Here: no burst of the concurrency (32), and 60 calls at 20/s
+      // take about 3 s (with no limit they take a fraction of one).
+      expect(busiest).toBeLessThanOrEqual(24);
+      expect(times[59] - times[0]).toBeGreaterThan(2_500);
       expect(run.stdout).toMatch(/limit 20\/s/);
     } finally {
       await upstream.close();
