@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { consumerLockfile } from './support/consumer-lockfile.js';
+import { startNodeProcess, type NodeProcess } from './support/node-process.js';
 
 const REPO = resolve('.');
 const LIBRARY = join(REPO, 'libs/phone-verification');
@@ -25,7 +26,12 @@ function installed(name: string): string {
   ).version;
 }
 
-function run(command: string, args: string[], cwd: string): string {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): string {
   return execFileSync(command, args, {
     cwd,
     encoding: 'utf8',
@@ -34,6 +40,7 @@ function run(command: string, args: string[], cwd: string): string {
       npm_config_audit: 'false',
       npm_config_fund: 'false',
       npm_config_update_notifier: 'false',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 180_000,
@@ -87,7 +94,7 @@ describe('the packed library in a fresh consumer app', () => {
     expect(files.some((f) => f.includes('.spec.'))).toBe(false);
   });
 
-  it('installs offline, compiles with tsc, boots and verifies one identity', () => {
+  it('installs offline, compiles with tsc, boots and verifies one identity, and runs the README snippets', async () => {
     const app = join(workdir, 'app');
     cpSync(join(REPO, 'test/consumer-app'), app, { recursive: true });
     const peers = [
@@ -96,11 +103,16 @@ describe('the packed library in a fresh consumer app', () => {
       '@nestjs/axios',
       '@nestjs/config',
       '@nestjs/testing',
+      '@nestjs/platform-express',
       'axios',
       'rxjs',
       'reflect-metadata',
       'class-validator',
+      'class-transformer',
       '@types/node',
+      // To run the README's specs as a consumer would: jest on ESM.
+      'jest',
+      '@types/jest',
     ];
     const manifest = JSON.parse(
       readFileSync(join(LIBRARY, 'package.json'), 'utf8'),
@@ -150,5 +162,92 @@ describe('the packed library in a fresh consumer app', () => {
       rejected: true,
       calls: 1,
     });
-  }, 240_000);
+    await runReadmeSnippets(app);
+  }, 300_000);
+
+  it('every TypeScript block of the README is one of the consumer app files, verbatim', () => {
+    const readme = readFileSync(join(LIBRARY, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```ts\n(.*?)```\n/gs)].map((m) => m[1]);
+    const files = readdirSync(SNIPPETS).toSorted();
+    const named = blocks.map((block) => /^\/\/ (\S+\.ts)\n/.exec(block)?.[1]);
+    expect(named.toSorted()).toEqual(files);
+    for (const [i, block] of blocks.entries()) {
+      expect(block).toBe(readFileSync(join(SNIPPETS, named[i] ?? ''), 'utf8'));
+    }
+  });
 });
+
+const SNIPPETS = join(REPO, 'test/consumer-app/src/readme');
+
+/**
+ * Runs the README's snippets in the installed app: the package's sandbox
+ * command, `main.ts` (module wiring, the global filter, the controller)
+ * booted against it and called over HTTP, and the two specs under jest.
+ */
+async function runReadmeSnippets(app: string): Promise<void> {
+  const sandbox = await startNodeProcess(
+    join(app, 'node_modules/.bin/acedata-sandbox'),
+    { env: {} },
+  );
+  let server: NodeProcess | undefined;
+  try {
+    server = await startNodeProcess(join(app, 'dist/readme/main.js'), {
+      env: {
+        ACEDATA_API_TOKEN: 'sandbox-token',
+        ACEDATA_BASE_URL: sandbox.url,
+        PORT: '0',
+      },
+    });
+    const check = (body: object) =>
+      fetch(`${server?.url}/kyc/phone-check`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const valid = await check({
+      name: '张三',
+      phone: '+86 138-0000-0000',
+      idCard: '11010519491231002X',
+    });
+    expect(valid.status).toBe(200);
+    expect(await valid.json()).toEqual({
+      status: 'consistent',
+      billed: true,
+      carrier: expect.any(String),
+      phone: '138****0000',
+    });
+    // The global filter: bad input is a 400 naming the field, not a 500.
+    const invalid = await check({
+      name: '张三',
+      phone: '12345',
+      idCard: '11010519491231002X',
+    });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({
+      success: false,
+      error: { code: 'invalid_input', fields: ['phone'] },
+    });
+  } finally {
+    await server?.stop();
+    await sandbox.stop();
+  }
+  // No token in the environment: the specs run on the fake.
+  const jest = run(
+    process.execPath,
+    [
+      '--experimental-vm-modules',
+      'node_modules/jest/bin/jest.js',
+      '--ci',
+      '--json',
+      '--rootDir',
+      'dist',
+    ],
+    app,
+    { ACEDATA_API_TOKEN: '' },
+  );
+  expect(JSON.parse(jest)).toMatchObject({
+    numTotalTestSuites: 2,
+    numPassedTests: 2,
+    numFailedTests: 0,
+  });
+}

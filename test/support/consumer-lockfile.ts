@@ -81,6 +81,8 @@ export function consumerLockfile(
     ...(library.manifest.peerDependenciesMeta
       ? { peerDependenciesMeta: library.manifest.peerDependenciesMeta }
       : {}),
+    // npm links commands from what the lockfile says, not the package.
+    ...(library.manifest.bin ? { bin: library.manifest.bin } : {}),
   };
   const queue: [string, string][] = [
     ...Object.keys(rootDependencies)
