@@ -1,5 +1,8 @@
 import { validateMobile } from '../validation/mobile.js';
 
+/** A number as `verify()` normalised it: nothing to normalise again. */
+const NORMALISED_MOBILE = /^1\d{10}$/;
+
 /**
  * Masks a mobile number for display: `13812345678` → `138****5678`. A number
  * as a user typed it is normalised first, as `verify()` does
@@ -7,8 +10,10 @@ import { validateMobile } from '../validation/mobile.js';
  * Too short to mask partially, everything is masked.
  */
 export function maskPhone(phone: string): string {
-  const normalized = validateMobile(phone);
-  const chars = [...(normalized.valid ? normalized.value : phone)];
+  const normalized = NORMALISED_MOBILE.test(phone)
+    ? undefined
+    : validateMobile(phone);
+  const chars = [...(normalized?.valid ? normalized.value : phone)];
   if (chars.length < 8) return '*'.repeat(chars.length);
   return (
     chars.slice(0, 3).join('') +

@@ -1,4 +1,4 @@
-import { chinaDay } from '../china-time.js';
+import { chinaDate } from '../china-time.js';
 import {
   accepted,
   rejected,
@@ -41,7 +41,7 @@ function isRealBirthDate(yyyymmdd: string, now: Date): string | undefined {
     return 'contains a birth date (digits 7-14) that does not exist';
   }
   // Compare calendar dates in China time, where the ID was issued.
-  if (date.toISOString().slice(0, 10) > chinaDay(now.getTime())) {
+  if (date.getTime() > chinaDate(now.getTime())) {
     return 'contains a birth date (digits 7-14) in the future';
   }
   return undefined;
