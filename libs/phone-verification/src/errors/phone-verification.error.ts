@@ -1,3 +1,5 @@
+import { HTTP_STATUS_OF } from './http-status.js';
+
 /** Every error code this library can throw; a typo fails to compile. */
 export type PhoneVerificationErrorCode =
   | 'invalid_input'
@@ -52,6 +54,27 @@ export abstract class PhoneVerificationError extends Error {
     this.traceId = init.traceId;
     this.retryable = init.retryable;
     this.mayHaveBilled = init.mayHaveBilled;
+  }
+
+  /**
+   * The HTTP status to answer with (as `httpAnswerFor` does), with `status`
+   * and `expose` in the http-errors convention that Nest's default exception
+   * filter reads: an app that forgot `PhoneVerificationExceptionFilter`
+   * answers 400, 429, 502, 503 or 504 rather than 500. Not the upstream's
+   * status, which is `httpStatus`.
+   */
+  get statusCode(): number {
+    return HTTP_STATUS_OF[this.code];
+  }
+
+  /** The same as {@link statusCode}. */
+  get status(): number {
+    return this.statusCode;
+  }
+
+  /** Whether the message may be shown to a client: for 4xx answers only. */
+  get expose(): boolean {
+    return this.statusCode < 500;
   }
 
   /** A plain, log-safe view of the error. */

@@ -1,5 +1,5 @@
-import { HttpStatus } from '@nestjs/common';
 import { BudgetExhaustedError } from '../errors/budget.errors.js';
+import { HTTP_STATUS_OF } from '../errors/http-status.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
 import type {
   PhoneVerificationError,
@@ -7,15 +7,13 @@ import type {
 } from '../errors/phone-verification.error.js';
 import { UpstreamRateLimitedError } from '../errors/upstream-api.errors.js';
 
-/** The status, public code and message one kind of error is answered with. */
+/** The public code and message one kind of error is answered with. */
 interface Answer {
-  readonly status: number;
   readonly code: string;
   readonly message: string;
 }
 
 const UPSTREAM_REJECTED_CREDENTIALS: Answer = {
-  status: HttpStatus.BAD_GATEWAY,
   code: 'upstream_auth_failed',
   message: 'The verification provider rejected this service’s credentials',
 };
@@ -27,56 +25,46 @@ const ANSWERS: Readonly<
   api_not_implemented: UPSTREAM_REJECTED_CREDENTIALS,
   invalid_token: UPSTREAM_REJECTED_CREDENTIALS,
   too_many_requests: {
-    status: HttpStatus.SERVICE_UNAVAILABLE,
     code: 'upstream_rate_limited',
     message: 'The verification provider is rate limiting us; try again later',
   },
   api_error: {
-    status: HttpStatus.BAD_GATEWAY,
     code: 'upstream_error',
     message: 'The verification provider failed to answer',
   },
   upstream_http_error: {
-    status: HttpStatus.BAD_GATEWAY,
     code: 'upstream_error',
     message: 'The verification provider answered with an unexpected error',
   },
   upstream_malformed_response: {
-    status: HttpStatus.BAD_GATEWAY,
     code: 'upstream_bad_response',
     message: 'The verification provider answered with an unreadable response',
   },
   upstream_connection_failed: {
-    status: HttpStatus.SERVICE_UNAVAILABLE,
     code: 'upstream_unavailable',
     message: 'The verification provider cannot be reached; try again later',
   },
   upstream_connection_lost: {
-    status: HttpStatus.BAD_GATEWAY,
     code: 'upstream_connection_lost',
     message:
       'The connection to the verification provider broke after the check was sent; it may have been billed, so do not repeat it blindly',
   },
   upstream_unavailable: {
-    status: HttpStatus.SERVICE_UNAVAILABLE,
     code: 'upstream_unavailable',
     message:
       'The verification provider is failing; calls are paused, try again later',
   },
   budget_exhausted: {
-    status: HttpStatus.TOO_MANY_REQUESTS,
     code: 'budget_exhausted',
     message:
       'The daily verification budget is spent; it resets at midnight China time (see Retry-After)',
   },
   budget_store_unavailable: {
-    status: HttpStatus.SERVICE_UNAVAILABLE,
     code: 'budget_store_unavailable',
     message:
       'The spend budget cannot be checked right now, so no billed call was made; try again later',
   },
   upstream_timeout: {
-    status: HttpStatus.GATEWAY_TIMEOUT,
     code: 'upstream_timeout',
     message:
       'The verification provider did not answer in time; the check may have been billed, so do not repeat it blindly',
@@ -121,11 +109,7 @@ export function httpAnswerFor(
 ): PhoneVerificationHttpAnswer {
   const answer: Answer =
     error instanceof InvalidInputError
-      ? {
-          status: HttpStatus.BAD_REQUEST,
-          code: error.code,
-          message: error.message,
-        }
+      ? { code: error.code, message: error.message }
       : ANSWERS[error.code as keyof typeof ANSWERS];
   const retryAfterMs =
     error instanceof UpstreamRateLimitedError
@@ -134,7 +118,7 @@ export function httpAnswerFor(
         ? error.resetsAt.getTime() - now
         : undefined;
   return {
-    status: answer.status,
+    status: HTTP_STATUS_OF[error.code],
     ...(retryAfterMs === undefined
       ? {}
       : { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) }),
