@@ -154,6 +154,16 @@ describe('the packed library in a fresh consumer app', () => {
       [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'],
       app,
     );
+    // An older CommonJS setup (`moduleResolution: node`) finds `/testing` too.
+    run(
+      process.execPath,
+      [
+        join(REPO, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        'tsconfig.node10.json',
+      ],
+      app,
+    );
     const output =
       run(process.execPath, ['dist/main.js'], app).trim().split('\n').at(-1) ??
       '';
