@@ -1,53 +1,35 @@
 import { AxiosError, create, type AxiosInstance } from 'axios';
-import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rejectionOf } from '../testing/rejection-of.js';
+import { ScriptedUpstream } from '../testing/scripted-upstream.js';
 import { progressOf } from './acedata-error.mapper.js';
 import { UndiciAxiosAdapter } from './undici-axios.adapter.js';
 
-type Handler = (
-  req: IncomingMessage,
-  body: string,
-  res: ServerResponse,
-) => void;
-
 describe('UndiciAxiosAdapter', () => {
-  let server: Server;
+  let upstream: ScriptedUpstream;
   let url: string;
-  let handler: Handler;
   let transport: UndiciAxiosAdapter;
   let client: AxiosInstance;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => handler(req, Buffer.concat(chunks).toString(), res));
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    upstream = await ScriptedUpstream.start();
+    url = upstream.url;
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
-  });
+  afterAll(() => upstream.close());
   beforeEach(() => {
+    upstream.reset();
     transport = new UndiciAxiosAdapter({ keepAliveIdleMs: 1_000 });
     client = create({ adapter: transport.adapter });
   });
   afterEach(() => transport.close());
 
   it('posts the headers and JSON body, and returns status, headers and text', async () => {
-    handler = (req, body, res) => {
-      res.setHeader('x-trace-id', 'trace-1');
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ seen: body, auth: req.headers.authorization }));
-    };
+    upstream.respond({
+      status: 200,
+      body: { ok: true },
+      headers: { 'x-trace-id': 'trace-1' },
+    });
     const response = await client.post(
       `${url}/check?x=1`,
       { a: 1 },
@@ -55,27 +37,34 @@ describe('UndiciAxiosAdapter', () => {
     );
     expect(response.status).toBe(200);
     expect(response.headers['x-trace-id']).toBe('trace-1');
-    expect(response.data).toEqual({ seen: '{"a":1}', auth: 'Bearer t' });
+    expect(response.data).toEqual({ ok: true });
+    const [seen] = upstream.requests;
+    expect(seen).toMatchObject({
+      method: 'POST',
+      url: '/check?x=1',
+      rawBody: '{"a":1}',
+    });
+    expect(seen.headers.authorization).toBe('Bearer t');
   });
 
   it('joins baseURL and url, and adds params, as axios does', async () => {
-    handler = (req, _body, res) => res.end(JSON.stringify(req.url));
+    upstream.respond({ status: 200, body: {} });
     const based = create({
       adapter: transport.adapter,
       baseURL: `${url}/api/`,
     });
-    expect((await based.get('/v1/check')).data).toBe('/api/v1/check');
-    expect((await based.get('v1/check', { params: { a: 'b c' } })).data).toBe(
+    await based.get('/v1/check');
+    await based.get('v1/check', { params: { a: 'b c' } });
+    await based.get(`${url}/other`);
+    expect(upstream.requests.map((r) => r.url)).toEqual([
+      '/api/v1/check',
       '/api/v1/check?a=b+c',
-    );
-    expect((await based.get(`${url}/other`)).data).toBe('/other');
+      '/other',
+    ]);
   });
 
   it('keeps the raw text when told to, and rejects a status validateStatus refuses', async () => {
-    handler = (_req, _body, res) => {
-      res.statusCode = 503;
-      res.end('not json');
-    };
+    upstream.respond({ status: 503, rawBody: 'not json' });
     const raw = await client.post(`${url}/x`, 'b', {
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
@@ -102,7 +91,7 @@ describe('UndiciAxiosAdapter', () => {
   });
 
   it('a connection dropped after the request was written reports it written', async () => {
-    handler = (req) => req.socket.destroy();
+    upstream.respond({ reset: true });
     const error = await rejectionOf(client.post(`${url}/x`, 'b'), AxiosError);
     expect(progressOf(error)).toEqual({
       written: true,
@@ -111,7 +100,7 @@ describe('UndiciAxiosAdapter', () => {
   });
 
   it('an answer over maxContentLength fails with its status known', async () => {
-    handler = (_req, _body, res) => res.end('x'.repeat(10_000));
+    upstream.respond({ oversizedBytes: 10_000 });
     const error = await rejectionOf(
       client.post(`${url}/x`, 'b', { maxContentLength: 1_000 }),
       AxiosError,
@@ -121,7 +110,7 @@ describe('UndiciAxiosAdapter', () => {
   });
 
   it('honours an abort signal, and its own timeout', async () => {
-    handler = () => undefined; // never answers
+    upstream.respond({ hang: true });
     const controller = new AbortController();
     const aborted = rejectionOf(
       client.post(`${url}/x`, 'b', { signal: controller.signal }),
@@ -140,25 +129,21 @@ describe('UndiciAxiosAdapter', () => {
   });
 
   it('an already aborted signal sends nothing', async () => {
-    let calls = 0;
-    handler = (_req, _body, res) => {
-      calls += 1;
-      res.end('{}');
-    };
+    upstream.respond({ status: 200, body: {} });
     const error = await rejectionOf(
       client.post(`${url}/x`, 'b', { signal: AbortSignal.abort() }),
       AxiosError,
     );
     expect(error.code).toBe(AxiosError.ERR_CANCELED);
     await client.post(`${url}/x`, 'b');
-    expect(calls).toBe(1);
+    expect(upstream.requests).toHaveLength(1);
   });
 
   it('close() lets a call in flight finish', async () => {
-    handler = (_req, _body, res) => setTimeout(() => res.end('"late"'), 100);
+    upstream.respond({ trickleEveryMs: 1 }); // a ~90-byte body, a byte a ms
     const call = client.post(`${url}/x`, 'b');
     await new Promise((done) => setTimeout(done, 20));
     await transport.close();
-    expect((await call).data).toBe('late');
+    expect((await call).data).toMatchObject({ result: '0' });
   });
 });
