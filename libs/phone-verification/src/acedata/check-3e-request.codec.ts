@@ -44,7 +44,12 @@ export function decodeCheck3eRequest(
     idCard: body.id_card,
     ...(mode === undefined
       ? {}
-      : { verifyMode: `${mode}` === '1' ? 'detailed' : 'short' }),
+      : {
+          verifyMode:
+            `${mode}` === VERIFY_MODE_WIRE_VALUES.detailed
+              ? 'detailed'
+              : 'short',
+        }),
     ...(body.encrypt_list === undefined
       ? {}
       : {

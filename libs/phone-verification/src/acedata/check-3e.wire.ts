@@ -1,17 +1,16 @@
-import type {
-  EncryptableField,
-  VerifyMode,
+import {
+  VERIFY_MODE_ALIASES,
+  type EncryptableField,
+  type VerifyMode,
 } from '../dto/phone-verification-request.js';
 
 /** The endpoint's path under the base URL. */
 export const CHECK_3E_PATH = '/identity/phone/check-3e';
 
-/** `verify_mode` as AceData spells it; the one place that knows. */
-export const VERIFY_MODE_WIRE_VALUES: Readonly<Record<VerifyMode, '0' | '1'>> =
-  {
-    short: '0',
-    detailed: '1',
-  };
+/** `verify_mode` as AceData spells it: {@link VERIFY_MODE_ALIASES} inverted. */
+export const VERIFY_MODE_WIRE_VALUES = Object.fromEntries(
+  Object.entries(VERIFY_MODE_ALIASES).map(([wire, mode]) => [mode, wire]),
+) as Readonly<Record<VerifyMode, '0' | '1'>>;
 
 /** Every `verify_mode` AceData's clients send: a string or a number. */
 export const CHECK_3E_WIRE_VERIFY_MODES = ['0', '1', 0, 1] as const;

@@ -10,6 +10,7 @@ export const VERIFY_MODES: readonly VerifyMode[] = ['short', 'detailed'];
 /**
  * AceData's own spelling of each mode (`verify_mode` `"0"`, `"1"`), accepted
  * wherever a {@link VerifyMode} is, so a body copied from its docs works.
+ * The one table of it: the wire codec sends its inverse.
  */
 export const VERIFY_MODE_ALIASES: Readonly<Record<'0' | '1', VerifyMode>> = {
   '0': 'short',
