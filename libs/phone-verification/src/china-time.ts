@@ -20,5 +20,5 @@ export function chinaDate(now: number): number {
 
 /** The calendar day in China of `now`, as `YYYY-MM-DD`. */
 export function chinaDay(now: number): string {
-  return new Date(now + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+  return new Date(chinaDate(now)).toISOString().slice(0, 10);
 }

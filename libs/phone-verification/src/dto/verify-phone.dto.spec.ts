@@ -71,21 +71,17 @@ describe('VerifyPhoneDto through ValidationPipe', () => {
     },
   );
 
-  it('rejects another spelling of a mode in verify() too, naming the field', () => {
+  it('rejects another spelling of a mode in verify() too, naming the field', async () => {
     const request = {
       name: '张三',
       phone: '13812345678',
       idCard: '11010519491231002X',
       verifyMode: '2',
     } as unknown as VerifyPhoneDto;
-    const error = (() => {
-      try {
-        normalizeVerificationRequest(request, 'short');
-      } catch (thrown) {
-        return thrown as InvalidInputError;
-      }
-      throw new Error('accepted');
-    })();
+    const error = await rejectionOf(
+      (async () => normalizeVerificationRequest(request, 'short'))(),
+      InvalidInputError,
+    );
     expect(error.fields).toEqual(['verifyMode']);
     expect(error.message).toContain('short, detailed, 0, 1');
   });

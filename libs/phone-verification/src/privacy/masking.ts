@@ -1,7 +1,4 @@
-import { validateMobile } from '../validation/mobile.js';
-
-/** A number as `verify()` normalised it: nothing to normalise again. */
-const NORMALISED_MOBILE = /^1\d{10}$/;
+import { MAINLAND_MOBILE, validateMobile } from '../validation/mobile.js';
 
 /**
  * Masks a mobile number for display: `13812345678` → `138****5678`. A number
@@ -10,7 +7,8 @@ const NORMALISED_MOBILE = /^1\d{10}$/;
  * Too short to mask partially, everything is masked.
  */
 export function maskPhone(phone: string): string {
-  const normalized = NORMALISED_MOBILE.test(phone)
+  // A number as `verify()` normalised it has nothing to normalise again.
+  const normalized = MAINLAND_MOBILE.test(phone)
     ? undefined
     : validateMobile(phone);
   const chars = [...(normalized?.valid ? normalized.value : phone)];

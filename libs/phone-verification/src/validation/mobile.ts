@@ -5,7 +5,8 @@ import {
   type ValidationOutcome,
 } from './validation-outcome.js';
 
-const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
+/** A normalised mainland-China mobile number: 11 digits, `13` to `19`. */
+export const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
 const SEPARATORS = /[\s-]/g;
 
 /**
