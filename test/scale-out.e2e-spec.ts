@@ -25,6 +25,22 @@ const distinct = (i: number) => ({
 const post = (url: string, body: object = BODY, key = KEY_A) =>
   request(url).post(PATH).set('authorization', `Bearer ${key}`).send(body);
 
+/** Waits until every instance's readiness says Redis is shared again; the ms it took. */
+async function sharedAgain(urls: string[]): Promise<number> {
+  const started = Date.now();
+  for (const url of urls) {
+    for (;;) {
+      const res = await request(url).get('/health/ready');
+      if (res.body.details?.redis?.shared === true) break;
+      if (Date.now() - started > 10_000) {
+        throw new Error(`${url} did not share again: ${res.text}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return Date.now() - started;
+}
+
 describe('three sample-app instances on one Redis', () => {
   let redis: TestRedis;
   let sandbox: RunningSandbox;
@@ -145,8 +161,64 @@ describe('three sample-app instances on one Redis', () => {
     for (const app of apps) {
       // The loss and the recovery are logged once each, not per request.
       expect(
-        app.output().match(/Redis is unavailable/g)?.length ?? 0,
+        app.output().match(/Redis is (unavailable|unreachable)/g)?.length ?? 0,
       ).toBeLessThanOrEqual(2);
     }
+  });
+
+  /** Stalls Redis while each instance sends a request into the stall; resolves when Redis answers again. */
+  async function stall(urls: string[]): Promise<void> {
+    const answersAgainAt = Date.now() + 2500;
+    await redis.command(['CLIENT', 'PAUSE', '2500', 'ALL']);
+    await Promise.all(urls.map((url, i) => post(url, distinct(300 + i))));
+    await new Promise((r) => setTimeout(r, answersAgainAt - Date.now()));
+  }
+
+  describe('after Redis stalled (CLIENT PAUSE 2500 ALL)', () => {
+    it('one identity asked on each instance → one upstream call', async () => {
+      const urls = await deploy({}, 50);
+      await stall(urls);
+      // Back within about a second of Redis answering (and a scrape).
+      expect(await sharedAgain(urls)).toBeLessThan(2_000);
+      sandbox.resetCalls();
+      for (const url of urls) {
+        expect((await post(url, distinct(1))).status).toBe(200);
+      }
+      expect(sandbox.calls().total).toBe(1);
+    });
+
+    it('a storm of 600 requests for 60 identities → at most 63 upstream calls, sharing still on', async () => {
+      const urls = await deploy({}, 50);
+      await stall(urls);
+      await sharedAgain(urls);
+      sandbox.resetCalls();
+      const answers = await Promise.all(
+        Array.from({ length: 600 }, (_, i) =>
+          post(urls[i % 3], distinct(400 + (i % 60))),
+        ),
+      );
+      expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+      expect(sandbox.calls().total).toBeLessThanOrEqual(63);
+      expect(await sharedAgain(urls)).toBeLessThan(500);
+    });
+
+    it('a fail-closed daily budget answers 200 again a few seconds after', async () => {
+      const urls = await deploy(
+        { PHONE_VERIFICATION_DAILY_BUDGET: '1000' },
+        50,
+      );
+      await stall(urls);
+      const started = Date.now();
+      for (const [i, url] of urls.entries()) {
+        for (;;) {
+          const res = await post(url, distinct(500 + i));
+          if (res.status === 200) break;
+          expect(res.body.error?.code).toBe('budget_store_unavailable');
+          expect(Date.now() - started).toBeLessThan(3_000);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect((await request(url).get('/health/ready')).status).toBe(200);
+      }
+    });
   });
 });

@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A `redis-server` of the test's own, on a free loopback port. */
 export interface TestRedis {
@@ -7,13 +10,25 @@ export interface TestRedis {
   readonly port: number;
   /** Kills it (SIGKILL): Redis goes away mid-run. */
   kill(): Promise<void>;
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port: empty, or with its data when started with `persist`. */
   restart(): Promise<void>;
+  /**
+   * Runs one command with redis-cli and resolves with its reply as printed
+   * (`CLIENT PAUSE 2500 ALL`, `DEBUG SLEEP 2`, `CONFIG SET …`). It does not
+   * wait for a reply to come when `wait` is false (a `DEBUG SLEEP` blocks).
+   */
+  command(args: string[], wait?: boolean): Promise<string>;
   close(): Promise<void>;
 }
 
+/** How to start a test Redis. */
+export interface TestRedisOptions {
+  /** Keep data across `restart()` (append-only file in a temporary folder). */
+  persist?: boolean;
+}
+
 /** What a test that stops Redis gets when it runs against `REDIS_URL`. */
-async function cannotStopGivenRedis(): Promise<void> {
+async function cannotStopGivenRedis(): Promise<never> {
   throw new Error(
     'this test stops Redis: it needs redis-server on PATH, not REDIS_URL',
   );
@@ -49,7 +64,9 @@ async function waitForPing(port: number, child: ChildProcess): Promise<void> {
  * Starts `redis-server` (from PATH) on a free port, keeping nothing on disk.
  * Fails with how to install Redis when it is missing.
  */
-export async function startTestRedis(): Promise<TestRedis> {
+export async function startTestRedis(
+  options: TestRedisOptions = {},
+): Promise<TestRedis> {
   if (spawnSync('redis-server', ['--version']).error) {
     const given = process.env.REDIS_URL;
     if (!given) throw new Error(INSTALL_HINT);
@@ -58,10 +75,12 @@ export async function startTestRedis(): Promise<TestRedis> {
       port: Number(new URL(given).port || 6379),
       kill: cannotStopGivenRedis,
       restart: cannotStopGivenRedis,
+      command: cannotStopGivenRedis,
       close: async () => undefined,
     };
   }
   const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'test-redis-'));
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     child = spawn(
@@ -73,8 +92,15 @@ export async function startTestRedis(): Promise<TestRedis> {
         '127.0.0.1',
         '--save',
         '',
+        '--dir',
+        dir,
         '--appendonly',
-        'no',
+        options.persist ? 'yes' : 'no',
+        '--appendfsync',
+        'always',
+        // Tests stall the server with DEBUG SLEEP, from loopback only.
+        '--enable-debug-command',
+        'local',
       ],
       { stdio: 'ignore' },
     );
@@ -88,12 +114,31 @@ export async function startTestRedis(): Promise<TestRedis> {
     running.kill('SIGKILL');
     await exited;
   };
+  const command = (args: string[], wait = true): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const cli = spawn('redis-cli', ['-p', String(port), ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      cli.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      cli.once('error', reject);
+      if (!wait) {
+        // Sent once redis-cli has connected and written it; the reply may come much later.
+        setTimeout(() => resolve(''), 100);
+        return;
+      }
+      cli.once('exit', () => resolve(out.trim()));
+    });
   await start();
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     kill,
     restart: start,
-    close: kill,
+    command,
+    close: async () => {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

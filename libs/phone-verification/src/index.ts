@@ -89,12 +89,24 @@ export {
 export { SharedVerificationError } from './resilience/redis-single-flight.js';
 export type { BudgetOptions } from './budget/budget.options.js';
 export type { BudgetUsage } from './budget/spend-budget.js';
-export type { RedisOptions } from './shared-store/shared-store.options.js';
+export type { BudgetCounterLoss } from './budget/budget-ledger.js';
+export type {
+  RedisOptions,
+  SingleFlightOptions,
+} from './shared-store/shared-store.options.js';
 export {
+  closeRedis,
   connectRedis,
   type RedisClientLike,
   type RedisConnectionOptions,
 } from './shared-store/redis-client.js';
+export {
+  RedisCommandTimeoutError,
+  withinDeadline,
+} from './shared-store/command-deadline.js';
+export { UnsafeEvictionPolicyError } from './shared-store/eviction-policy.js';
+export type { SharedStoreState } from './shared-store/redis-availability.js';
+export type { SharedStoreReport } from './phone-verification.service.js';
 
 export { PhoneVerificationExceptionFilter } from './filters/phone-verification-exception.filter.js';
 export {

@@ -97,7 +97,15 @@ export const phoneVerificationProviders: Provider[] = [
       clock: Clock,
     ) =>
       o.cache && store
-        ? new VerificationCache(store, o.cache.ttlMs, clock)
+        ? new VerificationCache(
+            store,
+            o.cache.ttlMs,
+            clock,
+            // A shared (or custom) store gets an in-process tier in front.
+            store instanceof LruCacheStore
+              ? undefined
+              : new LruCacheStore(o.cache.maxEntries),
+          )
         : null,
   },
   {
@@ -131,7 +139,7 @@ export const phoneVerificationProviders: Provider[] = [
     ) => {
       if (!o.budget) return null;
       const ledger = shared
-        ? new RedisBudgetLedger(shared)
+        ? new RedisBudgetLedger(shared, o.budget.failOpen)
         : new MemoryBudgetLedger();
       return new SpendBudget(o.budget, ledger, secret, clock);
     },

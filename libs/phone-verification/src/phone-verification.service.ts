@@ -25,7 +25,17 @@ import {
   type AttemptTally,
   type ResilientOutcome,
 } from './resilience/upstream-resilience.js';
-import type { SharedRedis } from './shared-store/shared-redis.js';
+import type {
+  SharedRedis,
+  SharedStoreHealth,
+} from './shared-store/shared-redis.js';
+import type { BudgetCounterLoss } from './budget/budget-ledger.js';
+
+/** What `sharedStoreHealth()` reports. */
+export interface SharedStoreReport extends SharedStoreHealth {
+  /** The last budget counter found missing in Redis and re-seeded, if any. */
+  readonly budgetCounterLost?: BudgetCounterLoss;
+}
 import {
   normalizeVerificationRequest,
   type NormalizedVerificationRequest,
@@ -129,6 +139,21 @@ export class PhoneVerificationService {
     return this.shared.availability.isUp() ? 'up' : 'down';
   }
 
+  /**
+   * The shared store for readiness: its state (`up`, `degraded`: connected
+   * but a command failed, probed until it answers; `down`: reconnecting),
+   * Redis's eviction policy, and the last budget counter found missing and
+   * re-seeded. `undefined` without Redis.
+   */
+  sharedStoreHealth(): SharedStoreReport | undefined {
+    if (!this.shared) return undefined;
+    const budgetCounterLost = this.budget?.lostCounter();
+    return {
+      ...this.shared.health(),
+      ...(budgetCounterLost ? { budgetCounterLost } : {}),
+    };
+  }
+
   /** How many times the shared Redis was lost since start (each a fallback to per-instance behaviour). */
   sharedStoreFallbacks(): number {
     return this.shared ? this.shared.availability.fallbackCount() : 0;
@@ -159,12 +184,19 @@ export class PhoneVerificationService {
       const outcome = { result: cached, attempts: 0 };
       return { outcome, cacheHit: true, shared: false };
     }
+    let cachedMeanwhile = false;
     const flight = await this.singleFlight.run(key, async () => {
+      // The lease is ours: a leader that just finished may have cached it.
+      const meanwhile = await this.cache?.lookup(key);
+      if (meanwhile) {
+        cachedMeanwhile = true;
+        return { result: meanwhile, attempts: 0 };
+      }
       const outcome = await this.call(request, tally, budgetKey);
       await this.cache?.remember(key, outcome.result);
       return outcome;
     });
-    return { ...flight, cacheHit: false };
+    return { ...flight, cacheHit: cachedMeanwhile };
   }
 
   /** One billed-maybe call: within the budget, under the breaker and retries. */

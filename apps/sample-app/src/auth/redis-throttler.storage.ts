@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { RedisClientLike } from '@app/phone-verification';
+import { withinDeadline, type RedisClientLike } from '@app/phone-verification';
 import type { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
 
 type ThrottlerRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -27,16 +27,23 @@ return {hits, left, 0, 0}`;
 
 const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
 
+/** How long Redis has to answer (the library's deadline: a busy loop does not count). */
+const COMMAND_TIMEOUT_MS = 1_000;
+/** While degraded, one request in this long tries Redis again; the others count here. */
+const RETRY_AFTER_MS = 250;
+
 /**
  * `@nestjs/throttler` storage shared by every instance on one Redis, so the
  * per-key and per-IP limits hold across replicas. Keys are
  * `<namespace>:throttle:<throttler>:<tracker>` (trackers are key digests or
- * IPs). While Redis is away it counts in this instance's memory instead,
- * logging the switch once each way.
+ * IPs). While Redis is away or silent it counts in this instance's memory
+ * instead, trying Redis again every quarter second, and logs the switch
+ * once each way.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('Throttling');
   private degraded = false;
+  private retryAt = 0;
 
   constructor(
     private readonly client: RedisClientLike,
@@ -52,16 +59,28 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     throttlerName: string,
   ): Promise<ThrottlerRecord> {
     const base = `${this.namespace}:throttle:${throttlerName}:${key}`;
-    try {
-      if (this.client.status !== 'ready') throw new Error('redis not ready');
-      const reply = (await this.client.eval(
-        INCREMENT,
-        2,
-        base,
-        `${base}:blocked`,
+    if (this.degraded && Date.now() < this.retryAt) {
+      return this.fallback.increment(
+        key,
         ttl,
         limit,
         blockDuration,
+        throttlerName,
+      );
+    }
+    try {
+      if (this.client.status !== 'ready') throw new Error('redis not ready');
+      const reply = (await withinDeadline(
+        this.client.eval(
+          INCREMENT,
+          2,
+          base,
+          `${base}:blocked`,
+          ttl,
+          limit,
+          blockDuration,
+        ),
+        COMMAND_TIMEOUT_MS,
       )) as number[];
       this.recovered();
       return {
@@ -83,6 +102,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   }
 
   private lost(): void {
+    this.retryAt = Date.now() + RETRY_AFTER_MS;
     if (this.degraded) return;
     this.degraded = true;
     this.logger.warn(

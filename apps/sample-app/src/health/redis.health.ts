@@ -10,10 +10,14 @@ import {
 } from '../sample-app.config.js';
 
 /**
- * Reports the shared Redis on readiness. While it is away the app still
- * answers (cache skipped, single flight and limits per instance), so it is
- * reported `up` with `shared: false`; it counts as down only when budgets
- * are set to fail closed, since no billed call can then be made.
+ * Reports the shared Redis on readiness: its state (`up`, `degraded`: a
+ * command failed and it is probed until it answers; `down`: reconnecting),
+ * its eviction policy, and a budget counter found missing and re-seeded.
+ * While it is not up the app still answers (in-process cache, single flight
+ * and limits per instance), so it is reported `up` with `shared: false`; it
+ * counts as down only when budgets fail closed, since no billed call can
+ * then be made. It follows the library's probe, so within about a second of
+ * Redis answering again.
  */
 @Injectable()
 export class RedisHealthIndicator {
@@ -30,11 +34,32 @@ export class RedisHealthIndicator {
 
   check(): HealthIndicatorResult<'redis'> {
     const indicator = this.indicators.check('redis');
-    const state = this.verification.sharedStoreState();
-    if (state === 'disabled') return indicator.up({ configured: false });
-    if (state === 'up') return indicator.up({ shared: true });
+    const health = this.verification.sharedStoreHealth();
+    if (!health) return indicator.up({ configured: false });
+    const { state, evictionPolicy, evictionSafe, budgetCounterLost } = health;
+    const details = {
+      state,
+      evictionPolicy,
+      ...(evictionSafe === false
+        ? { warning: 'this eviction policy can evict leases and budgets' }
+        : {}),
+      ...(budgetCounterLost
+        ? {
+            budgetCounterLost: {
+              day: budgetCounterLost.day,
+              detectedAt: budgetCounterLost.detectedAt.toISOString(),
+              reseededTo: budgetCounterLost.reseededTo,
+            },
+          }
+        : {}),
+    };
+    if (state === 'up') return indicator.up({ shared: true, ...details });
     return this.budgetsFailClosed
-      ? indicator.down({ shared: false, budgets: 'refusing billed calls' })
-      : indicator.up({ shared: false, fallback: 'per-instance' });
+      ? indicator.down({
+          shared: false,
+          ...details,
+          budgets: 'refusing billed calls',
+        })
+      : indicator.up({ shared: false, ...details, fallback: 'per-instance' });
   }
 }

@@ -4,9 +4,10 @@ import { Gauge } from 'prom-client';
 import { VerificationMetrics } from './verification-metrics.js';
 
 /**
- * Gauges read at scrape time: the shared Redis (up, and how often it was
- * lost) and the deployment's daily spend budget (spent and remaining). No
- * label carries a caller key or subject data.
+ * Gauges read at scrape time: the shared Redis (up, how often it was lost,
+ * whether its eviction policy is safe, when a budget counter was last found
+ * missing) and the deployment's daily spend budget (spent and remaining).
+ * No label carries a caller key or subject data.
  */
 @Injectable()
 export class SharedStoreMetrics implements OnModuleInit {
@@ -37,6 +38,24 @@ export class SharedStoreMetrics implements OnModuleInit {
         this.set(verification.sharedStoreFallbacks());
       },
     });
+    const evictionSafe = new Gauge({
+      name: 'phone_verification_shared_store_eviction_safe',
+      help: "Whether Redis's maxmemory-policy keeps leases and budget counters (1: noeviction) or can evict them (0); absent when unknown",
+      registers,
+      collect() {
+        const safe = verification.sharedStoreHealth()?.evictionSafe;
+        if (safe !== undefined) this.set(safe ? 1 : 0);
+      },
+    });
+    const counterLost = new Gauge({
+      name: 'phone_verification_budget_counter_lost_timestamp_seconds',
+      help: "When this instance last found the day's budget counter missing in Redis and re-seeded it; absent when never",
+      registers,
+      collect() {
+        const lost = verification.sharedStoreHealth()?.budgetCounterLost;
+        if (lost) this.set(lost.detectedAt.getTime() / 1000);
+      },
+    });
     const budget = new Gauge({
       name: 'phone_verification_budget_billed_calls',
       help: "Today's deployment-wide spend budget (China day): billed calls spent, remaining, and the limit",
@@ -51,6 +70,6 @@ export class SharedStoreMetrics implements OnModuleInit {
         this.set({ measure: 'limit' }, global.limit);
       },
     });
-    this.gauges.push(up, fallbacks, budget);
+    this.gauges.push(up, fallbacks, evictionSafe, counterLost, budget);
   }
 }

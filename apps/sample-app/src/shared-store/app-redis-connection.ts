@@ -1,5 +1,5 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { RedisClientLike } from '@app/phone-verification';
+import { closeRedis, type RedisClientLike } from '@app/phone-verification';
 
 /** The app's Redis connection (REDIS_URL), closed after the HTTP server drained. */
 export class AppRedisConnection implements OnApplicationShutdown {
@@ -8,7 +8,7 @@ export class AppRedisConnection implements OnApplicationShutdown {
   constructor(readonly client: RedisClientLike) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.client.quit().catch(() => undefined);
+    await closeRedis(this.client);
     this.logger.log('Redis connection closed');
   }
 }

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { chinaDay, nextChinaMidnight } from '../china-time.js';
 import {
@@ -7,14 +6,13 @@ import {
 } from '../errors/budget.errors.js';
 import type { Clock } from '../clock.js';
 import { PhoneVerificationError } from '../errors/phone-verification.error.js';
-import type { BudgetLedger, BudgetScope } from './budget-ledger.js';
+import type {
+  BudgetCounterLoss,
+  BudgetHold,
+  BudgetLedger,
+  BudgetScope,
+} from './budget-ledger.js';
 import type { ResolvedBudgetOptions } from './budget.options.js';
-
-/** A unit reserved for one upstream call. */
-export interface BudgetReservation {
-  /** Gives the unit back: the call was certainly not billed. */
-  release(): Promise<void>;
-}
 
 /** One budget's use today. */
 export interface BudgetUsage {
@@ -35,8 +33,6 @@ export interface BudgetUsage {
  * by an HMAC of the budget key.
  */
 export class SpendBudget {
-  private readonly logger = new Logger('PhoneVerificationBudget');
-
   constructor(
     private readonly options: ResolvedBudgetOptions,
     private readonly ledger: BudgetLedger,
@@ -46,34 +42,30 @@ export class SpendBudget {
 
   /**
    * Reserves one billed call; throws `BudgetExhaustedError` when a budget is
-   * spent, `BudgetStoreUnavailableError` when it cannot be counted (unless
-   * `failOpen`).
+   * spent, `BudgetStoreUnavailableError` when it cannot be counted (the
+   * ledger counts here instead when the budget fails open).
    */
-  async reserve(budgetKey?: string): Promise<BudgetReservation> {
+  async reserve(budgetKey?: string): Promise<BudgetHold> {
     const now = this.clock.now();
-    const day = chinaDay(now);
     const resetsAt = nextChinaMidnight(now);
     const scopes = this.scopes(budgetKey);
-    let full: BudgetScope | undefined;
+    let outcome;
     try {
-      full = await this.ledger.reserve(day, scopes, resetsAt + 3_600_000);
+      outcome = await this.ledger.reserve(
+        chinaDay(now),
+        scopes,
+        resetsAt + 3_600_000,
+      );
     } catch {
-      if (this.options.failOpen) return { release: async () => undefined };
       throw new BudgetStoreUnavailableError();
     }
-    if (full) {
+    if ('full' in outcome) {
       throw new BudgetExhaustedError(
-        full.id === 'global' ? 'global' : (budgetKey ?? 'global'),
+        outcome.full.id === 'global' ? 'global' : (budgetKey ?? 'global'),
         new Date(resetsAt),
       );
     }
-    return {
-      release: () =>
-        this.ledger.release(day, scopes).catch(() => {
-          // Kept reserved: the safe side; it expires with the day.
-          this.logger.warn('could not give a budget unit back');
-        }),
-    };
+    return outcome.hold;
   }
 
   /**
@@ -86,18 +78,25 @@ export class SpendBudget {
     call: () => Promise<T>,
     billed: (value: T) => boolean,
   ): Promise<T> {
-    const reservation = await this.reserve(budgetKey);
+    const hold = await this.reserve(budgetKey);
     let value: T;
     try {
       value = await call();
     } catch (error) {
-      if (!(error instanceof PhoneVerificationError && error.mayHaveBilled)) {
-        await reservation.release();
+      if (error instanceof PhoneVerificationError && error.mayHaveBilled) {
+        await hold.keep();
+      } else {
+        await hold.release();
       }
       throw error;
     }
-    if (!billed(value)) await reservation.release();
+    await (billed(value) ? hold.keep() : hold.release());
     return value;
+  }
+
+  /** The last time a day's shared counter was found missing and re-seeded. */
+  lostCounter(): BudgetCounterLoss | undefined {
+    return this.ledger.lostCounter();
   }
 
   /** Today's use of the deployment's budget and, given a key, of its own. */

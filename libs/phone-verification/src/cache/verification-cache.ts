@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
 import type { Clock } from '../clock.js';
 import type { PhoneVerificationCacheStore } from './cache-store.interface.js';
+import type { LruCacheStore } from './lru-cache.store.js';
 import { nextChinaMidnight } from '../china-time.js';
 import { meaningOfResultCode } from '../acedata/result-codes.js';
 
@@ -25,6 +26,11 @@ function isEntry(value: unknown): value is CacheEntry {
  * the next midnight in China, when the limit resets. Errors, engine codes
  * and no-record answers are never cached. Keys are HMACs (see
  * `createSubjectKeyer`); the stored result holds no name, phone or ID.
+ *
+ * With a shared store (Redis, or any store given), an in-process LRU sits in
+ * front of it (the usual two-level cache): a hot identity costs no round
+ * trip, and while the shared store is away an identity this instance has
+ * answered is not paid for again by it.
  */
 export class VerificationCache {
   private readonly logger = new Logger('PhoneVerificationCache');
@@ -33,6 +39,8 @@ export class VerificationCache {
     private readonly store: PhoneVerificationCacheStore,
     private readonly ttlMs: number,
     private readonly clock: Clock,
+    /** The in-process tier in front of a shared store; none when `store` is one. */
+    private readonly near?: LruCacheStore,
   ) {}
 
   /**
@@ -40,6 +48,9 @@ export class VerificationCache {
    * failing store costs a call, it does not fail the verification.
    */
   async lookup(key: string): Promise<PhoneVerificationResult | undefined> {
+    const now = this.clock.now();
+    const near = this.near?.get(key);
+    if (isEntry(near) && near.expiresAt > now) return near.result;
     let entry: unknown;
     try {
       entry = await this.store.get(key);
@@ -49,6 +60,7 @@ export class VerificationCache {
     }
     if (!isEntry(entry) || entry.expiresAt <= this.clock.now())
       return undefined;
+    this.near?.set(key, entry, entry.expiresAt - this.clock.now());
     return entry.result;
   }
 
@@ -58,6 +70,7 @@ export class VerificationCache {
     if (expiresAt === undefined) return;
     const entry: CacheEntry = { result, expiresAt };
     const ttlMs = Math.max(1, expiresAt - this.clock.now());
+    this.near?.set(key, entry, ttlMs);
     try {
       await this.store.set(key, entry, ttlMs);
     } catch {

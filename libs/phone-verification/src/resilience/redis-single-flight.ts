@@ -7,15 +7,17 @@ import {
 import { UpstreamUnavailableError } from '../errors/upstream-unavailable.error.js';
 import type { Clock } from '../clock.js';
 import type { SharedRedis } from '../shared-store/shared-redis.js';
-import { RELEASE_LEASE, RENEW_LEASE } from '../shared-store/redis-scripts.js';
+import { LEASE_STATE, RELEASE_LEASE } from '../shared-store/redis-scripts.js';
 
-/** How the single flight across instances is timed. */
+/** How the single flight across instances is timed (resolved from the options). */
 export interface SingleFlightTiming {
-  /** A leader's lease; renewed while its call runs, so it lapses only if it dies. */
+  /** A lease's lifetime: the call's whole deadline plus `leaseMarginMs`. Never renewed. */
   readonly leaseMs: number;
+  /** The longest a lease may take to take before its leader may call. */
+  readonly leaseMarginMs: number;
   /** How often a waiting instance looks for the answer. */
   readonly pollMs: number;
-  /** How long an instance waits for another's answer before giving up. */
+  /** How long an instance waits for another's answer, takeovers included, before giving up. */
   readonly maxWaitMs: number;
 }
 
@@ -46,6 +48,12 @@ export class SharedVerificationError extends PhoneVerificationError {
 }
 
 const ANSWER_TTL_MS = 60_000;
+/**
+ * A released lease stays a while as `done:<token>`, so an instance that
+ * found it taken a moment ago still finds the answer it was waiting for.
+ */
+const RELEASED_LEASE_TTL_MS = 2_000;
+const DONE = 'done:';
 
 /** The outcome of `run`: the answer, and whether another instance paid for it. */
 export interface SingleFlightOutcome<T> {
@@ -53,13 +61,27 @@ export interface SingleFlightOutcome<T> {
   readonly shared: boolean;
 }
 
+/** How a wait on a leader ended. */
+type WaitEnd = SharedAnswer | 'take-over' | 'on-our-own';
+
 /**
- * One upstream call per identity across every instance on one Redis. The
- * first instance takes a lease (`SET NX PX`, renewed while its call runs)
- * and leaves its answer under the lease's token; the others poll for that
- * answer. If the leader dies, its lease lapses and one waiter takes over
- * (the dead leader's call may still have been billed). While Redis is away,
- * each instance calls for itself (the in-process dedupe still applies).
+ * One upstream call per identity across every instance on one Redis.
+ *
+ * The first instance takes a lease (`SET NX PX`) and leaves its answer under
+ * the lease's token; the others poll for that answer.
+ *
+ * **Invariant: a waiter calls only when the leader cannot still be
+ * calling.** A lease lives for the call's whole deadline (timeout × attempts
+ * plus back-off) plus a margin, and is never renewed, so no stall of Redis
+ * can make it lapse while its leader may call. A leader whose `SET NX` took
+ * longer than the margin to come back gives the lease up instead of calling
+ * (it may expire before the call ends). A waiter learns, from the lease's
+ * `PTTL`, the latest moment its leader can be calling, and does not take
+ * over before it, even when the lease vanished early (evicted, flushed, a
+ * restart) or Redis stops answering meanwhile. A leader that died leaves
+ * its lease to lapse; one waiter then takes over (the dead leader's call may
+ * have been billed). When Redis is away before any lease was seen, each
+ * instance calls for itself (the in-process dedupe and cache still apply).
  */
 export class RedisSingleFlight {
   constructor(
@@ -77,20 +99,30 @@ export class RedisSingleFlight {
     const giveUpAt = this.clock.now() + this.timing.maxWaitMs;
     for (;;) {
       const token = randomUUID();
+      const sentAt = this.clock.now();
       const taken = await this.redis.attempt(() =>
         this.redis.client.set(lease, token, 'PX', this.timing.leaseMs, 'NX'),
       );
+      const answeredAt = this.clock.now();
       if (taken === undefined) return { value: await work(), shared: false };
       if (taken === 'OK') {
-        return { value: await this.lead(lease, token, work), shared: false };
+        if (answeredAt - sentAt <= this.timing.leaseMarginMs) {
+          return { value: await this.lead(lease, token, work), shared: false };
+        }
+        // Taken too late: it could lapse while we call. Give it back, retry.
+        await this.release(lease, token, false);
+        continue;
       }
-      const answer = await this.awaitLeader(lease, giveUpAt);
-      if (answer === 'take-over') continue;
-      // Redis went away while waiting: answer for ourselves, as when it is down.
-      if (answer === 'redis-down')
-        return { value: await work(), shared: false };
-      if ('error' in answer) throw new SharedVerificationError(answer.error);
-      return { value: shareable({ result: answer.result } as T), shared: true };
+      // The lease existed when our SET ran, so it ends by then + its lifetime.
+      const end = await this.follow(
+        lease,
+        answeredAt + this.timing.leaseMs,
+        giveUpAt,
+      );
+      if (end === 'take-over') continue;
+      if (end === 'on-our-own') return { value: await work(), shared: false };
+      if ('error' in end) throw new SharedVerificationError(end.error);
+      return { value: shareable({ result: end.result } as T), shared: true };
     }
   }
 
@@ -99,41 +131,57 @@ export class RedisSingleFlight {
     token: string,
     work: () => Promise<T>,
   ): Promise<T> {
-    const { client } = this.redis;
-    const renew = setInterval(() => {
-      void this.redis.attempt(() =>
-        client.eval(RENEW_LEASE, 1, lease, token, this.timing.leaseMs),
-      );
-    }, this.timing.leaseMs / 3);
-    renew.unref();
+    let left = false;
     try {
       const value = await work();
-      await this.leave(token, { result: value.result });
+      left = await this.leave(token, { result: value.result });
       return value;
     } catch (error) {
-      if (error instanceof PhoneVerificationError) {
-        await this.leave(token, {
-          error: {
-            code: error.code,
-            message: error.message,
-            httpStatus: error.httpStatus,
-            traceId: error.traceId,
-            retryable: error.retryable,
-            mayHaveBilled: error.mayHaveBilled,
-          },
-        });
-      }
+      // Always leave an answer, so waiters need not wait out the lease.
+      const failure =
+        error instanceof PhoneVerificationError
+          ? error
+          : new UpstreamUnavailableError();
+      left = await this.leave(token, {
+        error: {
+          code: failure.code,
+          message: failure.message,
+          httpStatus: failure.httpStatus,
+          traceId: failure.traceId,
+          retryable: failure.retryable,
+          mayHaveBilled:
+            error instanceof PhoneVerificationError
+              ? error.mayHaveBilled
+              : true,
+        },
+      });
       throw error;
     } finally {
-      clearInterval(renew);
-      await this.redis.attempt(() =>
-        client.eval(RELEASE_LEASE, 1, lease, token),
-      );
+      await this.release(lease, token, left);
     }
   }
 
-  private async leave(token: string, answer: SharedAnswer): Promise<void> {
+  /** Ends our lease: marked released when an answer was left, else deleted. */
+  private async release(
+    lease: string,
+    token: string,
+    answered: boolean,
+  ): Promise<void> {
     await this.redis.attempt(() =>
+      this.redis.client.eval(
+        RELEASE_LEASE,
+        1,
+        lease,
+        token,
+        answered ? `${DONE}${token}` : '',
+        RELEASED_LEASE_TTL_MS,
+      ),
+    );
+  }
+
+  /** Leaves the answer for the waiters; false when Redis did not take it. */
+  private async leave(token: string, answer: SharedAnswer): Promise<boolean> {
+    const stored = await this.redis.attempt(() =>
       this.redis.client.set(
         this.redis.key('answer', token),
         JSON.stringify(answer),
@@ -141,32 +189,55 @@ export class RedisSingleFlight {
         ANSWER_TTL_MS,
       ),
     );
+    return stored !== undefined;
   }
 
-  /** Polls for the leader's answer; `take-over` when its lease lapsed without one. */
-  private async awaitLeader(
+  /**
+   * Waits for the leader's answer. `take-over` once the lease is gone and its
+   * leader cannot be calling any more; `on-our-own` when Redis stayed away
+   * past that moment.
+   */
+  private async follow(
     lease: string,
+    leaderDoneBy: number,
     giveUpAt: number,
-  ): Promise<SharedAnswer | 'take-over' | 'redis-down'> {
+  ): Promise<WaitEnd> {
     const { client } = this.redis;
-    const token = await this.redis.attempt(() => client.get(lease));
-    if (token === undefined) return 'redis-down';
-    if (token === null) return 'take-over';
-    const answerKey = this.redis.key('answer', token);
-    while (this.clock.now() < giveUpAt) {
-      const text = await this.redis.attempt(() => client.get(answerKey));
-      if (text === undefined) return 'redis-down';
-      if (text !== null) return JSON.parse(text) as SharedAnswer;
-      const holder = await this.redis.attempt(() => client.get(lease));
-      if (holder === undefined) return 'redis-down';
-      if (holder !== token) {
-        // Released or lapsed: the answer may have landed just before.
-        const late = await this.redis.attempt(() => client.get(answerKey));
-        return late ? (JSON.parse(late) as SharedAnswer) : 'take-over';
+    let token: string | undefined;
+    for (;;) {
+      if (token !== undefined) {
+        const text = await this.redis.attempt(() =>
+          client.get(this.redis.key('answer', token!)),
+        );
+        if (text) return JSON.parse(text) as SharedAnswer;
+      }
+      const state = (await this.redis.attempt(() =>
+        client.eval(LEASE_STATE, 1, lease),
+      )) as [string | null, number] | undefined;
+      const now = this.clock.now();
+      if (state !== undefined) {
+        const [holder, ttlMs] = state;
+        const done = holder?.startsWith(DONE) === true;
+        const holderToken = done ? holder!.slice(DONE.length) : holder;
+        if (holderToken !== null && holderToken !== token) {
+          // A (new) leader: it cannot be calling after its lease's expiry.
+          token = holderToken;
+          if (done) leaderDoneBy = now;
+          else leaderDoneBy = now + (ttlMs > 0 ? ttlMs : this.timing.leaseMs);
+          continue;
+        }
+        // Gone (released, or early: evicted, flushed, a restart): take over
+        // once its leader cannot be calling. A released lease whose answer
+        // is missing is waited out until its marker expires.
+        if (holder === null && now >= leaderDoneBy) return 'take-over';
+      } else if (now >= leaderDoneBy) {
+        return 'on-our-own';
+      }
+      if (now >= giveUpAt) {
+        // The leader is alive but slower than any call may be: stop waiting.
+        throw new UpstreamUnavailableError();
       }
       await this.clock.sleep(this.timing.pollMs);
     }
-    // The leader is alive but slower than any call may be: stop waiting.
-    throw new UpstreamUnavailableError();
   }
 }

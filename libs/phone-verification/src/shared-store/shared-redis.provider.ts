@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -9,11 +10,20 @@ import {
   PHONE_VERIFICATION_SHARED_REDIS,
 } from '../phone-verification.constants.js';
 import type { ResolvedPhoneVerificationOptions } from '../phone-verification.options.js';
+import { withinDeadline } from './command-deadline.js';
+import { UnsafeEvictionPolicyError } from './eviction-policy.js';
 import { RedisAvailability } from './redis-availability.js';
-import { connectRedis } from './redis-client.js';
+import { closeRedis, connectRedis } from './redis-client.js';
 import { SharedRedis } from './shared-redis.js';
 
-/** Connects (or adopts the given client) when `redis` is set; `null` otherwise. */
+/** How often a store that is not up is probed. */
+const PROBE_INTERVAL_MS = 250;
+
+/**
+ * Connects (or adopts the given client) when `redis` is set; `null`
+ * otherwise. Reads the eviction policy at connect and after each reconnect;
+ * with budgets on, an evicting policy refuses to start.
+ */
 export const sharedRedisProvider: Provider = {
   provide: PHONE_VERIFICATION_SHARED_REDIS,
   inject: [PHONE_VERIFICATION_RESOLVED_OPTIONS],
@@ -21,18 +31,37 @@ export const sharedRedisProvider: Provider = {
     options: ResolvedPhoneVerificationOptions,
   ): Promise<SharedRedis | null> => {
     if (!options.redis) return null;
-    const { connection, namespace } = options.redis;
+    const { connection, namespace, commandTimeoutMs } = options.redis;
     const client = connection.client ?? (await connectRedis(connection.url));
-    return new SharedRedis(
+    // Each instance probes its own short-lived key: a write, so OOM counts.
+    const probeKey = `${namespace}:probe:${randomUUID()}`;
+    const availability = new RedisAvailability(client, {
+      run: () =>
+        withinDeadline(
+          client.set(probeKey, '1', 'PX', 5_000),
+          commandTimeoutMs,
+        ),
+      intervalMs: PROBE_INTERVAL_MS,
+    });
+    const shared = new SharedRedis(
       client,
-      new RedisAvailability(client),
+      availability,
       namespace,
       connection.client === undefined,
+      commandTimeoutMs,
     );
+    const policy = await shared.checkEvictionPolicy();
+    if (options.budget && policy.safe === false) {
+      availability.stop();
+      if (shared.owned) await closeRedis(client);
+      throw new UnsafeEvictionPolicyError(policy.name!);
+    }
+    client.on('ready', () => void shared.checkEvictionPolicy());
+    return shared;
   },
 };
 
-/** Closes the connection the library opened, once the app has drained. */
+/** Stops probing and closes the connection the library opened, once the app has drained. */
 @Injectable()
 export class SharedRedisCloser implements OnApplicationShutdown {
   constructor(
@@ -41,8 +70,7 @@ export class SharedRedisCloser implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.shared?.owned) {
-      await this.shared.client.quit().catch(() => undefined);
-    }
+    this.shared?.availability.stop();
+    if (this.shared?.owned) await closeRedis(this.shared.client);
   }
 }

@@ -1,4 +1,5 @@
 import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
+import { wholeNumberOption } from '../option-checks.js';
 import type { SingleFlightTiming } from '../resilience/redis-single-flight.js';
 import type { RedisConnectionOptions } from './redis-client.js';
 
@@ -15,19 +16,43 @@ export type RedisOptions = RedisConnectionOptions & {
    * instance). Default: `cache.secret`.
    */
   secret?: string;
-  /** Single flight's lease, polling and longest wait, in ms. */
-  singleFlight?: Partial<SingleFlightTiming>;
+  /**
+   * How long Redis has to answer one command before the store counts as
+   * degraded (time in which this process could have read the answer; a busy
+   * event loop does not count). Default 1000.
+   */
+  commandTimeoutMs?: number;
+  /** Single flight's timing, in ms. The lease's lifetime follows from the call's whole deadline. */
+  singleFlight?: SingleFlightOptions;
 };
+
+/** How single flight across instances is timed. */
+export interface SingleFlightOptions {
+  /**
+   * Added to the call's whole deadline (timeout, retries and back-off) to
+   * make the lease's lifetime; a leader whose lease took longer than this to
+   * take does not call. Default 2000.
+   */
+  leaseMarginMs?: number;
+  /** How often a waiting instance looks for the answer. Default 20. */
+  pollMs?: number;
+  /** How long an instance waits for another's answer in all. Default: lease + one call. */
+  maxWaitMs?: number;
+}
 
 /** The shared store after validation. */
 export interface ResolvedRedisOptions {
   readonly connection: RedisConnectionOptions;
   readonly namespace: string;
   readonly secret: string;
+  readonly commandTimeoutMs: number;
   readonly singleFlight: SingleFlightTiming;
 }
 
-/** Validates `redis`; `false` when none is set. */
+/**
+ * Validates `redis`; `false` when none is set. `callMs` is the longest a
+ * verification's upstream call can last, retries included.
+ */
 export function resolveRedis(
   redis: RedisOptions | undefined,
   cacheSecret: string | undefined,
@@ -66,14 +91,39 @@ export function resolveRedis(
     );
   }
   const timing = redis.singleFlight ?? {};
+  const margin = wholeNumberOption(
+    'redis.singleFlight.leaseMarginMs',
+    timing.leaseMarginMs ?? 2_000,
+    100,
+    600_000,
+  );
+  // The invariant: a lease outlives every call its leader can make.
+  const leaseMs = callMs + margin;
   return {
     connection: hasUrl ? { url: redis.url!.trim() } : { client: redis.client! },
     namespace,
     secret,
+    commandTimeoutMs: wholeNumberOption(
+      'redis.commandTimeoutMs',
+      redis.commandTimeoutMs ?? 1_000,
+      10,
+      60_000,
+    ),
     singleFlight: {
-      leaseMs: timing.leaseMs ?? 5_000,
-      pollMs: timing.pollMs ?? 20,
-      maxWaitMs: timing.maxWaitMs ?? callMs + 5_000,
+      leaseMs,
+      leaseMarginMs: margin,
+      pollMs: wholeNumberOption(
+        'redis.singleFlight.pollMs',
+        timing.pollMs ?? 20,
+        1,
+        10_000,
+      ),
+      maxWaitMs: wholeNumberOption(
+        'redis.singleFlight.maxWaitMs',
+        timing.maxWaitMs ?? leaseMs + callMs,
+        1,
+        3_600_000,
+      ),
     },
   };
 }
