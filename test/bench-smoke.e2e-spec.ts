@@ -53,6 +53,19 @@ describe('benchmarks (smoke mode)', () => {
     expect(output).toMatch(/\| --dry-run[^|]*\| 20000 \|.*\| \d+ \|$/m);
   }, 100_000);
 
+  it('the shared-cache benchmark prints both contenders, hits and calls while Redis is away', () => {
+    const output = run('shared-cache.js');
+    for (const contender of ['Redis alone (before)', 'in-process LRU']) {
+      const escaped = contender.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      expect(output).toMatch(
+        new RegExp(`\\| ${escaped}[^|]*\\| [\\d.]+ \\| [\\d.]+ \\|`),
+      );
+      expect(output).toMatch(
+        new RegExp(`\\| ${escaped}[^|]*\\| 1000 \\| \\d+ \\|`),
+      );
+    }
+  }, 100_000);
+
   it('the soak prints heap and RSS growth', () => {
     expect(run('soak.js')).toMatch(
       /\| heap used after warm-up → after soak[^|]*\| [\d.]+ → [\d.]+ MB/,
