@@ -2,22 +2,45 @@
 // Redis cache changes, side by side in one run against one redis-server of
 // the bench's own: the same module with the two-level cache (the default) and
 // with Redis alone (the previous behaviour), the transport stubbed so only
-// the library and Redis are timed.
+// the library and Redis are timed. With BENCH_COMPARE_DIST=<another build's
+// dist> (its `npm run build:bench` output), that build's library joins the
+// run with Redis alone, so what changed per Redis command shows too.
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Test } from '@nestjs/testing';
-import { AceDataClient } from '../libs/phone-verification/src/acedata/acedata.client.js';
+import { resolve } from 'node:path';
+import * as client from '../libs/phone-verification/src/acedata/acedata.client.js';
 import { mapCheck3eResult } from '../libs/phone-verification/src/acedata/check-3e-result.mapper.js';
 import type { PhoneVerificationCacheStore } from '../libs/phone-verification/src/cache/cache-store.interface.js';
-import { VerificationCache } from '../libs/phone-verification/src/cache/verification-cache.js';
-import { systemClock } from '../libs/phone-verification/src/clock.js';
-import {
-  PHONE_VERIFICATION_CACHE_STORE,
-  PhoneVerificationModule,
-  PhoneVerificationService,
-} from '../libs/phone-verification/src/index.js';
-import { PHONE_VERIFICATION_CACHE } from '../libs/phone-verification/src/phone-verification.constants.js';
+import * as cache from '../libs/phone-verification/src/cache/verification-cache.js';
+import * as clock from '../libs/phone-verification/src/clock.js';
+import * as api from '../libs/phone-verification/src/index.js';
+import * as constants from '../libs/phone-verification/src/phone-verification.constants.js';
 import { distinctNames } from './identities.js';
+
+/** The parts of one build of the library that the bench drives. */
+interface Library {
+  api: typeof api;
+  client: typeof client;
+  cache: typeof cache;
+  clock: typeof clock;
+  constants: typeof constants;
+}
+
+const thisBuild: Library = { api, client, cache, clock, constants };
+
+/** Another build's library, from its `dist/bench` output. */
+async function otherBuild(dist: string): Promise<Library> {
+  const src = resolve(dist, 'bench/libs/phone-verification/src');
+  const load = (file: string) => import(resolve(src, file));
+  return {
+    api: await load('index.js'),
+    client: await load('acedata/acedata.client.js'),
+    cache: await load('cache/verification-cache.js'),
+    clock: await load('clock.js'),
+    constants: await load('phone-verification.constants.js'),
+  };
+}
 
 const SMOKE = process.argv.includes('--smoke');
 const HITS = SMOKE ? 2_000 : 50_000;
@@ -60,22 +83,18 @@ for (let i = 0; i < 100; i++) {
 }
 
 /** One instance; `twoLevel: false` builds the cache as before, on Redis alone. */
-async function instance(twoLevel: boolean) {
+async function instance(lib: Library, twoLevel: boolean, namespace: string) {
   let upstreamCalls = 0;
   let builder = Test.createTestingModule({
     imports: [
-      PhoneVerificationModule.forRoot({
+      lib.api.PhoneVerificationModule.forRoot({
         apiToken: 'bench-token',
-        redis: {
-          url: `redis://127.0.0.1:${port}`,
-          secret: SECRET,
-          namespace: `bench${twoLevel ? 2 : 1}`,
-        },
+        redis: { url: `redis://127.0.0.1:${port}`, secret: SECRET, namespace },
         cache: { ttlMs: 3_600_000, secret: SECRET },
       }),
     ],
   })
-    .overrideProvider(AceDataClient)
+    .overrideProvider(lib.client.AceDataClient)
     .useValue({
       check3e: async () => {
         upstreamCalls++;
@@ -83,25 +102,43 @@ async function instance(twoLevel: boolean) {
       },
     });
   if (!twoLevel) {
-    builder = builder.overrideProvider(PHONE_VERIFICATION_CACHE).useFactory({
-      factory: (store: PhoneVerificationCacheStore) =>
-        new VerificationCache(store, 3_600_000, systemClock),
-      inject: [PHONE_VERIFICATION_CACHE_STORE],
-    });
+    builder = builder
+      .overrideProvider(lib.constants.PHONE_VERIFICATION_CACHE)
+      .useFactory({
+        factory: (store: PhoneVerificationCacheStore) =>
+          new lib.cache.VerificationCache(
+            store,
+            3_600_000,
+            lib.clock.systemClock,
+          ),
+        inject: [lib.constants.PHONE_VERIFICATION_CACHE_STORE],
+      });
   }
   const moduleRef = await builder.compile();
   moduleRef.useLogger(false);
   await moduleRef.init();
-  const service = moduleRef.get(PhoneVerificationService);
+  const service = moduleRef.get(lib.api.PhoneVerificationService);
   return { moduleRef, service, calls: () => upstreamCalls };
 }
 
+const compareDist = process.env.BENCH_COMPARE_DIST;
 const contenders = [
-  { label: 'Redis alone (before)', built: await instance(false) },
+  {
+    label: 'Redis alone (before)',
+    built: await instance(thisBuild, false, 'bench1'),
+  },
   {
     label: 'in-process LRU in front of Redis (now)',
-    built: await instance(true),
+    built: await instance(thisBuild, true, 'bench2'),
   },
+  ...(compareDist
+    ? [
+        {
+          label: `Redis alone, ${compareDist}`,
+          built: await instance(await otherBuild(compareDist), false, 'bench3'),
+        },
+      ]
+    : []),
 ];
 
 // Hot identities: each is answered once, then hit again and again.
@@ -144,3 +181,5 @@ process.stdout.write(
   `\n| Redis killed: ${IDENTITIES} identities this instance answered, asked 10 times each | verifications | upstream calls (billed) |\n| --- | ---: | ---: |\n${awayRows.join('\n')}\n`,
 );
 for (const { built } of contenders) await built.moduleRef.close();
+// Another build's connection may keep retrying the killed Redis: do not wait for it.
+process.exit(0);

@@ -45,6 +45,7 @@ describe('shared store through Redis faults (library instances in one process)',
   let redis: TestRedis;
   let sandbox: RunningSandbox;
   let modules: TestingModule[] = [];
+  let closeAfter: Array<() => Promise<void>> = [];
   let probe: Redis;
 
   beforeAll(async () => {
@@ -67,6 +68,8 @@ describe('shared store through Redis faults (library instances in one process)',
     await redis.command(['CLIENT', 'UNPAUSE']);
     await Promise.all(modules.map((m) => m.close()));
     modules = [];
+    for (const close of closeAfter) await close();
+    closeAfter = [];
     probe.disconnect();
   });
 
@@ -250,10 +253,18 @@ describe('shared store through Redis faults (library instances in one process)',
     });
 
     it('a restart that lost the counter is detected and re-seeded: the day stays capped', async () => {
+      // A Redis of its own that keeps nothing on disk: a restart empties it.
+      const volatile = await startTestRedis();
       const ns = `lost${Date.now()}`;
-      const service = await replica(ns, { budget: { maxBilledPerDay: 6 } });
+      const service = await replica(ns, {
+        budget: { maxBilledPerDay: 6 },
+        redis: { url: volatile.url, secret: SECRET, namespace: ns },
+      });
       for (let i = 0; i < 4; i++) await service.verify(person(i));
-      await probe.flushall(); // what a restart without persistence leaves
+      await volatile.kill();
+      await volatile.restart();
+      closeAfter.push(() => volatile.close());
+      await until(() => service.sharedStoreState() === 'up', 5000);
       const outcomes = await Promise.allSettled(
         Array.from({ length: 6 }, (_, i) => service.verify(person(10 + i))),
       );
