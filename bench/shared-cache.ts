@@ -60,10 +60,10 @@ const stubResult = mapCheck3eResult(
 );
 
 async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
+  return new Promise((done) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
       const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
+      probe.close(() => done(port));
     });
   });
 }
