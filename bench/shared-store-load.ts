@@ -34,7 +34,6 @@ async function run(dist: string, label: string): Promise<string> {
     PHONE_VERIFICATION_REDIS_NAMESPACE: `load${Date.now()}`,
     PHONE_VERIFICATION_CACHE_TTL_MS: '86400000',
     PHONE_VERIFICATION_CACHE_SECRET: 'shared-store-load-cache-0123456789abcdef',
-    LOG_LEVEL: 'warn',
   });
   const replicas: NodeProcess[] = await Promise.all(
     [0, 1, 2].map(() =>

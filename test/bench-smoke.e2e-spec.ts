@@ -66,6 +66,12 @@ describe('benchmarks (smoke mode)', () => {
     }
   }, 100_000);
 
+  it('the shared-store load prints calls and sharing for three replicas', () => {
+    expect(run('shared-store-load.js')).toMatch(
+      /\| this build \| 150 \| \d+ \| 30 \| \d+ \| \d of 3 \|/,
+    );
+  }, 100_000);
+
   it('the soak prints heap and RSS growth', () => {
     expect(run('soak.js')).toMatch(
       /\| heap used after warm-up → after soak[^|]*\| [\d.]+ → [\d.]+ MB/,
