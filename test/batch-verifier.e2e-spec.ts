@@ -1,6 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
@@ -97,6 +103,126 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
     ACEDATA_API_TOKEN: TOKEN,
     ACEDATA_BASE_URL: upstream,
     ...extra,
+  });
+
+  describe('one run per output', () => {
+    const rowsOf = (n: number) =>
+      csv(
+        ['name', 'phone', 'id_card'],
+        Array.from({ length: n }, (_, i) => person(i)),
+      );
+
+    it('two runs on one --out at once: the second refuses at once (exit 4) and nothing is paid twice', async () => {
+      const input = join(dir, 'people.csv');
+      writeFileSync(input, rowsOf(200));
+      const out = join(dir, 'out.csv');
+      const args = [input, '--out', out, '--rate', '50'];
+      const [first, second] = await Promise.all([
+        runBatch(args, env()),
+        new Promise((r) => setTimeout(r, 300)).then(() =>
+          runBatch(args, env()),
+        ),
+      ]);
+      const [winner, loser] =
+        first.code === 0 ? [first, second] : [second, first];
+      expect(winner.code).toBe(0);
+      expect(loser.code).toBe(4);
+      expect(loser.stderr).toMatch(/is writing this output/);
+      expect(loser.stderr).toMatch(new RegExp(`run \\d+ on ${hostname()}`));
+      expect(sandbox.calls().total).toBe(200);
+      expect(outputOf(out).size).toBe(200);
+      expect(linesIn(out)).toBe(201);
+      // The lock is gone with the run that held it.
+      expect(existsSync(join(dir, '.out.csv.lock'))).toBe(false);
+    });
+
+    it.each([
+      'row',
+      'status',
+      'code',
+      'billed',
+      'cached',
+      'carrier',
+      'detail',
+      'error',
+      'may_have_billed',
+      'duplicate_of',
+      'phone_masked',
+      'name',
+      'phone',
+      'id_card',
+      'ROW',
+    ])(
+      'an id column named like an output column ("%s") is renamed input_…, and a rerun resumes without paying again',
+      async (column) => {
+        const input = join(dir, 'people.csv');
+        writeFileSync(
+          input,
+          csv(
+            [column, '姓名', '手机号码', '身份证'],
+            [0, 1, 2].map((i) => [String(7 - i), ...person(i)]),
+          ),
+        );
+        const out = join(dir, 'out.csv');
+        const args = [
+          ...[input, '--out', out, '--id-column', column],
+          ...['--name-column', '姓名', '--phone-column', '手机号码'],
+          ...['--id-card-column', '身份证'],
+        ];
+        expect((await runBatch([...args, '--include-input'], env())).code).toBe(
+          0,
+        );
+        const [header] = readFileSync(out, 'utf8')
+          .replace(/^\uFEFF/, '')
+          .split('\n');
+        const names = header.split(',');
+        expect(names).toContain(`input_${column}`);
+        expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(
+          names.length,
+        );
+        const rerun = await runBatch(
+          [...args, '--include-input', '--retry-uncertain'],
+          env(),
+        );
+        expect(rerun.code).toBe(0);
+        expect(sandbox.calls().total).toBe(3);
+        const rows = outputOf(out);
+        expect([...rows.keys()]).toEqual([1, 2, 3]);
+        for (const [row, record] of rows) {
+          expect(record.status).toBe('consistent');
+          expect(record[`input_${column}`]).toBe(String(8 - row));
+        }
+      },
+    );
+
+    it('a stale lock (its process is gone) is taken over, with a message', async () => {
+      const input = join(dir, 'people.csv');
+      writeFileSync(input, rowsOf(3));
+      const out = join(dir, 'out.csv');
+      const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+      writeFileSync(
+        join(dir, '.out.csv.lock'),
+        JSON.stringify({ pid: gone, host: hostname(), startedAt: 'earlier' }),
+      );
+      const run = await runBatch([input, '--out', out], env());
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain(`Taking over`);
+      expect(run.stderr).toContain(`run ${gone} on ${hostname()}`);
+      expect(outputOf(out).size).toBe(3);
+    });
+
+    it('--out naming the input file, through a link, is refused (exit 2) and the input is untouched', async () => {
+      const input = join(dir, 'people.csv');
+      const text = rowsOf(3);
+      writeFileSync(input, text);
+      const link = join(dir, 'link.csv');
+      symlinkSync(input, link);
+      const run = await runBatch([input, '--out', link], env());
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/is the input file itself/);
+      expect(readFileSync(input, 'utf8')).toBe(text);
+      expect(sandbox.calls().total).toBe(0);
+    });
   });
 
   it('reads a GB18030 file with Chinese headers, carrying the id column through', async () => {
@@ -299,6 +425,101 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
     expect([...outputOf(out).values()].every((r) => r.billed === 'true')).toBe(
       true,
     );
+  });
+
+  it('--retry-errors sends again the rows whose error cost nothing, never those that may have been billed', async () => {
+    const upstream = await ScriptedUpstream.start();
+    try {
+      const input = join(dir, 'errors.csv');
+      writeFileSync(
+        input,
+        csv(
+          ['name', 'phone', 'id_card'],
+          [0, 1, 2, 3, 4].map((i) => person(i)),
+        ),
+      );
+      const out = join(dir, 'out.csv');
+      const cutOff = person(3)[0];
+      // Rows 1-3: a 500 error body (not billed); row 4: the connection is
+      // cut after the request (may have been billed); row 5: answered.
+      upstream.respond((request) => {
+        const { name } = request.body as { name: string };
+        if (name === cutOff) return { reset: true };
+        if (name === person(4)[0]) {
+          return {
+            status: 200,
+            body: {
+              result: '0',
+              description: 'ok',
+              isp: 'Mobile',
+              result_detail: null,
+            },
+          };
+        }
+        return {
+          status: 500,
+          body: { error: { code: 'api_error', message: 'down' } },
+        };
+      });
+      const args = [input, '--out', out, '--concurrency', '1'];
+      expect((await runBatch(args, env({}, upstream.url))).code).toBe(0);
+      const first = outputOf(out);
+      expect([1, 2, 3].map((r) => first.get(r)?.may_have_billed)).toEqual([
+        'false',
+        'false',
+        'false',
+      ]);
+      expect(first.get(4)).toMatchObject({
+        status: 'error',
+        may_have_billed: 'true',
+      });
+      // Upstream is well again. A plain rerun resumes everything, sends nothing.
+      upstream.respond(() => ({
+        status: 200,
+        body: {
+          result: '0',
+          description: 'ok',
+          isp: 'Mobile',
+          result_detail: null,
+        },
+      }));
+      const sentBefore = upstream.requests.length;
+      expect((await runBatch(args, env({}, upstream.url))).code).toBe(0);
+      expect(upstream.requests.length).toBe(sentBefore);
+      // --retry-errors: rows 1-3 again, row 4 never.
+      const retried = await runBatch(
+        [...args, '--retry-errors'],
+        env({}, upstream.url),
+      );
+      expect(retried.code).toBe(0);
+      const again = upstream.requests
+        .slice(sentBefore)
+        .map((r) => (r.body as { name: string }).name);
+      // Exactly the rows whose error cost nothing (rows 1-3, and row 5 if
+      // the circuit breaker refused it after those failures); never row 4.
+      const unbilled = [...first.values()]
+        .filter((r) => r.status === 'error' && r.may_have_billed === 'false')
+        .map((r) => person(Number(r.row) - 1)[0]);
+      expect(unbilled.length).toBeGreaterThanOrEqual(3);
+      expect(again.toSorted()).toEqual(unbilled.toSorted());
+      expect(again).not.toContain(cutOff);
+      const rows = outputOf(out);
+      expect([...rows.keys()].toSorted((a, b) => a - b)).toEqual([
+        1, 2, 3, 4, 5,
+      ]);
+      expect([1, 2, 3, 5].map((r) => rows.get(r)?.status)).toEqual(
+        Array(4).fill('consistent'),
+      );
+      expect(rows.get(4)).toMatchObject({
+        status: 'error',
+        may_have_billed: 'true',
+      });
+      // A second --retry-errors has nothing left to send.
+      await runBatch([...args, '--retry-errors'], env({}, upstream.url));
+      expect(upstream.requests.length).toBe(sentBefore + unbilled.length);
+    } finally {
+      await upstream.close();
+    }
   });
 
   it('--rate 20: 60 calls take about 3 s, with no burst', async () => {

@@ -30,6 +30,7 @@ interface ParsedOptions {
   idCardColumn?: string;
   encoding: EncodingChoice;
   retryUncertain: boolean;
+  retryErrors: boolean;
   dryRun: boolean;
   includeInput: boolean;
   price?: number;
@@ -53,6 +54,7 @@ export function parseBatchArguments(argv: readonly string[]): BatchArguments {
     },
     encoding: o.encoding,
     retryUncertain: o.retryUncertain,
+    retryErrors: o.retryErrors,
     dryRun: o.dryRun,
     includeInput: o.includeInput,
     price: o.price,
@@ -113,6 +115,11 @@ function withSpendOptions(command: Command): Command {
     .option(
       '--retry-uncertain',
       'send again the rows sent but never answered (may pay twice)',
+      false,
+    )
+    .option(
+      '--retry-errors',
+      'send again the rows that ended in an error that cost nothing (may_have_billed=false); never those that may have been billed',
       false,
     )
     .option(

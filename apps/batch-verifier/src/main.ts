@@ -11,6 +11,11 @@ import { parseBatchArguments } from './batch-arguments.js';
 import { BatchVerifierModule } from './batch-verifier.module.js';
 import { countRows } from './input/csv-input.js';
 import { MissingColumnError } from './input/columns.js';
+import {
+  lockOutput,
+  OutputLockedError,
+  sameFile,
+} from './output/output-lock.js';
 import { ProgressReporter, summaryTable } from './output/progress-reporter.js';
 import { BatchRunner } from './run/batch-runner.js';
 
@@ -21,6 +26,29 @@ const resumeCommand = `npm run verify:batch -- ${process.argv
   .slice(2)
   .map((a) => (/^[\w./:=@-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
   .join(' ')}`;
+
+// Exit codes besides 0, 1 (an error), 3 (a budget) and 130 (interrupted).
+const EXIT_REFUSED = 2;
+const EXIT_LOCKED = 4;
+if (sameFile(args.input, args.out)) {
+  say(
+    `Cannot run: --out ${args.out} is the input file itself; results would be appended to it.`,
+  );
+  process.exit(EXIT_REFUSED);
+}
+if (!args.dryRun) {
+  try {
+    lockOutput(args.out, (holder, lockPath) =>
+      say(
+        `Taking over ${lockPath}: run ${holder.pid} on ${holder.host} (started ${holder.startedAt}) is no longer running.`,
+      ),
+    );
+  } catch (error) {
+    if (!(error instanceof OutputLockedError)) throw error;
+    say(`Cannot run: ${error.message}`);
+    process.exit(EXIT_LOCKED);
+  }
+}
 
 let sandbox: RunningSandbox | undefined;
 let close = async (): Promise<void> => undefined;

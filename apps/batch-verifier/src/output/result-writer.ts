@@ -10,22 +10,45 @@ export interface OutputLayout {
   readonly includeInput: boolean;
 }
 
+/** The columns the verifier writes, besides the id carried through. */
+export const OUTPUT_COLUMNS = [
+  'row',
+  'status',
+  'code',
+  'billed',
+  'cached',
+  'carrier',
+  'detail',
+  'error',
+  'may_have_billed',
+  'duplicate_of',
+  'phone_masked',
+  'name',
+  'phone',
+  'id_card',
+] as const;
+
+/**
+ * The output name of the id column carried through: the input's name, or
+ * `input_<name>` when that is one of the verifier's own columns (in any
+ * case), so reading the output back (a resume) never mistakes one for the
+ * other.
+ */
+export function idHeaderOf(idColumn: string): string {
+  const taken = (OUTPUT_COLUMNS as readonly string[]).includes(
+    idColumn.trim().toLowerCase(),
+  );
+  return taken ? `input_${idColumn}` : idColumn;
+}
+
 /** The output's header for a layout. */
 export function outputHeader(layout: OutputLayout): string[] {
+  const [row, ...results] = OUTPUT_COLUMNS.slice(0, 11);
   return [
-    'row',
-    ...(layout.idColumn ? [layout.idColumn] : []),
-    'status',
-    'code',
-    'billed',
-    'cached',
-    'carrier',
-    'detail',
-    'error',
-    'may_have_billed',
-    'duplicate_of',
-    'phone_masked',
-    ...(layout.includeInput ? ['name', 'phone', 'id_card'] : []),
+    row,
+    ...(layout.idColumn ? [idHeaderOf(layout.idColumn)] : []),
+    ...results,
+    ...(layout.includeInput ? OUTPUT_COLUMNS.slice(11) : []),
   ];
 }
 

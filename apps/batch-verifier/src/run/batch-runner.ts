@@ -25,7 +25,7 @@ import { Checkpoint } from './checkpoint.js';
 import { InFlightCalls } from './in-flight-calls.js';
 import { Pacer } from './pacer.js';
 import { KnownIdentities, type Known } from './known-identities.js';
-import { dropUncertainRows, readPreviousOutput } from './previous-output.js';
+import { dropRows, readPreviousOutput } from './previous-output.js';
 import { subjectOf, type Subject } from './subject.js';
 
 /** What a batch run is told. */
@@ -38,6 +38,8 @@ export interface BatchRunOptions {
   readonly columns: ColumnChoice;
   readonly encoding: EncodingChoice;
   readonly retryUncertain: boolean;
+  /** Send again rows whose error certainly cost nothing. */
+  readonly retryErrors?: boolean;
   readonly dryRun: boolean;
   readonly includeInput: boolean;
 }
@@ -123,14 +125,23 @@ export class BatchRunner {
     const { options } = this;
     const encoding = await resolveEncoding(options.input, options.encoding);
     if (options.retryUncertain && !options.dryRun) {
-      await dropUncertainRows(options.out);
+      await dropRows(options.out, (r) => r.status === 'uncertain');
     }
+    // An error that cost nothing: its row may be sent again, safely.
+    const unbilledErrors =
+      options.retryErrors && !options.dryRun
+        ? await dropRows(
+            options.out,
+            (r) => r.status === 'error' && r.may_have_billed === 'false',
+          )
+        : [];
     const previous = options.dryRun
       ? new Map<number, Answer>()
       : await readPreviousOutput(options.out, this.pool);
     const checkpoint = options.dryRun
       ? undefined
       : await Checkpoint.open(`${options.out}.checkpoint`);
+    for (const row of unbilledErrors) checkpoint?.notSent(row);
     const known = new KnownIdentities(this.pool);
     const uncertain = new Set<number>();
     for (const [row, key] of checkpoint?.state.sent ?? []) {

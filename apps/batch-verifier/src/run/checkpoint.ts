@@ -8,15 +8,19 @@ export interface CheckpointState {
   readonly secret: string;
   /** Rows sent upstream, with their identity key. */
   readonly sent: Map<number, string>;
-  /** Rows marked sent, then found not to have been (refused before sending). */
+  /**
+   * Rows marked sent whose call certainly cost nothing since (refused before
+   * sending, or answered with an error that was not billed): safe to send.
+   */
   readonly unsent: Set<number>;
 }
 
 /**
  * The small file beside the output that makes a resume safe: the secret of
  * the identity keys, a line `S <row> <key>` written *before* each upstream
- * call, and `U <row>` when that call turned out not to have been sent (a
- * spent budget). Keys are HMACs: no name, phone or ID number is stored. A
+ * call, and `U <row>` when that call certainly cost nothing (not sent after
+ * all: a spent budget; or an error that was not billed, dropped from the
+ * output by `--retry-errors`). The last line of a row wins. Keys are HMACs: no name, phone or ID number is stored. A
  * row sent but absent from the output was cut off mid-call: it may have
  * been billed, and is not sent again unless asked.
  */
@@ -35,8 +39,11 @@ export class Checkpoint {
       for await (const line of lines) {
         const [kind, row, key] = line.split(' ');
         if (kind === 'K') secret = row;
-        else if (kind === 'S' && key) sent.set(Number(row), key);
-        else if (kind === 'U') unsent.add(Number(row));
+        else if (kind === 'S' && key) {
+          // Sent again after a `U`: this later call is what counts.
+          sent.set(Number(row), key);
+          unsent.delete(Number(row));
+        } else if (kind === 'U') unsent.add(Number(row));
       }
     }
     const fd = openSync(path, 'a');
@@ -52,8 +59,9 @@ export class Checkpoint {
     writeSync(this.fd, `S ${row} ${key}\n`);
   }
 
-  /** Records that `row` was not sent after all. */
+  /** Records that `row`'s call certainly cost nothing. */
   notSent(row: number): void {
     writeSync(this.fd, `U ${row}\n`);
+    this.state.unsent.add(row);
   }
 }

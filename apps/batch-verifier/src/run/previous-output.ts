@@ -45,31 +45,40 @@ export async function readPreviousOutput(
 }
 
 /**
- * Drops the `uncertain` rows from the output (`--retry-uncertain`), so they
- * are verified again and each input row keeps one output row. The file is
- * replaced atomically.
+ * Drops the output rows `drop` picks (`--retry-uncertain`: the `uncertain`
+ * ones; `--retry-errors`: errors that cost nothing), so they are verified
+ * again and each input row keeps one output row. The file is replaced
+ * atomically. Returns the row numbers dropped.
  */
-export async function dropUncertainRows(path: string): Promise<number> {
-  if (!existsSync(path)) return 0;
+export async function dropRows(
+  path: string,
+  drop: (record: Readonly<Record<string, string>>) => boolean,
+): Promise<number[]> {
+  if (!existsSync(path)) return [];
   const parser = createReadStream(path).pipe(
     parse({ bom: true, skip_empty_lines: true, relax_column_count: true }),
   );
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, 'w');
-  let status = -1;
-  let dropped = 0;
+  let header: string[] | undefined;
+  const dropped: number[] = [];
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      if (status === -1) {
-        status = record.indexOf('status');
-        writeSync(fd, `\uFEFF${stringify([record])}`);
-      } else if (record[status] === 'uncertain') dropped++;
-      else writeSync(fd, stringify([record]));
+    for await (const cells of parser as AsyncIterable<string[]>) {
+      if (!header) {
+        header = cells;
+        writeSync(fd, `\uFEFF${stringify([cells])}`);
+        continue;
+      }
+      const record = Object.fromEntries(
+        header.map((name, i) => [name, cells[i]]),
+      );
+      if (drop(record)) dropped.push(Number(record.row));
+      else writeSync(fd, stringify([cells]));
     }
   } finally {
     closeSync(fd);
   }
-  if (dropped > 0) renameSync(tmp, path);
+  if (dropped.length > 0) renameSync(tmp, path);
   else rmSync(tmp);
   return dropped;
 }
