@@ -10,6 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import {
   ScriptedUpstream,
   startSandbox,
@@ -519,6 +520,50 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
       expect(upstream.requests.length).toBe(sentBefore + unbilled.length);
     } finally {
       await upstream.close();
+    }
+  });
+
+  it('cells from the input that a spreadsheet would run are written as text', async () => {
+    const payloads = [
+      "+cmd|' /C calc'!A0",
+      "@SUM(1+1)*cmd|' /C calc'!A0",
+      '=1+2',
+      '-2+3',
+      '\t=1+2',
+    ];
+    const input = join(dir, 'formulas.csv');
+    writeFileSync(
+      input,
+      stringify([
+        ['user_id', 'name', 'phone', 'id_card'],
+        ...payloads.map((p, i) => [p, p, i === 0 ? '+8613800000000' : p, p]),
+        ['-7', ...person(1)],
+      ]),
+    );
+    const out = join(dir, 'out.csv');
+    const run = await runBatch(
+      [input, '--out', out, '--id-column', 'user_id', '--include-input'],
+      env(),
+    );
+    expect(run.code).toBe(0);
+    const rows = outputOf(out);
+    for (const [i, p] of payloads.entries()) {
+      const row = rows.get(i + 1)!;
+      // (Fields are read trimmed: the tab goes, the formula stays.)
+      expect(row.user_id).toBe(`'${p.trim()}`);
+      expect(row.name).toBe(`'${p.trim()}`);
+      expect(row.id_card).toBe(`'${p.trim()}`);
+    }
+    expect(rows.get(1)!.phone).toBe("'+8613800000000");
+    // The verifier's own cells are not touched: a negative code stays a number.
+    expect(rows.get(6)).toMatchObject({
+      user_id: "'-7",
+      status: 'consistent',
+      code: '0',
+    });
+    for (const row of rows.values()) {
+      for (const cell of Object.values(row))
+        expect(cell).not.toMatch(/^[=+@\t\r]/);
     }
   });
 

@@ -10,6 +10,22 @@ export interface OutputLayout {
   readonly includeInput: boolean;
 }
 
+/** Characters that make a spreadsheet treat a cell as a formula. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A cell from the input file (the id carried through, the raw fields),
+ * escaped so that Excel, LibreOffice or Sheets show it as text instead of
+ * running it (CSV injection): a leading `=`, `+`, `-`, `@`, tab or carriage
+ * return gets a `'` in front, as OWASP advises. Only input cells: the
+ * verifier's own columns hold codes such as `-1` that must stay as they are
+ * (csv-stringify's `escape_formulas` applies to every cell, so it is not
+ * used here).
+ */
+export function spreadsheetSafe(cell: string): string {
+  return FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
 /** The columns the verifier writes, besides the id carried through. */
 export const OUTPUT_COLUMNS = [
   'row',
@@ -75,7 +91,7 @@ export class ResultWriter {
     const { answer } = result;
     const cells = [
       String(result.row),
-      ...(this.layout.idColumn ? [result.id ?? ''] : []),
+      ...(this.layout.idColumn ? [spreadsheetSafe(result.id ?? '')] : []),
       answer.status,
       answer.code,
       String(result.billed),
@@ -88,9 +104,9 @@ export class ResultWriter {
       result.phoneMasked,
       ...(this.layout.includeInput
         ? [
-            result.input?.name ?? '',
-            result.input?.phone ?? '',
-            result.input?.idCard ?? '',
+            spreadsheetSafe(result.input?.name ?? ''),
+            spreadsheetSafe(result.input?.phone ?? ''),
+            spreadsheetSafe(result.input?.idCard ?? ''),
           ]
         : []),
     ];
