@@ -523,6 +523,20 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
     }
   });
 
+  it('NODE_ENV=production with no ACEDATA_API_TOKEN refuses to run (exit 2), writing nothing', async () => {
+    const input = join(dir, 'people.csv');
+    writeFileSync(input, csv(['name', 'phone', 'id_card'], [person(0)]));
+    const out = join(dir, 'out.csv');
+    const run = await runBatch([input, '--out', out], {
+      NODE_ENV: 'production',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /ACEDATA_API_TOKEN is required when NODE_ENV=production/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('cells from the input that a spreadsheet would run are written as text', async () => {
     const payloads = [
       "+cmd|' /C calc'!A0",

@@ -57,6 +57,12 @@ if (args.dryRun) {
   runner = new BatchRunner(args, undefined);
 } else {
   if (!process.env.ACEDATA_API_TOKEN?.trim()) {
+    if (process.env.NODE_ENV === 'production') {
+      say(
+        'Cannot run: ACEDATA_API_TOKEN is required when NODE_ENV=production (the sandbox is for development only; its answers are fake).',
+      );
+      process.exit(EXIT_REFUSED);
+    }
     sandbox = await startSandbox({
       latencyMs: Number(process.env.SANDBOX_LATENCY_MS ?? 0) || 0,
     });
