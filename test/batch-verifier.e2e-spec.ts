@@ -523,6 +523,47 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
     }
   });
 
+  const fileCases: Array<[string, number, (d: string) => string[], RegExp]> = [
+    [
+      'a missing input',
+      5,
+      (d) => [join(d, 'missing.csv'), '--out', join(d, 'o.csv')],
+      /^Cannot read .*missing\.csv: no such file or folder\.$/,
+    ],
+    [
+      'an input that is a folder',
+      5,
+      (d) => [d, '--out', join(d, 'o.csv')],
+      /^Cannot read .*: it is a folder\.$/,
+    ],
+    [
+      'an output that is a folder',
+      6,
+      (d) => [join(d, 'ok.csv'), '--out', d],
+      /^Cannot write .*: it is a folder\.$/,
+    ],
+    [
+      'an output in a missing folder',
+      6,
+      (d) => [join(d, 'ok.csv'), '--out', join(d, 'nope', 'o.csv')],
+      /^Cannot write .*o\.csv: no such file or folder\.$/,
+    ],
+  ];
+  it.each(fileCases)(
+    '%s: one line naming the file and the cause, exit %i',
+    async (_what, code, args, line) => {
+      writeFileSync(
+        join(dir, 'ok.csv'),
+        csv(['name', 'phone', 'id_card'], [person(0)]),
+      );
+      const run = await runBatch(args(dir), env());
+      expect(run.code).toBe(code);
+      expect(run.stderr.trim()).toMatch(line);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(sandbox.calls().total).toBe(0);
+    },
+  );
+
   it('NODE_ENV=production with no ACEDATA_API_TOKEN refuses to run (exit 2), writing nothing', async () => {
     const input = join(dir, 'people.csv');
     writeFileSync(input, csv(['name', 'phone', 'id_card'], [person(0)]));

@@ -18,6 +18,7 @@ import {
 } from './output/output-lock.js';
 import { ProgressReporter, summaryTable } from './output/progress-reporter.js';
 import { BatchRunner } from './run/batch-runner.js';
+import { checkFiles, describeFileError } from './run/run-failure.js';
 
 // npm run verify:batch -- <input.csv> --out <results.csv> [options]
 const args = parseBatchArguments(process.argv);
@@ -30,6 +31,11 @@ const resumeCommand = `npm run verify:batch -- ${process.argv
 // Exit codes besides 0, 1 (an error), 3 (a budget) and 130 (interrupted).
 const EXIT_REFUSED = 2;
 const EXIT_LOCKED = 4;
+const unusable = checkFiles(args.input, args.out);
+if (unusable) {
+  say(unusable.message);
+  process.exit(unusable.exitCode);
+}
 if (sameFile(args.input, args.out)) {
   say(
     `Cannot run: --out ${args.out} is the input file itself; results would be appended to it.`,
@@ -110,6 +116,11 @@ try {
 } catch (error) {
   progress.stop();
   await close();
+  const fileError = describeFileError(error, args.input);
+  if (fileError) {
+    say(fileError.message);
+    process.exit(fileError.exitCode);
+  }
   say(
     error instanceof MissingColumnError
       ? `Cannot run: ${error.message}`
