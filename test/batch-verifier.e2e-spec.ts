@@ -89,6 +89,13 @@ const person = (i: number, phone = '13800000000') => [
 const csv = (header: string[], rows: string[][]) =>
   [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
 
+/** A file of `n` distinct identities. */
+const rowsOf = (n: number) =>
+  csv(
+    ['name', 'phone', 'id_card'],
+    Array.from({ length: n }, (_, i) => person(i)),
+  );
+
 describe('batch verifier (the built command, real files, real HTTP)', () => {
   let sandbox: RunningSandbox;
   let dir: string;
@@ -107,12 +114,6 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
   });
 
   describe('one run per output', () => {
-    const rowsOf = (n: number) =>
-      csv(
-        ['name', 'phone', 'id_card'],
-        Array.from({ length: n }, (_, i) => person(i)),
-      );
-
     it('two runs on one --out at once: the second refuses at once (exit 4) and nothing is paid twice', async () => {
       const input = join(dir, 'people.csv');
       writeFileSync(input, rowsOf(200));
@@ -165,11 +166,10 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
           ),
         );
         const out = join(dir, 'out.csv');
-        const args = [
-          ...[input, '--out', out, '--id-column', column],
-          ...['--name-column', '姓名', '--phone-column', '手机号码'],
-          ...['--id-card-column', '身份证'],
-        ];
+        const args = [input, '--out', out, '--id-column', column].concat(
+          ['--name-column', '姓名', '--phone-column', '手机号码'],
+          ['--id-card-column', '身份证'],
+        );
         expect((await runBatch([...args, '--include-input'], env())).code).toBe(
           0,
         );
@@ -563,6 +563,39 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
       expect(sandbox.calls().total).toBe(0);
     },
   );
+
+  it('a 50 MB line is one malformed row; the run and its resume get past it', async () => {
+    const input = join(dir, 'huge.csv');
+    const [name1, phone, idCard] = person(1);
+    writeFileSync(
+      input,
+      csv(
+        ['name', 'phone', 'id_card'],
+        [
+          person(0),
+          [`${name1}${'名'.repeat(25_000_000)}`, phone, idCard],
+          person(2),
+        ],
+      ),
+    );
+    const out = join(dir, 'out.csv');
+    const run = await runBatch([input, '--out', out], env());
+    expect(run.code).toBe(0);
+    const rows = outputOf(out);
+    expect(rows.get(2)).toMatchObject({
+      status: 'malformed_line',
+      error: 'line longer than 4096 characters',
+    });
+    expect([1, 3].map((r) => rows.get(r)?.status)).toEqual([
+      'consistent',
+      'consistent',
+    ]);
+    expect(sandbox.calls().total).toBe(2);
+    const rerun = await runBatch([input, '--out', out], env());
+    expect(rerun.code).toBe(0);
+    expect(sandbox.calls().total).toBe(2);
+    expect(outputOf(out).size).toBe(3);
+  });
 
   it('NODE_ENV=production with no ACEDATA_API_TOKEN refuses to run (exit 2), writing nothing', async () => {
     const input = join(dir, 'people.csv');

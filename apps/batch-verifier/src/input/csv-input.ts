@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { CsvError, parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import type { InputEncoding } from './encoding.js';
@@ -18,12 +17,57 @@ function problemOf(error: unknown): string {
 }
 
 /**
+ * The longest line read: three fields and an id fit in a few hundred
+ * characters, so 4096 is plenty. A longer line is a malformed row, read past
+ * without ever holding it whole (a 200 MB field must not exhaust the heap,
+ * nor block the event loop while calls are in flight).
+ */
+export const MAX_LINE_CHARS = 4096;
+
+/** Stands for a line longer than `MAX_LINE_CHARS`. */
+const TOO_LONG = Symbol('line too long');
+
+/** Splits text into lines (`\n` or `\r\n`), never holding more than `max` characters of one. */
+async function* cappedLines(
+  text: AsyncIterable<string>,
+  max: number,
+): AsyncGenerator<string | typeof TOO_LONG> {
+  let current = '';
+  let overflow = false;
+  let pending = false;
+  const end = (): string | typeof TOO_LONG =>
+    overflow ? TOO_LONG : current.replace(/\r$/, '');
+  for await (const chunk of text) {
+    let start = 0;
+    for (;;) {
+      const newline = chunk.indexOf('\n', start);
+      const piece = chunk.slice(start, newline === -1 ? undefined : newline);
+      if (!overflow && current.length + piece.length > max) {
+        overflow = true;
+        current = '';
+      } else if (!overflow) {
+        current += piece;
+      }
+      pending = true;
+      if (newline === -1) break;
+      yield end();
+      current = '';
+      overflow = false;
+      pending = false;
+      start = newline + 1;
+    }
+  }
+  if (pending && (overflow || current !== '')) yield end();
+}
+
+/**
  * Streams the input: the header, then each data row numbered from 1, one
  * line at a time (memory stays flat). GB18030 is decoded when asked and a
  * UTF-8 byte order mark is dropped. Each line is parsed as CSV on its own,
  * since no field of ours holds a line break: a malformed line (an
  * unbalanced quote, a wrong number of columns) is yielded as such and
- * reading goes on, instead of swallowing the rest of the file.
+ * reading goes on, instead of swallowing the rest of the file. So is a line
+ * longer than `MAX_LINE_CHARS`.
  */
 export async function* readCsv(
   path: string,
@@ -34,10 +78,24 @@ export async function* readCsv(
     encoding === 'gb18030'
       ? bytes.pipe(iconv.decodeStream('gb18030'))
       : bytes.setEncoding('utf8');
-  const lines = createInterface({ input: text, crlfDelay: Infinity });
   let columns: number | undefined;
   let row = 0;
-  for await (const raw of lines) {
+  for await (const raw of cappedLines(
+    text as AsyncIterable<string>,
+    MAX_LINE_CHARS,
+  )) {
+    if (raw === TOO_LONG) {
+      if (columns === undefined) {
+        throw new Error(
+          `the header row is longer than ${MAX_LINE_CHARS} characters`,
+        );
+      }
+      yield {
+        row: ++row,
+        malformed: `line longer than ${MAX_LINE_CHARS} characters`,
+      };
+      continue;
+    }
     const line = columns === undefined ? raw.replace(/^\uFEFF/, '') : raw;
     if (line.trim() === '') continue;
     let fields: string[];

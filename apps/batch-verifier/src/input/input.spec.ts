@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import iconv from 'iconv-lite';
+import { MAX_LINE_CHARS, readCsv, type InputLine } from './csv-input.js';
 import { MissingColumnError, mapColumns } from './columns.js';
 import { detectEncoding } from './encoding.js';
 
@@ -47,5 +51,44 @@ describe('mapColumns', () => {
     expect(() => mapColumns(['name', 'phone'], {})).toThrow(
       /ID number column.*--id-card-column/,
     );
+  });
+});
+
+/** Reads a CSV text written to a file, as the batch does. */
+const read = async (text: string) => {
+  const dir = mkdtempSync(join(tmpdir(), 'csv-input-'));
+  const path = join(dir, 'in.csv');
+  writeFileSync(path, text);
+  const lines: InputLine[] = [];
+  for await (const line of readCsv(path, 'utf8')) lines.push(line);
+  return lines;
+};
+
+describe('readCsv', () => {
+  it('reads CRLF and LF lines alike, the last one without a newline too', async () => {
+    expect(await read('a,b\r\n1,2\n3,4')).toEqual([
+      { header: ['a', 'b'] },
+      { row: 1, fields: ['1', '2'] },
+      { row: 2, fields: ['3', '4'] },
+    ]);
+  });
+
+  it('a line longer than the cap is a malformed row, and the next lines are read', async () => {
+    const huge = 'x'.repeat(MAX_LINE_CHARS * 50);
+    expect(await read(`a,b\n1,2\n${huge},3\n4,5\n`)).toEqual([
+      { header: ['a', 'b'] },
+      { row: 1, fields: ['1', '2'] },
+      { row: 2, malformed: `line longer than ${MAX_LINE_CHARS} characters` },
+      { row: 3, fields: ['4', '5'] },
+    ]);
+  });
+
+  it('a line of exactly the cap is read', async () => {
+    const full = `${'y'.repeat(MAX_LINE_CHARS - 2)},z`;
+    const lines = await read(`a,b\n${full}\n`);
+    expect(lines[1]).toEqual({
+      row: 1,
+      fields: ['y'.repeat(MAX_LINE_CHARS - 2), 'z'],
+    });
   });
 });
