@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   symlinkSync,
@@ -563,6 +564,53 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
       expect(sandbox.calls().total).toBe(0);
     },
   );
+
+  it('a full disk (a 160 KB tmpfs): no torn row, no answered row lost; with room again, the resume completes paying nothing twice', async () => {
+    const disk = join(dir, 'disk');
+    mkdirSync(disk);
+    const mount = spawnSync('mount', [
+      '-t',
+      'tmpfs',
+      '-o',
+      'size=160k',
+      'tmpfs',
+      disk,
+    ]);
+    if (mount.status !== 0) {
+      throw new Error(
+        `this test mounts a small tmpfs and needs root: ${mount.stderr}`,
+      );
+    }
+    try {
+      const input = join(dir, 'people.csv');
+      writeFileSync(input, rowsOf(1500));
+      const out = join(disk, 'out.csv');
+      const first = await runBatch([input, '--out', out], env());
+      expect(first.code).toBe(6);
+      expect(first.stderr).toMatch(
+        /Cannot write \S+out\.csv(\.checkpoint)?: the disk is full\. Rows answered so far are in the output/,
+      );
+      const text = readFileSync(out, 'utf8');
+      expect(text.endsWith('\n')).toBe(true);
+      const written = outputOf(out);
+      // Every call that was answered has its row.
+      expect(written.size).toBe(sandbox.calls().total);
+      expect(written.size).toBeGreaterThan(100);
+      expect(written.size).toBeLessThan(1500);
+      spawnSync('mount', ['-o', 'remount,size=2m', disk]);
+      const resumed = await runBatch([input, '--out', out], env());
+      expect(resumed.code).toBe(0);
+      const rows = outputOf(out);
+      expect(rows.size).toBe(1500);
+      expect(linesIn(out)).toBe(1501);
+      expect([...rows.values()].every((r) => r.status === 'consistent')).toBe(
+        true,
+      );
+      expect(sandbox.calls().total).toBe(1500);
+    } finally {
+      spawnSync('umount', [disk]);
+    }
+  }, 60_000);
 
   it('a 50 MB line is one malformed row; the run and its resume get past it', async () => {
     const input = join(dir, 'huge.csv');

@@ -1,6 +1,25 @@
-import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { ResultRow } from './result-row.js';
+import {
+  cutTornLastLine,
+  isNoRoom,
+  SpaceReserve,
+  writeWhole,
+} from './whole-writes.js';
+
+/** The output's disk is full: the run stops; the rows answered so far are written. */
+export class OutputDiskFullError extends Error {
+  readonly code = 'ENOSPC';
+  constructor(readonly path: string) {
+    super(`no room left to write ${path}`);
+    this.name = 'OutputDiskFullError';
+  }
+}
+
+/** Room kept per call in flight for its row (a row with the raw input included fits). */
+const RESERVE_PER_CALL = 4 * 1024;
 
 /** How the output's columns are laid out. */
 export interface OutputLayout {
@@ -70,21 +89,36 @@ export function outputHeader(layout: OutputLayout): string[] {
 
 /**
  * Appends result rows to the output CSV (UTF-8 with a BOM, so Excel reads
- * Chinese correctly), each with its own write to the file: a crash loses
- * nothing already answered. The header is written once, for a new file.
+ * Chinese correctly), each row whole, with its own write: a crash loses
+ * nothing already answered. The header is written once, for a new file; a
+ * torn last line (a full disk, a kill mid-write) is cut before appending.
+ *
+ * A disk that fills up must not lose rows already paid for: room for the
+ * calls in flight is kept in a reserve file beside the output, freed when a
+ * write finds no room; that row and the ones still in flight are then
+ * written, and `OutputDiskFullError` stops the run.
  */
 export class ResultWriter {
   private readonly fd: number;
+  private readonly reserve: SpaceReserve;
+  /** Bytes of a torn last line cut when the output was opened. */
+  readonly tornBytesCut: number;
+  private full = false;
 
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly layout: OutputLayout,
+    concurrency = 8,
   ) {
     const fresh = !existsSync(path) || statSync(path).size === 0;
-    this.fd = openSync(path, 'a');
-    if (fresh) {
-      writeSync(this.fd, `\uFEFF${stringify([outputHeader(layout)])}`);
-    }
+    // Read and append: a torn last line is looked for, then appended after.
+    this.fd = openSync(path, 'a+');
+    this.tornBytesCut = cutTornLastLine(this.fd);
+    this.reserve = new SpaceReserve(
+      join(dirname(path), `.${basename(path)}.reserve`),
+      RESERVE_PER_CALL * concurrency,
+    );
+    if (fresh) this.append(`\uFEFF${stringify([outputHeader(layout)])}`);
   }
 
   write(result: ResultRow): void {
@@ -110,10 +144,25 @@ export class ResultWriter {
           ]
         : []),
     ];
-    writeSync(this.fd, stringify([cells]));
+    this.append(stringify([cells]));
   }
 
   close(): void {
     closeSync(this.fd);
+    this.reserve.release();
+  }
+
+  /** Writes one whole line; on a full disk, frees the reserve and tries once more. */
+  private append(line: string): void {
+    try {
+      writeWhole(this.fd, line);
+    } catch (error) {
+      if (!isNoRoom(error) || !this.reserve.release()) throw error;
+      cutTornLastLine(this.fd);
+      writeWhole(this.fd, line);
+      this.full = true;
+    }
+    // Written: now stop taking rows (those in flight still fit).
+    if (this.full) throw new OutputDiskFullError(this.path);
   }
 }

@@ -110,7 +110,13 @@ export class BatchRunner {
     try {
       for await (const line of readCsv(this.options.input, run.encoding)) {
         if (this.stopReason || run.calls.failure) break;
-        await this.take(line, run);
+        try {
+          await this.take(line, run);
+        } catch (error) {
+          // Not at once: the answers of the calls in flight are written first.
+          run.calls.fail(error);
+          break;
+        }
         if (this.stopReason || run.calls.failure) break;
       }
       await run.calls.drain();
@@ -152,10 +158,11 @@ export class BatchRunner {
     }
     const writer = options.dryRun
       ? undefined
-      : new ResultWriter(options.out, {
-          idColumn: options.columns.id,
-          includeInput: options.includeInput,
-        });
+      : new ResultWriter(
+          options.out,
+          { idColumn: options.columns.id, includeInput: options.includeInput },
+          options.concurrency,
+        );
     return {
       encoding,
       previous,

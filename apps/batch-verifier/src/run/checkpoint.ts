@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { cutTornLastLine, writeWhole } from '../output/whole-writes.js';
 
 /** What a checkpoint says of earlier runs. */
 export interface CheckpointState {
@@ -35,6 +36,10 @@ export class Checkpoint {
     const unsent = new Set<number>();
     let secret: string | undefined;
     if (existsSync(path)) {
+      // A line torn by a full disk or a kill is not a record: cut it.
+      const torn = openSync(path, 'r+');
+      cutTornLastLine(torn);
+      closeSync(torn);
       const lines = createInterface({ input: createReadStream(path, 'utf8') });
       for await (const line of lines) {
         const [kind, row, key] = line.split(' ');
@@ -49,19 +54,19 @@ export class Checkpoint {
     const fd = openSync(path, 'a');
     if (secret === undefined) {
       secret = randomBytes(32).toString('hex');
-      writeSync(fd, `K ${secret}\n`);
+      writeWhole(fd, `K ${secret}\n`);
     }
     return new Checkpoint(fd, { secret, sent, unsent });
   }
 
   /** Records that `row` is about to be sent. */
   sending(row: number, key: string): void {
-    writeSync(this.fd, `S ${row} ${key}\n`);
+    writeWhole(this.fd, `S ${row} ${key}\n`);
   }
 
   /** Records that `row`'s call certainly cost nothing. */
   notSent(row: number): void {
-    writeSync(this.fd, `U ${row}\n`);
+    writeWhole(this.fd, `U ${row}\n`);
     this.state.unsent.add(row);
   }
 }

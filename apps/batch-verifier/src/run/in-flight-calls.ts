@@ -27,6 +27,11 @@ export class InFlightCalls {
     );
   }
 
+  /** Records a failure met outside a call (writing a row without one). */
+  fail(error: unknown): void {
+    this.failed ??= { error };
+  }
+
   /** Resolves once fewer than `concurrency` calls are in flight. */
   async room(): Promise<void> {
     while (this.pending.size >= this.concurrency)
