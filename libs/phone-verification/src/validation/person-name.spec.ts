@@ -67,6 +67,15 @@ describe('validatePersonName', () => {
     expect(reasonOf(input)).toMatch(reason);
   });
 
+  it('checks the length before anything else: a huge field is refused for its length, unscanned', () => {
+    // A control character far into a huge field is not even looked for.
+    const huge = `${'名'.repeat(5_000_000)}\u0000`;
+    expect(validatePersonName(huge)).toEqual({
+      valid: false,
+      reason: `must be at most ${MAX_NAME_LENGTH} characters`,
+    });
+  });
+
   it('never quotes the input in a reason', () => {
     for (const input of ['张3', '张😀', '阿依古丽··买买提']) {
       expect(reasonOf(input)).not.toContain(input);

@@ -7,6 +7,9 @@ import {
 /** The longest name the upstream accepts, in characters (code points). */
 export const MAX_NAME_LENGTH = 50;
 
+/** The longest input looked at (UTF-16 units, before normalising): 8 × the name's cap. */
+const MAX_NAME_INPUT_LENGTH = 8 * MAX_NAME_LENGTH;
+
 /** U+00B7, the separator used in the registered names of many minorities. */
 export const MIDDLE_DOT = '\u00B7';
 
@@ -35,6 +38,11 @@ const NAME_CHARACTERS = /^[\p{L}\p{M}\u00B7\u0F0B '\-.]+$/u;
 export function validatePersonName(input: unknown): ValidationOutcome {
   if (typeof input !== 'string') {
     return rejected('must be a string');
+  }
+  // Before any scan or normalisation: a huge field must cost nothing. Even
+  // with spaces and combining marks, a 50-character name is far shorter.
+  if (input.length > MAX_NAME_INPUT_LENGTH) {
+    return rejected(`must be at most ${MAX_NAME_LENGTH} characters`);
   }
   if (/[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/u.test(input.trim())) {
     return rejected('must not contain control or invisible characters');
