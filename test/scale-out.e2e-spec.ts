@@ -190,7 +190,7 @@ describe('three sample-app instances on one Redis', () => {
       const urls = await deploy({}, 50);
       await stall(urls);
       // Back within about a second of Redis answering (and a scrape).
-      expect(await sharedAgain(urls)).toBeLessThan(2_000);
+      expect(await sharedAgain(urls)).toBeLessThan(3_000);
       sandbox.resetCalls();
       for (const url of urls) {
         expect((await post(url, distinct(1))).status).toBe(200);
@@ -210,7 +210,7 @@ describe('three sample-app instances on one Redis', () => {
       );
       expect(sandbox.calls().total).toBeLessThanOrEqual(63);
       expect(answers.map((a) => a.status).filter((s) => s !== 200)).toEqual([]);
-      expect(await sharedAgain(urls)).toBeLessThan(500);
+      expect(await sharedAgain(urls)).toBeLessThan(1_500);
     });
 
     it('a fail-closed daily budget answers 200 again a few seconds after', async () => {
