@@ -90,6 +90,14 @@ const person = (i: number, phone = '13800000000') => [
 const csv = (header: string[], rows: string[][]) =>
   [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
 
+/** AceData's answer 0, for a scripted upstream. */
+const ANSWERED_0 = {
+  result: '0',
+  description: 'ok',
+  isp: 'Mobile',
+  result_detail: null,
+};
+
 /** A file of `n` distinct identities. */
 const rowsOf = (n: number) =>
   csv(
@@ -402,13 +410,7 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
 
   it('stops cleanly when the daily budget is spent, and resumes without paying twice', async () => {
     const input = join(dir, 'budget.csv');
-    writeFileSync(
-      input,
-      csv(
-        ['name', 'phone', 'id_card'],
-        Array.from({ length: 12 }, (_, i) => person(i)),
-      ),
-    );
+    writeFileSync(input, rowsOf(12));
     const out = join(dir, 'out.csv');
     const args = [input, '--out', out, '--concurrency', '1'];
     const stopped = await runBatch(
@@ -433,13 +435,7 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
     const upstream = await ScriptedUpstream.start();
     try {
       const input = join(dir, 'errors.csv');
-      writeFileSync(
-        input,
-        csv(
-          ['name', 'phone', 'id_card'],
-          [0, 1, 2, 3, 4].map((i) => person(i)),
-        ),
-      );
+      writeFileSync(input, rowsOf(5));
       const out = join(dir, 'out.csv');
       const cutOff = person(3)[0];
       // Rows 1-3: a 500 error body (not billed); row 4: the connection is
@@ -450,12 +446,7 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
         if (name === person(4)[0]) {
           return {
             status: 200,
-            body: {
-              result: '0',
-              description: 'ok',
-              isp: 'Mobile',
-              result_detail: null,
-            },
+            body: ANSWERED_0,
           };
         }
         return {
@@ -478,12 +469,7 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
       // Upstream is well again. A plain rerun resumes everything, sends nothing.
       upstream.respond(() => ({
         status: 200,
-        body: {
-          result: '0',
-          description: 'ok',
-          isp: 'Mobile',
-          result_detail: null,
-        },
+        body: ANSWERED_0,
       }));
       const sentBefore = upstream.requests.length;
       expect((await runBatch(args, env({}, upstream.url))).code).toBe(0);
@@ -553,10 +539,7 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
   it.each(fileCases)(
     '%s: one line naming the file and the cause, exit %i',
     async (_what, code, args, line) => {
-      writeFileSync(
-        join(dir, 'ok.csv'),
-        csv(['name', 'phone', 'id_card'], [person(0)]),
-      );
+      writeFileSync(join(dir, 'ok.csv'), rowsOf(1));
       const run = await runBatch(args(dir), env());
       expect(run.code).toBe(code);
       expect(run.stderr.trim()).toMatch(line);
@@ -647,7 +630,7 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
 
   it('NODE_ENV=production with no ACEDATA_API_TOKEN refuses to run (exit 2), writing nothing', async () => {
     const input = join(dir, 'people.csv');
-    writeFileSync(input, csv(['name', 'phone', 'id_card'], [person(0)]));
+    writeFileSync(input, rowsOf(1));
     const out = join(dir, 'out.csv');
     const run = await runBatch([input, '--out', out], {
       NODE_ENV: 'production',
@@ -707,13 +690,7 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
     const upstream = await ScriptedUpstream.start();
     try {
       const input = join(dir, 'rate.csv');
-      writeFileSync(
-        input,
-        csv(
-          ['name', 'phone', 'id_card'],
-          Array.from({ length: 60 }, (_, i) => person(i)),
-        ),
-      );
+      writeFileSync(input, rowsOf(60));
       const run = await runBatch(
         [
           input,

@@ -101,8 +101,6 @@ export function outputHeader(layout: OutputLayout): string[] {
 export class ResultWriter {
   private readonly fd: number;
   private readonly reserve: SpaceReserve;
-  /** Bytes of a torn last line cut when the output was opened. */
-  readonly tornBytesCut: number;
   private full = false;
 
   constructor(
@@ -113,7 +111,7 @@ export class ResultWriter {
     const fresh = !existsSync(path) || statSync(path).size === 0;
     // Read and append: a torn last line is looked for, then appended after.
     this.fd = openSync(path, 'a+');
-    this.tornBytesCut = cutTornLastLine(this.fd);
+    cutTornLastLine(this.fd);
     this.reserve = new SpaceReserve(
       join(dirname(path), `.${basename(path)}.reserve`),
       RESERVE_PER_CALL * concurrency,

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isNoRoom } from '../output/whole-writes.js';
 
 /** Exit codes of `verify:batch` for the files it cannot use. */
 export const EXIT_INPUT_UNREADABLE = 5;
@@ -69,7 +70,7 @@ export function describeFileError(
     path === input
       ? unreadable(file, CAUSES[code])
       : unwritable(file, CAUSES[code]);
-  const resumable = ['ENOSPC', 'EDQUOT', 'EFBIG'].includes(code)
+  const resumable = isNoRoom(error)
     ? ' Rows answered so far are in the output: free some space and rerun the same command to resume.'
     : '';
   return { ...failure, message: `${failure.message}${resumable}` };

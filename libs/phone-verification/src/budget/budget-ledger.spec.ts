@@ -64,7 +64,9 @@ describe('budget ledgers', () => {
       ),
     );
     expect(outcomes.filter((o) => 'hold' in o)).toHaveLength(7);
-    expect(await ledgers[0].spent(DAY, SCOPES)).toEqual([7]);
+    expect(await ledgers[0].spent(DAY, SCOPES, Date.now() + 60_000)).toEqual([
+      7,
+    ]);
   });
 
   it('Redis: a release gives one unit back, once; several scopes are all-or-nothing', async () => {
@@ -79,14 +81,20 @@ describe('budget ledgers', () => {
     expect(await ledger.reserve(DAY, scopes, Date.now() + 60_000)).toEqual({
       full: scopes[1],
     });
-    expect(await ledger.spent(DAY, scopes)).toEqual([1, 1]);
+    expect(await ledger.spent(DAY, scopes, Date.now() + 60_000)).toEqual([
+      1, 1,
+    ]);
     await first.hold.release();
-    expect(await ledger.spent(DAY, scopes)).toEqual([0, 0]);
+    expect(await ledger.spent(DAY, scopes, Date.now() + 60_000)).toEqual([
+      0, 0,
+    ]);
     // A release repeated (a retry after an outage) gives nothing more back.
     const second = await ledger.reserve(DAY, scopes, Date.now() + 60_000);
     expect('hold' in second).toBe(true);
     await first.hold.release();
-    expect(await ledger.spent(DAY, scopes)).toEqual([1, 1]);
+    expect(await ledger.spent(DAY, scopes, Date.now() + 60_000)).toEqual([
+      1, 1,
+    ]);
   });
 
   it('memory: a new China day starts afresh', async () => {

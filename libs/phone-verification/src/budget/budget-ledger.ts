@@ -38,8 +38,12 @@ export interface BudgetLedger {
     scopes: readonly BudgetScope[],
     expiresAt: number,
   ): Promise<BudgetReservationOutcome>;
-  /** Units counted in each scope. */
-  spent(day: string, scopes: readonly BudgetScope[]): Promise<number[]>;
+  /** Units counted in each scope (`expiresAt`: when the day's counters may go, as for `reserve`). */
+  spent(
+    day: string,
+    scopes: readonly BudgetScope[],
+    expiresAt: number,
+  ): Promise<number[]>;
   /** The last counter loss noticed, if any. */
   lostCounter(): BudgetCounterLoss | undefined;
 }

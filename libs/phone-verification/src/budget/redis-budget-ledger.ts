@@ -89,10 +89,14 @@ export class RedisBudgetLedger implements BudgetLedger {
     return this.reserveHere(day, scopes, expiresAt, id);
   }
 
-  async spent(day: string, scopes: readonly BudgetScope[]): Promise<number[]> {
+  async spent(
+    day: string,
+    scopes: readonly BudgetScope[],
+    expiresAt: number,
+  ): Promise<number[]> {
     this.roll(day);
     const counts = await this.redis.run(() =>
-      this.script('read', day, scopes, Date.now() + 86_400_000, '-'),
+      this.script('read', day, scopes, expiresAt, '-'),
     );
     return this.observe(day, scopes, counts);
   }

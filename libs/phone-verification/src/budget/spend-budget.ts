@@ -14,6 +14,9 @@ import type {
 } from './budget-ledger.js';
 import type { ResolvedBudgetOptions } from './budget.options.js';
 
+/** A day's counters are kept an hour past its midnight, for late settlements. */
+const COUNTERS_OUTLIVE_DAY_MS = 3_600_000;
+
 /** One budget's use today. */
 export interface BudgetUsage {
   /** `global`, or the budget key asked about. */
@@ -54,7 +57,7 @@ export class SpendBudget {
       outcome = await this.ledger.reserve(
         chinaDay(now),
         scopes,
-        resetsAt + 3_600_000,
+        resetsAt + COUNTERS_OUTLIVE_DAY_MS,
       );
     } catch {
       throw new BudgetStoreUnavailableError();
@@ -103,8 +106,13 @@ export class SpendBudget {
   async usage(budgetKey?: string): Promise<BudgetUsage[]> {
     const now = this.clock.now();
     const scopes = this.scopes(budgetKey);
-    const spent = await this.ledger.spent(chinaDay(now), scopes);
-    const resetsAt = new Date(nextChinaMidnight(now));
+    const midnight = nextChinaMidnight(now);
+    const spent = await this.ledger.spent(
+      chinaDay(now),
+      scopes,
+      midnight + COUNTERS_OUTLIVE_DAY_MS,
+    );
+    const resetsAt = new Date(midnight);
     return scopes.map((scope, i) => ({
       budgetKey: scope.id === 'global' ? 'global' : (budgetKey ?? ''),
       limit: scope.cap,

@@ -58,9 +58,8 @@ export class VerificationCache {
       this.logger.warn('could not read the verification cache; asking AceData');
       return undefined;
     }
-    if (!isEntry(entry) || entry.expiresAt <= this.clock.now())
-      return undefined;
-    this.near?.set(key, entry, entry.expiresAt - this.clock.now());
+    if (!isEntry(entry) || entry.expiresAt <= now) return undefined;
+    this.near?.set(key, entry, entry.expiresAt - now);
     return entry.result;
   }
 

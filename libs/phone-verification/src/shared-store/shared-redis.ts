@@ -54,14 +54,8 @@ export class SharedRedis {
    * the command fails or times out (which marks the store degraded until a
    * probe succeeds).
    */
-  async attempt<T>(command: () => Promise<T>): Promise<T | undefined> {
-    if (!this.availability.isUp()) return undefined;
-    try {
-      return await this.timed(command());
-    } catch {
-      this.availability.failed();
-      return undefined;
-    }
+  attempt<T>(command: () => Promise<T>): Promise<T | undefined> {
+    return this.run(command).catch(() => undefined);
   }
 
   /** Like `attempt`, but throws when Redis is not up or the command fails. */
