@@ -43,14 +43,29 @@ interface Interruption {
   signal: NodeJS.Signals;
 }
 
-/** Runs the built batch verifier, optionally interrupting it mid-run. */
+/**
+ * Runs the built batch verifier, optionally interrupting it mid-run, or
+ * under a file size limit (`ulimit -f`, in KiB).
+ */
 function runBatch(
   args: string[],
   env: NodeJS.ProcessEnv,
   interruption?: Interruption,
+  fileSizeLimitKb?: number,
 ): Promise<Run> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BATCH_MAIN, ...args], {
+    const command = [process.execPath, BATCH_MAIN, ...args];
+    const [file, ...argv] =
+      fileSizeLimitKb === undefined
+        ? command
+        : [
+            'bash',
+            '-c',
+            `ulimit -f ${fileSizeLimitKb} && exec "$@"`,
+            'bash',
+            ...command,
+          ];
+    const child = spawn(file, argv, {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -524,6 +539,25 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
       /^Cannot read .*: it is a folder\.$/,
     ],
     [
+      'a binary input (a spreadsheet saved with a .csv name)',
+      5,
+      (d) => {
+        const xlsx = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0x06, 0]);
+        writeFileSync(join(d, 'book.csv'), xlsx);
+        return [join(d, 'book.csv'), '--out', join(d, 'o.csv')];
+      },
+      /^Cannot read .*book\.csv: it is not UTF-8 or GB18030 text \(a NUL byte at offset 5: a binary file such as \.xlsx, or UTF-16\); export it as CSV\.$/,
+    ],
+    [
+      'a header that is not CSV',
+      5,
+      (d) => {
+        writeFileSync(join(d, 'quote.csv'), 'name,"phone,id_card\n');
+        return [join(d, 'quote.csv'), '--out', join(d, 'o.csv')];
+      },
+      /^Cannot read .*quote\.csv: the header row cannot be read as CSV \(unbalanced quote\)\.$/,
+    ],
+    [
       'an output that is a folder',
       6,
       (d) => [join(d, 'ok.csv'), '--out', d],
@@ -595,6 +629,30 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
     }
   }, 60_000);
 
+  it('a file size limit (ulimit -f 64): the rows in flight still fit, none is lost; a resume with the limit raised pays nothing twice', async () => {
+    const input = join(dir, 'people.csv');
+    writeFileSync(input, rowsOf(1500));
+    const out = join(dir, 'out.csv');
+    const args = [input, '--out', out, '--concurrency', '4'];
+    const first = await runBatch(args, env(), undefined, 64);
+    expect(first.code).toBe(6);
+    expect(first.stderr.trim().split('\n').at(-1)).toMatch(
+      /^Cannot write \S+out\.csv: it reached the file size limit \(ulimit -f\)\. Rows answered so far are in the output: raise the limit \(ulimit -f\) and rerun the same command to resume\.$/,
+    );
+    const written = outputOf(out);
+    expect(readFileSync(out, 'utf8').endsWith('\n')).toBe(true);
+    // Every call that was answered has its row.
+    expect(written.size).toBe(sandbox.calls().total);
+    expect(written.size).toBeGreaterThan(100);
+    expect(written.size).toBeLessThan(1500);
+    const resumed = await runBatch(args, env());
+    expect(resumed.code).toBe(0);
+    const rows = [...outputOf(out).values()];
+    expect(rows).toHaveLength(1500);
+    expect(rows.filter((r) => r.status !== 'consistent')).toEqual([]);
+    expect(sandbox.calls().total).toBe(1500);
+  });
+
   it('a 50 MB line is one malformed row; the run and its resume get past it', async () => {
     const input = join(dir, 'huge.csv');
     const [name1, phone, idCard] = person(1);
@@ -640,6 +698,83 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
       /ACEDATA_API_TOKEN is required when NODE_ENV=production/,
     );
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('a SANDBOX_LATENCY_MS that is not a whole number refuses to run (exit 2), naming it', async () => {
+    const input = join(dir, 'people.csv');
+    writeFileSync(input, rowsOf(1));
+    const out = join(dir, 'out.csv');
+    const run = await runBatch([input, '--out', out], {
+      SANDBOX_LATENCY_MS: '25O',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      'Cannot run: SANDBOX_LATENCY_MS must be a whole number from 0 to 600000',
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it.each([
+    ['5 attempts', '5', 5, 'consistent'],
+    ['1 attempt (retries off)', '1', 1, 'error'],
+  ])(
+    "retries are the library's (PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS): %s",
+    async (_label, maxAttempts, requests, status) => {
+      const upstream = await ScriptedUpstream.start();
+      try {
+        const input = join(dir, 'retry.csv');
+        writeFileSync(input, rowsOf(1));
+        const out = join(dir, 'out.csv');
+        // Four 500s (not billed), then an answer.
+        upstream.respond(() =>
+          upstream.requests.length <= 4
+            ? { status: 500, body: { error: { code: 'api_error' } } }
+            : { status: 200, body: ANSWERED_0 },
+        );
+        const run = await runBatch(
+          [input, '--out', out],
+          env(
+            {
+              PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS: maxAttempts,
+              PHONE_VERIFICATION_BREAKER: 'off',
+            },
+            upstream.url,
+          ),
+        );
+        expect(run.code).toBe(0);
+        expect(upstream.requests).toHaveLength(requests);
+        expect(outputOf(out).get(1)).toMatchObject({
+          status,
+          billed: String(status === 'consistent'),
+        });
+        expect(run.stdout).toMatch(
+          new RegExp(`\\| upstream calls +\\| ${requests} \\|`),
+        );
+      } finally {
+        await upstream.close();
+      }
+    },
+  );
+
+  it('Ctrl-C at a slow --rate: rows still waiting for their slot are not sent, nor taken for uncertain', async () => {
+    const input = join(dir, 'paced.csv');
+    writeFileSync(input, rowsOf(30));
+    const out = join(dir, 'out.csv');
+    const args = [input, '--out', out, '--rate', '8', '--concurrency', '16'];
+    const interrupted = await runBatch(args, env(), {
+      ready: () => linesIn(out) >= 3,
+      signal: 'SIGINT',
+    });
+    expect(interrupted.code).toBe(130);
+    const written = outputOf(out).size;
+    expect(sandbox.calls().total).toBe(written);
+    expect(written).toBeLessThan(16);
+    const resumed = await runBatch(args, env());
+    expect(resumed.code).toBe(0);
+    const rows = [...outputOf(out).values()];
+    expect(rows).toHaveLength(30);
+    expect(rows.filter((r) => r.status !== 'consistent')).toEqual([]);
+    expect(sandbox.calls().total).toBe(30);
   });
 
   it('cells from the input that a spreadsheet would run are written as text', async () => {
@@ -737,6 +872,19 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
     expect(run.code).toBe(0);
     expect(outputOf(out).get(1)).toMatchObject({ status: 'consistent' });
     expect(sandbox.calls().byPhone['13600001429'].calls).toBe(2);
+  });
+
+  it('a --rate the pacing cannot keep (0.001/s) is refused with the usage, calling nothing', async () => {
+    const input = join(dir, 'people.csv');
+    writeFileSync(input, rowsOf(1));
+    const run = await runBatch(
+      [input, '--out', join(dir, 'out.csv'), '--rate', '0.001'],
+      env(),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('--rate must be a number from 0.01 to 10000');
+    expect(run.stderr).toContain('Usage:');
+    expect(sandbox.calls().total).toBe(0);
   });
 
   it('--dry-run validates and counts, and calls nothing', async () => {

@@ -19,6 +19,17 @@ function positive(label: string, integer: boolean) {
   };
 }
 
+/** `--rate`: the library's pacing takes 0.01 to 10000 calls per second. */
+function callsPerSecond(raw: string): number {
+  const value = Number(raw);
+  if (!(value >= 0.01 && value <= 10_000)) {
+    throw new InvalidArgumentError(
+      '--rate must be a number from 0.01 to 10000',
+    );
+  }
+  return value;
+}
+
 /** What commander hands back. */
 interface ParsedOptions {
   out: string;
@@ -74,8 +85,8 @@ function batchCommand(): Command {
     )
     .option(
       '--rate <n>',
-      'upstream calls per second at most',
-      positive('--rate', false),
+      'upstream calls per second at most, retries included',
+      callsPerSecond,
     )
     .option(
       '--concurrency <n>',

@@ -4,8 +4,12 @@ import {
   phoneVerificationOptionsFromEnv,
 } from '@app/phone-verification';
 import {
+  sandboxModeFromEnv,
+  SandboxModeError,
+  sandboxModeWarning,
   startSandbox,
   type RunningSandbox,
+  type SandboxMode,
 } from '@app/phone-verification/testing';
 import { parseBatchArguments } from './batch-arguments.js';
 import { BatchVerifierModule } from './batch-verifier.module.js';
@@ -62,31 +66,30 @@ let runner: BatchRunner;
 if (args.dryRun) {
   runner = new BatchRunner(args, undefined);
 } else {
-  if (!process.env.ACEDATA_API_TOKEN?.trim()) {
-    if (process.env.NODE_ENV === 'production') {
-      say(
-        'Cannot run: ACEDATA_API_TOKEN is required when NODE_ENV=production (the sandbox is for development only; its answers are fake).',
-      );
-      process.exit(EXIT_REFUSED);
-    }
-    sandbox = await startSandbox({
-      latencyMs: Number(process.env.SANDBOX_LATENCY_MS ?? 0) || 0,
-    });
-    say(
-      `SANDBOX MODE: no ACEDATA_API_TOKEN is set, so verifications go to a local sandbox at ${sandbox.url}, ` +
-        'not to AceData. Answers are fake and nothing is billed. Set ACEDATA_API_TOKEN for real checks.',
-    );
+  let mode: SandboxMode;
+  try {
+    mode = sandboxModeFromEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof SandboxModeError)) throw error;
+    say(`Cannot run: ${error.message}`);
+    process.exit(EXIT_REFUSED);
+  }
+  if (mode.sandboxMode) {
+    sandbox = await startSandbox({ latencyMs: mode.latencyMs });
+    say(sandboxModeWarning(sandbox.url));
   }
   const options = phoneVerificationOptionsFromEnv(
     process.env,
     sandbox ? { apiToken: sandbox.token, baseUrl: sandbox.url } : {},
   );
   const app = await NestFactory.createApplicationContext(
-    BatchVerifierModule.forRoot(options),
+    BatchVerifierModule.forRoot(options, args),
     { logger: ['error'] },
   );
   const service = app.get(PhoneVerificationService);
-  runner = new BatchRunner(args, (request) => service.verify(request));
+  runner = new BatchRunner(args, (request, verifyOptions) =>
+    service.verify(request, verifyOptions),
+  );
   close = async () => {
     await app.close();
     await sandbox?.close();

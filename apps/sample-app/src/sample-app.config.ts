@@ -2,6 +2,11 @@ import {
   phoneVerificationOptionsFromEnv,
   type PhoneVerificationModuleOptions,
 } from '@app/phone-verification';
+import {
+  sandboxModeFromEnv,
+  SandboxModeError,
+  type SandboxMode,
+} from '@app/phone-verification/testing';
 
 import type { HttpServerLimits } from './http-server/http-server-limits.js';
 
@@ -103,13 +108,7 @@ const SANDBOX_PLACEHOLDER = {
  */
 export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
   const production = env.NODE_ENV === 'production';
-  const sandboxMode = !env.ACEDATA_API_TOKEN?.trim();
-  if (production && sandboxMode) {
-    throw new InvalidSampleAppConfigError(
-      'ACEDATA_API_TOKEN',
-      'is required when NODE_ENV=production (the sandbox is for development only)',
-    );
-  }
+  const { sandboxMode, latencyMs } = sandboxModeOf(env);
   const keys = loadApiKeys(env, sandboxMode);
   return {
     port: wholeNumber(env, 'PORT', 3000, 0, 65535),
@@ -125,7 +124,7 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
       1,
       1_000_000,
     ),
-    sandboxLatencyMs: wholeNumber(env, 'SANDBOX_LATENCY_MS', 0, 0, 60_000),
+    sandboxLatencyMs: latencyMs,
     rateLimitPerIpPerMinute: wholeNumber(
       env,
       'SAMPLE_APP_RATE_LIMIT_PER_IP_PER_MINUTE',
@@ -153,6 +152,18 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
       wholeNumber(env, 'SAMPLE_APP_DAILY_BUDGET_PER_KEY', 0, 0, 1_000_000_000),
     ),
   };
+}
+
+/** The sandbox-mode decision every app shares, its errors as the app's own. */
+function sandboxModeOf(env: NodeJS.ProcessEnv): SandboxMode {
+  try {
+    return sandboxModeFromEnv(env);
+  } catch (error) {
+    if (error instanceof SandboxModeError) {
+      throw new InvalidSampleAppConfigError(error.variable, error.problem);
+    }
+    throw error;
+  }
 }
 
 /** `SAMPLE_APP_API_KEYS`: required outside sandbox mode, 12 characters each at least. */

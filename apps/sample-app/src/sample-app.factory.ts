@@ -1,4 +1,7 @@
-import { startSandbox } from '@app/phone-verification/testing';
+import {
+  sandboxModeWarning,
+  startSandbox,
+} from '@app/phone-verification/testing';
 import {
   connectRedis,
   invalidInputExceptionFactory,
@@ -98,11 +101,7 @@ async function withEmbeddedSandbox(
     provide: EmbeddedSandbox,
     useValue: new EmbeddedSandbox(sandbox),
   });
-  logger.warn(
-    `SANDBOX MODE: no ACEDATA_API_TOKEN is set, so verifications go to a local sandbox at ${sandbox.url}, ` +
-      'not to AceData. Answers are fake and nothing is billed. Set ACEDATA_API_TOKEN for real checks.',
-    'SampleApp',
-  );
+  logger.warn(sandboxModeWarning(sandbox.url), 'SampleApp');
   return {
     ...config,
     acedata: {

@@ -13,6 +13,7 @@ describe('phoneVerificationOptionsFromEnv', () => {
         ACEDATA_BASE_URL: 'https://api.example.com',
         ACEDATA_TIMEOUT_MS: '2500',
         PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS: '2',
+        PHONE_VERIFICATION_CALLS_PER_SECOND: '2.5',
         PHONE_VERIFICATION_BREAKER_FAILURE_RATE: '0.4',
         PHONE_VERIFICATION_BREAKER_MIN_CALLS: '20',
         PHONE_VERIFICATION_BREAKER_WINDOW_MS: '5000',
@@ -27,6 +28,7 @@ describe('phoneVerificationOptionsFromEnv', () => {
       baseUrl: 'https://api.example.com',
       timeoutMs: 2500,
       retry: { maxAttempts: 2 },
+      pacing: { callsPerSecond: 2.5 },
       circuitBreaker: {
         failureRate: 0.4,
         minimumCalls: 20,
@@ -54,6 +56,11 @@ describe('phoneVerificationOptionsFromEnv', () => {
       { PHONE_VERIFICATION_BREAKER_FAILURE_RATE: '2' },
       'PHONE_VERIFICATION_BREAKER_FAILURE_RATE',
       /between 0 and 1/,
+    ],
+    [
+      { PHONE_VERIFICATION_CALLS_PER_SECOND: '0' },
+      'PHONE_VERIFICATION_CALLS_PER_SECOND',
+      /from 0.01 to 10000/,
     ],
     [
       { PHONE_VERIFICATION_CACHE_TTL_MS: '1000' },

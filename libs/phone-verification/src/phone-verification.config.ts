@@ -14,6 +14,7 @@ const VARIABLES: Readonly<Record<string, string>> = {
   baseUrl: 'ACEDATA_BASE_URL',
   timeoutMs: 'ACEDATA_TIMEOUT_MS',
   'retry.maxAttempts': 'PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS',
+  'pacing.callsPerSecond': 'PHONE_VERIFICATION_CALLS_PER_SECOND',
   'circuitBreaker.failureRate': 'PHONE_VERIFICATION_BREAKER_FAILURE_RATE',
   'circuitBreaker.minimumCalls': 'PHONE_VERIFICATION_BREAKER_MIN_CALLS',
   'circuitBreaker.windowMs': 'PHONE_VERIFICATION_BREAKER_WINDOW_MS',
@@ -107,7 +108,8 @@ function circuitBreakerFrom(
  * Reads the module's options from environment variables and validates them
  * once, so that a bad value fails the boot naming its variable:
  * `ACEDATA_API_TOKEN`, `ACEDATA_BASE_URL`, `ACEDATA_TIMEOUT_MS`;
- * `PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS`; the circuit breaker's
+ * `PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS`; the pacing's
+ * `PHONE_VERIFICATION_CALLS_PER_SECOND`; the circuit breaker's
  * `PHONE_VERIFICATION_BREAKER_FAILURE_RATE`, `_MIN_CALLS`, `_WINDOW_MS`,
  * `_CONSECUTIVE_FAILURES`, `_COOLDOWN_MS` (`PHONE_VERIFICATION_BREAKER=off`
  * turns it off); the cache's `PHONE_VERIFICATION_CACHE_TTL_MS` with
@@ -127,11 +129,13 @@ export function phoneVerificationOptionsFromEnv(
   const cacheTtlMs = numeric(env, 'PHONE_VERIFICATION_CACHE_TTL_MS');
   const dataKey = text(env, 'ACEDATA_DATA_KEY');
   const maxAttempts = numeric(env, 'PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS');
+  const callsPerSecond = numeric(env, 'PHONE_VERIFICATION_CALLS_PER_SECOND');
   const options: PhoneVerificationModuleOptions = {
     apiToken: env.ACEDATA_API_TOKEN ?? '',
     baseUrl: text(env, 'ACEDATA_BASE_URL'),
     timeoutMs: numeric(env, 'ACEDATA_TIMEOUT_MS'),
     retry: maxAttempts === undefined ? undefined : { maxAttempts },
+    ...(callsPerSecond === undefined ? {} : { pacing: { callsPerSecond } }),
     circuitBreaker: circuitBreakerFrom(env),
     ...(cacheTtlMs === undefined || cacheTtlMs === 0
       ? {}

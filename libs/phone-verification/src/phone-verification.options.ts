@@ -22,6 +22,10 @@ import {
   type CircuitBreakerOptions,
 } from './resilience/circuit-breaker.options.js';
 import { resolveRetry, type RetryOptions } from './resilience/retry.options.js';
+import {
+  resolvePacing,
+  type PacingOptions,
+} from './resilience/pacing.options.js';
 import type { ResilienceOptions } from './resilience/upstream-resilience.js';
 import {
   resolveRedis,
@@ -35,6 +39,8 @@ export interface PhoneVerificationModuleOptions extends AceDataClientOptions {
   defaultVerifyMode?: VerifyMode;
   /** Safe retries; `false` disables them. */
   retry?: RetryOptions | false;
+  /** A ceiling on this instance's upstream calls per second (off unless given). */
+  pacing?: PacingOptions | false;
   /** The circuit breaker; `false` disables it. */
   circuitBreaker?: CircuitBreakerOptions | false;
   /** Share one upstream call among concurrent identical verifications. Default true. */
@@ -100,21 +106,25 @@ export function resolvePhoneVerificationOptions(
     );
   }
   const retry = resolveRetry(options.retry);
+  const pacing = resolvePacing(options.pacing);
   const cache = resolveCache(options.cache);
   return {
     client,
     resilience: {
       retry,
       circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
+      pacing,
     },
     defaultVerifyMode,
     dedupe: options.dedupe ?? true,
     cache,
-    // A leader's call lasts at most the retry deadline plus one timeout.
+    // A leader's call lasts at most the deadline (its last attempt, retried
+    // or paced, starts before it) plus one timeout.
     redis: resolveRedis(
       options.redis,
       cache ? cache.secret : undefined,
-      (retry.maxAttempts > 1 ? retry.deadlineMs : 0) + client.timeoutMs,
+      (retry.maxAttempts > 1 || pacing ? retry.deadlineMs : 0) +
+        client.timeoutMs,
     ),
     budget: resolveBudget(options.budget),
     onVerification: options.onVerification,

@@ -48,6 +48,13 @@ export interface VerifyOptions {
    * key's id); only its HMAC is stored. Needs `budget.perKey`.
    */
   budgetKey?: string;
+  /**
+   * Called synchronously right before each upstream request is sent (after
+   * the cache, the budget and the pacing; never for a cached or shared
+   * answer): e.g. to record "sent, may be billed" before the request leaves.
+   * If it throws, nothing is sent and `verify()` rejects with its error.
+   */
+  onAttempt?: () => void;
 }
 
 /** How one `verify()` was answered. */
@@ -106,7 +113,7 @@ export class PhoneVerificationService {
     const started = this.clock.now();
     const tally: AttemptTally = { attempts: 0 };
     try {
-      const answer = await this.answer(normalized, tally, options.budgetKey);
+      const answer = await this.answer(normalized, tally, options);
       const { result: fetched, attempts } = answer.outcome;
       const result: PhoneVerificationResult = answer.cacheHit
         ? { ...fetched, fromCache: true }
@@ -171,11 +178,11 @@ export class PhoneVerificationService {
   private async answer(
     request: NormalizedVerificationRequest,
     tally: AttemptTally,
-    budgetKey: string | undefined,
+    options: VerifyOptions,
   ): Promise<Answer> {
     // Ciphertext under a fresh IV never repeats: nothing to cache or share.
     if (request.encrypted) {
-      const outcome = await this.call(request, tally, budgetKey);
+      const outcome = await this.call(request, tally, options);
       return { outcome, cacheHit: false, shared: false };
     }
     const key = this.keyOf(request);
@@ -192,7 +199,7 @@ export class PhoneVerificationService {
         cachedMeanwhile = true;
         return { result: meanwhile, attempts: 0 };
       }
-      const outcome = await this.call(request, tally, budgetKey);
+      const outcome = await this.call(request, tally, options);
       await this.cache?.remember(key, outcome.result);
       return outcome;
     });
@@ -203,10 +210,14 @@ export class PhoneVerificationService {
   private call(
     request: NormalizedVerificationRequest,
     tally: AttemptTally,
-    budgetKey: string | undefined,
+    { budgetKey, onAttempt }: VerifyOptions,
   ): Promise<ResilientOutcome> {
     const call = () =>
-      this.resilience.execute(() => this.client.check3e(request), tally);
+      this.resilience.execute(
+        () => this.client.check3e(request),
+        tally,
+        onAttempt,
+      );
     if (!this.budget) return call();
     return this.budget.spend(budgetKey, call, (o) => o.result.billed);
   }

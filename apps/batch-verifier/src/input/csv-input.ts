@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import type { InputEncoding } from './encoding.js';
+import { UnreadableInputError } from './unreadable-input.error.js';
 
 /** The header, one data row, or a line that could not be read as CSV. */
 export type InputLine =
@@ -86,7 +87,7 @@ export async function* readCsv(
   )) {
     if (raw === TOO_LONG) {
       if (columns === undefined) {
-        throw new Error(
+        throw new UnreadableInputError(
           `the header row is longer than ${MAX_LINE_CHARS} characters`,
         );
       }
@@ -103,7 +104,9 @@ export async function* readCsv(
       [fields] = parse(line, { trim: true }) as string[][];
     } catch (error) {
       if (columns === undefined)
-        throw new Error('the header row is not valid CSV', { cause: error });
+        throw new UnreadableInputError(
+          `the header row cannot be read as CSV (${problemOf(error)})`,
+        );
       yield { row: ++row, malformed: problemOf(error) };
       continue;
     }

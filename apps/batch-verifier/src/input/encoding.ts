@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { UnreadableInputError } from './unreadable-input.error.js';
 
 /** The encodings the batch reads: UTF-8 or GB18030 (a superset of GBK and GB2312). */
 export type InputEncoding = 'utf8' | 'gb18030';
@@ -38,17 +39,34 @@ export function detectEncoding(sample: Uint8Array): InputEncoding {
   }
 }
 
-/** Resolves `--encoding auto` by reading the start of the file. */
+/**
+ * Text in UTF-8 or GB18030 never holds a NUL byte; a spreadsheet, an
+ * archive or a UTF-16 export does. Throws naming the offset.
+ */
+export function refuseBinary(sample: Uint8Array): void {
+  const nul = sample.indexOf(0);
+  if (nul !== -1) {
+    throw new UnreadableInputError(
+      `it is not UTF-8 or GB18030 text (a NUL byte at offset ${nul}: a binary file such as .xlsx, or UTF-16); export it as CSV`,
+    );
+  }
+}
+
+/**
+ * Reads the start of the file: refuses binary content, and resolves
+ * `--encoding auto`.
+ */
 export async function resolveEncoding(
   path: string,
   choice: EncodingChoice,
 ): Promise<InputEncoding> {
-  if (choice !== 'auto') return choice;
   const file = await open(path, 'r');
   try {
     const sample = Buffer.alloc(SAMPLE_BYTES);
     const { bytesRead } = await file.read(sample, 0, SAMPLE_BYTES, 0);
-    return detectEncoding(sample.subarray(0, bytesRead));
+    const read = sample.subarray(0, bytesRead);
+    refuseBinary(read);
+    return choice === 'auto' ? detectEncoding(read) : choice;
   } finally {
     await file.close();
   }

@@ -63,3 +63,20 @@ export class AnswerPool {
     return this.answers[index];
   }
 }
+
+/** What every output row of a subject has, whatever its answer. */
+export type RowBase = Omit<ResultRow, 'answer' | 'billed' | 'cached'>;
+
+/** A later row of an identity, carrying the answer of the row that paid for it. */
+export function duplicateRow(
+  base: RowBase,
+  first: { readonly answer: Answer; readonly row: number },
+): ResultRow {
+  return {
+    ...base,
+    answer: first.answer,
+    billed: false,
+    cached: true,
+    duplicateOf: first.row,
+  };
+}

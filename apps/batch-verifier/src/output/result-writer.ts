@@ -1,9 +1,10 @@
-import { closeSync, existsSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { ResultRow } from './result-row.js';
 import {
   cutTornLastLine,
+  fileSizeLimit,
   isNoRoom,
   SpaceReserve,
   writeWhole,
@@ -15,6 +16,18 @@ export class OutputDiskFullError extends Error {
   constructor(readonly path: string) {
     super(`no room left to write ${path}`);
     this.name = 'OutputDiskFullError';
+  }
+}
+
+/**
+ * The output reached the process's file size limit (`ulimit -f`), less the
+ * room kept for the calls in flight: the run stops; their rows are written.
+ */
+export class OutputFileTooLargeError extends Error {
+  readonly code = 'EFBIG';
+  constructor(readonly path: string) {
+    super(`${path} reached the file size limit`);
+    this.name = 'OutputFileTooLargeError';
   }
 }
 
@@ -96,12 +109,20 @@ export function outputHeader(layout: OutputLayout): string[] {
  * A disk that fills up must not lose rows already paid for: room for the
  * calls in flight is kept in a reserve file beside the output, freed when a
  * write finds no room; that row and the ones still in flight are then
- * written, and `OutputDiskFullError` stops the run.
+ * written, and `OutputDiskFullError` stops the run. A file size limit
+ * (`ulimit -f`) is met the same way: once the output comes within the room of
+ * the calls in flight of it, the row is written and `OutputFileTooLargeError`
+ * stops the run; the rows in flight still fit under the limit.
  */
 export class ResultWriter {
   private readonly fd: number;
   private readonly reserve: SpaceReserve;
   private full = false;
+  private tooLarge = false;
+  /** Bytes in the output. */
+  private size: number;
+  /** The largest the output may grow before the run stops taking rows. */
+  private readonly sizeCeiling: number;
 
   constructor(
     private readonly path: string,
@@ -112,6 +133,8 @@ export class ResultWriter {
     // Read and append: a torn last line is looked for, then appended after.
     this.fd = openSync(path, 'a+');
     cutTornLastLine(this.fd);
+    this.size = fstatSync(this.fd).size;
+    this.sizeCeiling = fileSizeLimit() - RESERVE_PER_CALL * concurrency;
     this.reserve = new SpaceReserve(
       join(dirname(path), `.${basename(path)}.reserve`),
       RESERVE_PER_CALL * concurrency,
@@ -153,14 +176,21 @@ export class ResultWriter {
   /** Writes one whole line; on a full disk, frees the reserve and tries once more. */
   private append(line: string): void {
     try {
-      writeWhole(this.fd, line);
+      writeWhole(this.fd, line, this.path);
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EFBIG') {
+        cutTornLastLine(this.fd);
+        throw new OutputFileTooLargeError(this.path);
+      }
       if (!isNoRoom(error) || !this.reserve.release()) throw error;
       cutTornLastLine(this.fd);
-      writeWhole(this.fd, line);
+      writeWhole(this.fd, line, this.path);
       this.full = true;
     }
+    this.size += Buffer.byteLength(line);
+    if (this.size > this.sizeCeiling) this.tooLarge = true;
     // Written: now stop taking rows (those in flight still fit).
     if (this.full) throw new OutputDiskFullError(this.path);
+    if (this.tooLarge) throw new OutputFileTooLargeError(this.path);
   }
 }

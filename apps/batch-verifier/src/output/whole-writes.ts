@@ -3,17 +3,27 @@ import {
   fstatSync,
   ftruncateSync,
   openSync,
+  readFileSync,
   readSync,
   rmSync,
   writeSync,
 } from 'node:fs';
 
-/** Writes all of `text` at the end of `fd`, however many writes it takes; throws on a failure. */
-export function writeWhole(fd: number, text: string): void {
+/**
+ * Writes all of `text` at the end of `fd`, however many writes it takes;
+ * throws on a failure, naming `path` (a write's error names no file).
+ */
+export function writeWhole(fd: number, text: string, path?: string): void {
   const bytes = Buffer.from(text, 'utf8');
   let written = 0;
-  while (written < bytes.length) {
-    written += writeSync(fd, bytes, written, bytes.length - written);
+  try {
+    while (written < bytes.length) {
+      written += writeSync(fd, bytes, written, bytes.length - written);
+    }
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException;
+    if (path !== undefined && failure.path === undefined) failure.path = path;
+    throw error;
   }
 }
 
@@ -40,6 +50,23 @@ export function cutTornLastLine(fd: number): number {
   }
   ftruncateSync(fd, 0);
   return size;
+}
+
+/**
+ * The largest file this process may write (`ulimit -f`, RLIMIT_FSIZE), in
+ * bytes: read from `/proc/self/limits` on Linux; `Infinity` when unlimited
+ * or unknown (Node has no `getrlimit`).
+ */
+export function fileSizeLimit(
+  limits = () => readFileSync('/proc/self/limits', 'utf8'),
+): number {
+  try {
+    const line = /^Max file size\s+(\S+)/m.exec(limits());
+    const soft = line ? Number(line[1]) : Number.NaN;
+    return Number.isFinite(soft) && soft > 0 ? soft : Infinity;
+  } catch {
+    return Infinity;
+  }
 }
 
 /** Error codes of a disk that has no room left. */

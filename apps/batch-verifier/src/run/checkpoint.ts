@@ -28,6 +28,7 @@ export interface CheckpointState {
 export class Checkpoint {
   private constructor(
     private readonly fd: number,
+    private readonly path: string,
     readonly state: CheckpointState,
   ) {}
 
@@ -54,19 +55,19 @@ export class Checkpoint {
     const fd = openSync(path, 'a');
     if (secret === undefined) {
       secret = randomBytes(32).toString('hex');
-      writeWhole(fd, `K ${secret}\n`);
+      writeWhole(fd, `K ${secret}\n`, path);
     }
-    return new Checkpoint(fd, { secret, sent, unsent });
+    return new Checkpoint(fd, path, { secret, sent, unsent });
   }
 
   /** Records that `row` is about to be sent. */
   sending(row: number, key: string): void {
-    writeWhole(this.fd, `S ${row} ${key}\n`);
+    writeWhole(this.fd, `S ${row} ${key}\n`, this.path);
   }
 
   /** Records that `row`'s call certainly cost nothing. */
   notSent(row: number): void {
-    writeWhole(this.fd, `U ${row}\n`);
+    writeWhole(this.fd, `U ${row}\n`, this.path);
     this.state.unsent.add(row);
   }
 }

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { UnreadableInputError } from '../input/unreadable-input.error.js';
 import { isNoRoom } from '../output/whole-writes.js';
 
 /** Exit codes of `verify:batch` for the files it cannot use. */
@@ -21,7 +22,7 @@ const CAUSES: Readonly<Record<string, string>> = {
   EROFS: 'the file system is read-only',
   ENOSPC: 'the disk is full',
   EDQUOT: 'the disk quota is used up',
-  EFBIG: 'the file is larger than allowed',
+  EFBIG: 'it reached the file size limit (ulimit -f)',
   EMFILE: 'too many open files',
 };
 
@@ -56,13 +57,17 @@ export function checkFiles(input: string, out: string): RunFailure | undefined {
 }
 
 /**
- * What a file-system error met mid-run means, naming the file and the cause
- * (never a field of the data); `undefined` for anything else.
+ * What a file error met mid-run means (a file-system error, or an input
+ * that is not a CSV), naming the file and the cause (never a field of the
+ * data); `undefined` for anything else.
  */
 export function describeFileError(
   error: unknown,
   input: string,
 ): RunFailure | undefined {
+  if (error instanceof UnreadableInputError) {
+    return unreadable(input, error.reason);
+  }
   const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
   if (typeof code !== 'string' || !(code in CAUSES)) return undefined;
   const file = path ?? 'a file';
@@ -70,9 +75,12 @@ export function describeFileError(
     path === input
       ? unreadable(file, CAUSES[code])
       : unwritable(file, CAUSES[code]);
-  const resumable = isNoRoom(error)
-    ? ' Rows answered so far are in the output: free some space and rerun the same command to resume.'
-    : '';
+  const resumable =
+    code === 'EFBIG'
+      ? ' Rows answered so far are in the output: raise the limit (ulimit -f) and rerun the same command to resume.'
+      : isNoRoom(error)
+        ? ' Rows answered so far are in the output: free some space and rerun the same command to resume.'
+        : '';
   return { ...failure, message: `${failure.message}${resumable}` };
 }
 

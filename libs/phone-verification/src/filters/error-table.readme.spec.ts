@@ -104,6 +104,11 @@ const KINDS: { error: PhoneVerificationError; when: string; todo: string }[] = [
     todo: 'retry after the cool-down',
   },
   {
+    error: new UpstreamUnavailableError('no_pacing_slot'),
+    when: 'no `pacing` slot before the retry deadline: not sent',
+    todo: 'retry later, or lower the concurrency',
+  },
+  {
     error: new BudgetExhaustedError(
       'deployment',
       new Date(Date.now() + 3_600_000),

@@ -13,6 +13,7 @@ import {
   UpstreamConnectionLostError,
   UpstreamTimeoutError,
 } from '../errors/transport.errors.js';
+import { UpstreamUnavailableError } from '../errors/upstream-unavailable.error.js';
 import type { ResolvedCircuitBreakerOptions } from './circuit-breaker.options.js';
 
 /** The circuit breaker's state, as the readiness check reports it. */
@@ -38,6 +39,8 @@ export function stateOf(
  * bad input and rejected credentials are not.
  */
 export function countsAsUpstreamFailure(error: Error): boolean {
+  // Not sent at all (no pacing slot in time): says nothing of AceData.
+  if (error instanceof UpstreamUnavailableError) return false;
   return (
     (error instanceof PhoneVerificationError && error.retryable) ||
     error instanceof UpstreamTimeoutError ||

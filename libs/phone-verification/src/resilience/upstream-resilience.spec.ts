@@ -19,6 +19,7 @@ import {
   type AttemptTally,
 } from './upstream-resilience.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.options.js';
+import { resolvePacing, type PacingOptions } from './pacing.options.js';
 
 /** A call that answers each attempt from the script, in order, and records when it was made. */
 function scripted(...answers: (PhoneVerificationResult | Error)[]) {
@@ -37,12 +38,14 @@ function scripted(...answers: (PhoneVerificationResult | Error)[]) {
 function resilience(
   retry: RetryOptions | false = {},
   breaker: CircuitBreakerOptions | false = false,
+  pacing: PacingOptions | false = false,
 ) {
   const clock = new VirtualClock(0);
   const layer = new UpstreamResilience(
     {
       retry: resolveRetry(retry),
       circuitBreaker: resolveCircuitBreaker(breaker),
+      pacing: resolvePacing(pacing),
     },
     clock,
   );
@@ -50,6 +53,8 @@ function resilience(
 }
 
 const serverError = () => new UpstreamServerError({ httpStatus: 500 });
+const rateLimited = (retryAfterMs?: number) =>
+  new UpstreamRateLimitedError({ httpStatus: 429, retryAfterMs });
 
 describe('UpstreamResilience (virtual time)', () => {
   it('retries what cannot have been billed, backing off within the jitter ceilings', async () => {
@@ -151,5 +156,95 @@ describe('UpstreamResilience (virtual time)', () => {
       ),
     );
     expect(layer.circuitState()).toBe('closed');
+  });
+
+  describe('with pacing', () => {
+    it('every attempt, retries included, takes a slot: no two start closer than 1/rate', async () => {
+      const { clock, layer } = resilience(
+        { maxAttempts: 3, baseDelayMs: 0 },
+        false,
+        { callsPerSecond: 4 },
+      );
+      const a = scripted(serverError(), serverError(), scriptedResult(0));
+      const b = scripted(serverError(), scriptedResult(0));
+      await clock.settle(
+        Promise.all([
+          layer.execute(a.call(clock)),
+          layer.execute(b.call(clock)),
+        ]),
+      );
+      const starts = [...a.calls, ...b.calls].toSorted((x, y) => x - y);
+      expect(starts).toHaveLength(5);
+      for (let i = 1; i < starts.length; i++) {
+        expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(250);
+      }
+    });
+
+    it("a 429's Retry-After holds every other call too", async () => {
+      const { clock, layer } = resilience({ maxAttempts: 2 }, false, {
+        callsPerSecond: 100,
+      });
+      const limited = scripted(rateLimited(3_000), scriptedResult(0));
+      const other = scripted(scriptedResult(0));
+      const first = layer.execute(limited.call(clock));
+      await clock.advance(1);
+      const second = layer.execute(other.call(clock));
+      await clock.settle(Promise.all([first, second]));
+      expect(limited.calls[0]).toBe(0);
+      expect(other.calls[0]).toBeGreaterThanOrEqual(3_000);
+      expect(limited.calls[1]).toBeGreaterThanOrEqual(3_000);
+    });
+
+    it('a call whose slot would come past the deadline is not sent: upstream_unavailable, not billed', async () => {
+      const { clock, layer } = resilience({ deadlineMs: 1_500 }, false, {
+        callsPerSecond: 1,
+      });
+      const calls = [1, 2, 3].map(() => scripted(scriptedResult(0)));
+      const attempted: number[] = [];
+      const outcomes = await clock.settle(
+        Promise.allSettled(
+          calls.map((s, i) =>
+            layer.execute(s.call(clock), { attempts: 0 }, () =>
+              attempted.push(i),
+            ),
+          ),
+        ),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+      ]);
+      const refused = (outcomes[2] as PromiseRejectedResult).reason;
+      expect(refused).toBeInstanceOf(UpstreamUnavailableError);
+      expect(refused).toMatchObject({
+        reason: 'no_pacing_slot',
+        mayHaveBilled: false,
+      });
+      expect(calls[2].calls).toHaveLength(0);
+      expect(attempted).toEqual([0, 1]);
+    });
+
+    it('onAttempt runs right before each attempt, and a throw from it sends nothing', async () => {
+      const { clock, layer } = resilience({ maxAttempts: 3, baseDelayMs: 0 });
+      const s = scripted(serverError(), scriptedResult(0));
+      const seen: number[] = [];
+      await clock.settle(
+        layer.execute(s.call(clock), { attempts: 0 }, () =>
+          seen.push(s.calls.length),
+        ),
+      );
+      expect(seen).toEqual([0, 1]);
+      const never = scripted(scriptedResult(0));
+      await expect(
+        clock.settle(
+          layer.execute(never.call(clock), { attempts: 0 }, () => {
+            throw new Error('checkpoint disk full');
+          }),
+        ),
+      ).rejects.toThrow('checkpoint disk full');
+
+      expect(never.calls).toHaveLength(0);
+    });
   });
 });

@@ -21,12 +21,19 @@ import {
 } from './circuit-breaker.js';
 import { nextRetryDelay } from './retry-delay.js';
 import type { ResolvedRetryOptions } from './retry.options.js';
+import type { ResolvedPacingOptions } from './pacing.options.js';
+import { UpstreamPacer } from './upstream-pacer.js';
+import { UpstreamRateLimitedError } from '../errors/upstream-api.errors.js';
 
 /** The slice of the options the resilience layer is given. */
 export interface ResilienceOptions {
   readonly retry: ResolvedRetryOptions;
   readonly circuitBreaker: ResolvedCircuitBreakerOptions | false;
+  readonly pacing: ResolvedPacingOptions | false;
 }
+
+/** A 429 without `Retry-After` holds the pacing this long. */
+const DEFAULT_RATE_LIMIT_HOLD_MS = 1_000;
 
 /** Counts the upstream calls one verification made, whether it failed or not. */
 export interface AttemptTally {
@@ -70,15 +77,17 @@ function unwrap(attempt: Attempt): PhoneVerificationResult {
 
 /**
  * A circuit breaker (cockatiel's) around a retry loop around one upstream
- * call. The loop is plain code on the injected clock: attempt, stop unless
- * the outcome is safe to retry, wait `nextRetryDelay()` unless that would
- * start past the deadline, attempt again. The breaker sees whole
- * verifications, so one unlucky call with its retries counts once; it is
- * shared by every verification.
+ * call. The loop is plain code on the injected clock: take a pacing slot
+ * (when `pacing` is on), attempt, stop unless the outcome is safe to retry,
+ * wait `nextRetryDelay()` unless that would start past the deadline, attempt
+ * again. No attempt starts past the deadline, pacing waits included. The
+ * breaker sees whole verifications, so one unlucky call with its retries
+ * counts once; it and the pacing are shared by every verification.
  */
 @Injectable()
 export class UpstreamResilience {
   private readonly breaker?: CircuitBreakerPolicy;
+  private readonly pacer?: UpstreamPacer;
 
   constructor(
     @Inject(PHONE_VERIFICATION_RESILIENCE_OPTIONS)
@@ -88,6 +97,9 @@ export class UpstreamResilience {
     if (options.circuitBreaker) {
       this.breaker = createCircuitBreaker(options.circuitBreaker);
     }
+    if (options.pacing) {
+      this.pacer = new UpstreamPacer(options.pacing.callsPerSecond, clock);
+    }
   }
 
   /** The circuit breaker's state. */
@@ -96,14 +108,16 @@ export class UpstreamResilience {
   }
 
   /**
-   * Runs `call` under the circuit breaker and the retry loop. `tally` counts
-   * the upstream calls made, also when this throws.
+   * Runs `call` under the circuit breaker, the pacing and the retry loop.
+   * `tally` counts the upstream calls made, also when this throws;
+   * `onAttempt` runs right before each one is made.
    */
   async execute(
     call: () => Promise<PhoneVerificationResult>,
     tally: AttemptTally = { attempts: 0 },
+    onAttempt?: () => void,
   ): Promise<ResilientOutcome> {
-    const withRetries = () => this.withRetries(call, tally);
+    const withRetries = () => this.withRetries(call, tally, onAttempt);
     if (!this.breaker) {
       return { result: await withRetries(), attempts: tally.attempts };
     }
@@ -124,15 +138,32 @@ export class UpstreamResilience {
   private async withRetries(
     call: () => Promise<PhoneVerificationResult>,
     tally: AttemptTally,
+    onAttempt: (() => void) | undefined,
   ): Promise<PhoneVerificationResult> {
     const { retry } = this.options;
     const deadlineAt = this.clock.now() + retry.deadlineMs;
+    let previous: Attempt | undefined;
     for (let attempt = 1; ; attempt++) {
+      if (!(await this.paced(deadlineAt))) {
+        if (previous) return unwrap(previous);
+        throw new UpstreamUnavailableError('no_pacing_slot');
+      }
+      onAttempt?.();
       tally.attempts++;
       const outcome: Attempt = await call().then(
         (result) => ({ result }),
         (error: unknown) => ({ error }),
       );
+      previous = outcome;
+      if (
+        'error' in outcome &&
+        outcome.error instanceof UpstreamRateLimitedError
+      ) {
+        // AceData's own limit: slow every call down, not only this one.
+        this.pacer?.holdFor(
+          outcome.error.retryAfterMs ?? DEFAULT_RATE_LIMIT_HOLD_MS,
+        );
+      }
       if (attempt >= retry.maxAttempts || !worthRetrying(outcome)) {
         return unwrap(outcome);
       }
@@ -146,5 +177,14 @@ export class UpstreamResilience {
       }
       await this.clock.sleep(delay);
     }
+  }
+
+  /** Waits for a pacing slot; false when none comes before `deadlineAt`. */
+  private async paced(deadlineAt: number): Promise<boolean> {
+    if (!this.pacer) return true;
+    const wait = this.pacer.book(deadlineAt);
+    if (wait === undefined) return false;
+    if (wait > 0) await this.clock.sleep(wait);
+    return true;
   }
 }

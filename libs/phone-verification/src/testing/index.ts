@@ -22,6 +22,13 @@ export {
   type SandboxOptions,
 } from './sandbox/sandbox.server.js';
 export {
+  parseSandboxLatency,
+  sandboxModeFromEnv,
+  sandboxModeWarning,
+  SandboxModeError,
+  type SandboxMode,
+} from './sandbox/sandbox-mode.js';
+export {
   SANDBOX_USAGE,
   runSandboxCli,
   sandboxCliOptions,

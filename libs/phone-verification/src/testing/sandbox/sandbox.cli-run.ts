@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { TEST_ID_CARD, TEST_NAME } from './sandbox.identities.js';
 import { DEFAULT_SANDBOX_TOKEN, startSandbox } from './sandbox.server.js';
+import { parseSandboxLatency } from './sandbox-mode.js';
 
 /** The `--help` text. */
 export const SANDBOX_USAGE = `Usage: acedata-sandbox [options]
@@ -55,12 +56,10 @@ export function sandboxCliOptions(
     port: whole('port', values.port ?? env.SANDBOX_PORT ?? '4010', 0, 65_535),
     host: values.host ?? env.SANDBOX_HOST ?? '127.0.0.1',
     token: values.token || env.SANDBOX_TOKEN || DEFAULT_SANDBOX_TOKEN,
-    latencyMs: whole(
-      'latency',
-      values.latency ?? env.SANDBOX_LATENCY_MS ?? '0',
-      0,
-      600_000,
-    ),
+    latencyMs:
+      values.latency === undefined
+        ? parseSandboxLatency(env.SANDBOX_LATENCY_MS)
+        : parseSandboxLatency(values.latency, '--latency'),
   };
 }
 

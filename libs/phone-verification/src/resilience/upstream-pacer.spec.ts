@@ -1,5 +1,5 @@
-import { VirtualClock } from '@app/phone-verification/testing';
-import { Pacer } from './pacer.js';
+import { VirtualClock } from '../testing/virtual-clock.js';
+import { UpstreamPacer } from './upstream-pacer.js';
 
 /** Starts `calls` calls at once through a pacer in virtual time; their start times. */
 async function starts(
@@ -7,7 +7,7 @@ async function starts(
   calls: number,
   clock = new VirtualClock(0),
 ): Promise<number[]> {
-  const pacer = new Pacer(rate, clock);
+  const pacer = new UpstreamPacer(rate, clock);
   const times: number[] = [];
   await clock.settle(
     Promise.all(
@@ -20,7 +20,7 @@ async function starts(
   return times.toSorted((a, b) => a - b);
 }
 
-describe('Pacer', () => {
+describe('UpstreamPacer', () => {
   it('spaces calls evenly: one every 1/rate seconds', async () => {
     const times = await starts(100, 30);
     const gaps = times.slice(1).map((t, i) => t - times[i]);
@@ -40,7 +40,7 @@ describe('Pacer', () => {
 
   it('after a stall, restarts the cadence from now instead of catching up in a burst', async () => {
     const clock = new VirtualClock(0);
-    const pacer = new Pacer(10, clock);
+    const pacer = new UpstreamPacer(10, clock);
     await pacer.slot();
     await clock.advance(5_000);
     const times: number[] = [];
@@ -53,5 +53,24 @@ describe('Pacer', () => {
       ),
     );
     expect(times).toEqual([5_000, 5_100, 5_200]);
+  });
+
+  it('a hold (a 429) pushes every later slot past it', async () => {
+    const clock = new VirtualClock(0);
+    const pacer = new UpstreamPacer(10, clock);
+    expect(pacer.book()).toBe(0);
+    pacer.holdFor(2_000);
+    expect(pacer.book()).toBe(2_000);
+    expect(pacer.book()).toBe(2_100);
+  });
+
+  it('books nothing when the slot would come at or after the given moment', () => {
+    const clock = new VirtualClock(0);
+    const pacer = new UpstreamPacer(1, clock);
+    expect(pacer.book(5_000)).toBe(0);
+    expect(pacer.book(5_000)).toBe(1_000);
+    expect(pacer.book(1_500)).toBeUndefined();
+    // The refused booking took no slot.
+    expect(pacer.book()).toBe(2_000);
   });
 });
