@@ -171,6 +171,9 @@ describe('the packed library in a fresh consumer app', () => {
       status: 'consistent',
       rejected: true,
       calls: 1,
+      // The app's global axios interceptors see its own call, and nothing of
+      // AceData's: not the token, not the name, phone or ID number.
+      interceptors: { sawOwnCall: true, sawAceDataCall: false },
     });
     await runReadmeSnippets(app);
   }, 300_000);

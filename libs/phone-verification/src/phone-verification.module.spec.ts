@@ -1,6 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
+import axios from 'axios';
 import { rejectionOf } from './testing/rejection-of.js';
 import { ScriptedUpstream } from './testing/scripted-upstream.js';
 import {
@@ -64,6 +65,34 @@ describe('PhoneVerificationModule', () => {
       }),
     ]);
     expect(auth).toBe('Bearer token-a');
+  });
+
+  it("configureHttpClient adds interceptors to the library's own client, on purpose; the global axios instance sees nothing", async () => {
+    const own: string[] = [];
+    const global: string[] = [];
+    const globalId = axios.interceptors.request.use((config) => {
+      global.push(config.url ?? '');
+      return config;
+    });
+    try {
+      const auth = await verifyThrough([
+        PhoneVerificationModule.forRoot({
+          apiToken: 'token-i',
+          baseUrl: upstream.url,
+          configureHttpClient: (client) => {
+            client.interceptors.request.use((config) => {
+              own.push(config.url ?? '');
+              return config;
+            });
+          },
+        }),
+      ]);
+      expect(auth).toBe('Bearer token-i');
+      expect(own).toEqual([`${upstream.url}/identity/phone/check-3e`]);
+      expect(global).toEqual([]);
+    } finally {
+      axios.interceptors.request.eject(globalId);
+    }
   });
 
   it('forRootAsync takes a factory that injects ConfigService', async () => {

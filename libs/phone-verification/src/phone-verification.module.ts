@@ -11,12 +11,15 @@ import {
 } from './shared-store/shared-redis.provider.js';
 
 /**
- * Provides {@link PhoneVerificationService}. Register it once with
+ * Provides {@link PhoneVerificationService}. AceData's calls go through an
+ * `HttpService` on an axios instance of the module's own
+ * (`HttpModule.register`), never the app's global one: an app-wide
+ * interceptor must not see the token or the identity. Register it once with
  * `forRoot(options)` or `forRootAsync(...)`, e.g.
  * `PhoneVerificationModule.forRootAsync(phoneVerificationConfig.asProvider())`.
  */
 @Module({
-  imports: [HttpModule],
+  imports: [HttpModule.register({})],
   providers: [
     ...phoneVerificationProviders,
     sharedRedisProvider,

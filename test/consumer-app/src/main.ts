@@ -1,7 +1,10 @@
 // A NestJS app outside the repository, compiled against the packed library:
 // proves the package's exports, types and peer dependencies.
+import { HttpModule, HttpService } from '@nestjs/axios';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import axios from 'axios';
+import { firstValueFrom } from 'rxjs';
 import {
   InvalidInputError,
   PhoneVerificationModule,
@@ -31,6 +34,22 @@ class KycService {
 
 const sandbox = await startSandbox();
 
+// An app-wide habit: logging every outbound call on the global axios
+// instance. It must see the app's own calls, and nothing of AceData's.
+const seenByGlobalInterceptors: string[] = [];
+axios.interceptors.request.use((config) => {
+  seenByGlobalInterceptors.push(
+    JSON.stringify([config.url, config.headers, config.data]),
+  );
+  return config;
+});
+axios.interceptors.response.use((response) => {
+  seenByGlobalInterceptors.push(
+    JSON.stringify([response.config.url, response.config.data, response.data]),
+  );
+  return response;
+});
+
 @Module({
   imports: [
     PhoneVerificationModule.forRoot({
@@ -40,6 +59,9 @@ const sandbox = await startSandbox();
   ],
   providers: [KycService],
 })
+class KycModule {}
+
+@Module({ imports: [KycModule, HttpModule] })
 class AppModule {}
 
 const app = await NestFactory.createApplicationContext(AppModule, {
@@ -50,8 +72,20 @@ const status = await kyc.check('13800000000');
 const rejected = await kyc
   .check('12345')
   .catch((error: unknown) => error instanceof InvalidInputError);
+// The app's own outbound call, through the app's HttpService.
+await firstValueFrom(
+  app.get(HttpService).get(`${sandbox.url}/__sandbox/calls`),
+);
+const secrets = [sandbox.token, TEST_NAME, TEST_ID_CARD, '13800000000'];
+const interceptors = {
+  sawOwnCall: seenByGlobalInterceptors.some((s) => s.includes('/__sandbox/')),
+  // (The sandbox's call log, the app's own call, lists phones: left out.)
+  sawAceDataCall: seenByGlobalInterceptors
+    .filter((s) => !s.includes('/__sandbox/'))
+    .some((s) => s.includes('check-3e') || secrets.some((x) => s.includes(x))),
+};
 process.stdout.write(
-  `${JSON.stringify({ status, rejected, calls: sandbox.calls().total })}\n`,
+  `${JSON.stringify({ status, rejected, calls: sandbox.calls().total, interceptors })}\n`,
 );
 await app.close();
 await sandbox.close();

@@ -1,3 +1,4 @@
+import type { AxiosInstance } from 'axios';
 import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
 import {
   resolveEncryption,
@@ -21,6 +22,13 @@ export interface AceDataClientOptions {
   timeoutMs?: number;
   /** Encrypt fields on the wire (off unless given); validation runs first. */
   encryption?: EncryptionOptions;
+  /**
+   * Called once with the library's own axios instance (its `HttpService`'s),
+   * to add interceptors to AceData's calls on purpose. They see the bearer
+   * token and the plain name, phone and ID number. The app's global axios
+   * instance and its interceptors never do.
+   */
+  configureHttpClient?: (client: AxiosInstance) => void;
 }
 
 /** The client's options after validation. */
@@ -30,6 +38,7 @@ export interface ResolvedAceDataClientOptions {
   readonly baseUrl: string;
   readonly timeoutMs: number;
   readonly encryption: ResolvedEncryptionOptions | false;
+  readonly configureHttpClient?: (client: AxiosInstance) => void;
 }
 
 function isLoopback(hostname: string): boolean {
@@ -106,6 +115,16 @@ function resolveTimeout(raw: number | undefined): number {
   return timeoutMs;
 }
 
+function resolveConfigureHttpClient(
+  raw: unknown,
+): ((client: AxiosInstance) => void) | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'function') {
+    invalid('configureHttpClient', 'must be a function');
+  }
+  return raw as (client: AxiosInstance) => void;
+}
+
 /** Validates the client's options and applies their defaults. */
 export function resolveAceDataClientOptions(
   options: AceDataClientOptions,
@@ -115,5 +134,8 @@ export function resolveAceDataClientOptions(
     baseUrl: resolveBaseUrl(options.baseUrl),
     timeoutMs: resolveTimeout(options.timeoutMs),
     encryption: resolveEncryption(options.encryption),
+    configureHttpClient: resolveConfigureHttpClient(
+      options.configureHttpClient,
+    ),
   };
 }

@@ -65,6 +65,8 @@ export class AceDataClient implements OnApplicationShutdown {
     private readonly options: ResolvedAceDataClientOptions,
   ) {
     this.url = options.baseUrl + CHECK_3E_PATH;
+    // The module's own axios instance: interceptors added here are on purpose.
+    options.configureHttpClient?.(http.axiosRef);
   }
 
   /** Sends one verification and maps its answer. */
