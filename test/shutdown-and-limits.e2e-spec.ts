@@ -1,9 +1,12 @@
 import { Agent, request as httpRequest } from 'node:http';
+import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { TEST_ID_CARD, TEST_NAME } from '@app/phone-verification/testing';
 import {
   KEY_A,
   startHarness,
+  startSampleApp,
   type Harness,
 } from './support/sample-app-process.js';
 
@@ -129,6 +132,50 @@ describe.each(['express', 'fastify'])('on %s', (adapter) => {
       expect(await exitCode).toBe(0);
     });
 
+    it.each(['SIGINT', 'SIGTERM'] as const)(
+      'with its stdout closed (the reader gone), %s still stops it: exit 0',
+      async (signal) => {
+        // In sandbox mode, as `npm start` runs: it logs as it stops.
+        const app = await startSampleApp({ SAMPLE_APP_ADAPTER: adapter });
+        const { child } = app;
+        // What `npm start 2>&1 | tee log` leaves when Ctrl-C also kills tee.
+        child.stdout?.destroy();
+        await new Promise((r) => setTimeout(r, 100));
+        const exited = new Promise<number | null>((resolve) =>
+          child.once('exit', (code) => resolve(code)),
+        );
+        child.kill(signal);
+        const code = await Promise.race([
+          exited,
+          new Promise<'still running'>((r) =>
+            setTimeout(() => r('still running'), 10_000),
+          ),
+        ]);
+        if (code === 'still running') child.kill('SIGKILL');
+        expect(code).toBe(0);
+      },
+    );
+
+    it('with no HOST it binds every IPv4 interface, and answers on a non-loopback address', async () => {
+      const app = await startSampleApp({
+        SAMPLE_APP_ADAPTER: adapter,
+        HOST: '',
+      });
+      try {
+        const port = new URL(app.url).port;
+        expect(app.output()).toContain(`bound to 0.0.0.0:${port}`);
+        const external = Object.values(networkInterfaces())
+          .flat()
+          .find((i) => i?.family === 'IPv4' && !i.internal);
+        if (!external)
+          throw new Error('this test needs a non-loopback IPv4 interface');
+        const live = await fetch(`http://${external.address}:${port}/health`);
+        expect(live.status).toBe(200);
+      } finally {
+        await app.stop();
+      }
+    });
+
     it('past the shutdown deadline exits 1, saying how many requests were cut off', async () => {
       h = await startHarness({
         SAMPLE_APP_ADAPTER: adapter,
@@ -187,5 +234,33 @@ describe.each(['express', 'fastify'])('on %s', (adapter) => {
       await new Promise((r) => setTimeout(r, 100));
       expect((await verify(h.url, new Agent())).status).toBe(200);
     });
+  });
+});
+
+describe('run through npm', () => {
+  it('npm run start:prod says npm will not pass SIGTERM on, and names the command that does', async () => {
+    const child = spawn('npm', ['run', 'start:prod'], {
+      env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    try {
+      for (
+        let waited = 0;
+        !output.includes('started through npm');
+        waited += 50
+      ) {
+        if (waited > 20_000) throw new Error(`no warning in:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(output).toMatch(
+        /started through npm \(npm run start:prod\): npm does not pass SIGTERM on.*node dist\/apps\/sample-app\/src\/main\.js/,
+      );
+    } finally {
+      // The whole group: npm and the app it started.
+      process.kill(-child.pid!, 'SIGKILL');
+    }
   });
 });

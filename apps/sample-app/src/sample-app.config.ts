@@ -13,11 +13,17 @@ import type { HttpServerLimits } from './http-server/http-server-limits.js';
 /** The documented development key, accepted only in sandbox mode without SAMPLE_APP_API_KEYS. */
 export const DEVELOPMENT_API_KEY = 'sandbox-dev-key';
 
+/**
+ * Every IPv4 interface, reachable in a container. (Fastify binds only
+ * 127.0.0.1 when given no host; Express binds all: now both bind this.)
+ */
+export const DEFAULT_HOST = '0.0.0.0';
+
 /** The sample app's configuration, validated from the environment. */
 export interface SampleAppConfig {
   readonly port: number;
-  /** Interface to bind; all by default. */
-  readonly host?: string;
+  /** Address to bind: `0.0.0.0` (every IPv4 interface) by default, on both adapters. */
+  readonly host: string;
   readonly production: boolean;
   /** True when no AceData token is set: the app runs its own sandbox. */
   readonly sandboxMode: boolean;
@@ -112,7 +118,7 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
   const keys = loadApiKeys(env, sandboxMode);
   return {
     port: wholeNumber(env, 'PORT', 3000, 0, 65535),
-    host: env.HOST?.trim() || undefined,
+    host: env.HOST?.trim() || DEFAULT_HOST,
     production,
     sandboxMode,
     apiKeys: keys.length > 0 ? keys : [DEVELOPMENT_API_KEY],

@@ -30,6 +30,10 @@ import { applyHttpServerLimits } from './http-server/http-server-limits.js';
 import { setUpApiDocs } from './docs/api-docs.js';
 import { AceDataShapedExceptionFilter } from './errors/http-exception.filter.js';
 import { createRootLogger, PinoNestLogger } from './logging/app-logger.js';
+import {
+  stdoutDestination,
+  type LogDestination,
+} from './logging/log-destination.js';
 import { createHttpLogger } from './logging/http-logger.js';
 import { EmbeddedSandbox } from './sandbox-mode/embedded-sandbox.js';
 import { MaxJsonDepthPipe } from './validation/max-json-depth.pipe.js';
@@ -54,6 +58,8 @@ export interface SampleApp {
   config: SampleAppConfig;
   /** Drains the HTTP server on SIGTERM. */
   shutdown: GracefulShutdown;
+  /** Where the logs go; released before the process exits. */
+  logs: LogDestination;
 }
 
 /**
@@ -67,7 +73,8 @@ export async function createSampleApp(
   options: CreateSampleAppOptions = {},
 ): Promise<SampleApp> {
   const envConfig = loadSampleAppConfig(options.env ?? process.env);
-  const rootLogger = createRootLogger(envConfig.logLevel);
+  const logs = stdoutDestination();
+  const rootLogger = createRootLogger(envConfig.logLevel, logs);
   const logger = new PinoNestLogger(rootLogger);
   if (envConfig.usingDevelopmentKey) {
     logger.warn(
@@ -86,7 +93,7 @@ export async function createSampleApp(
   handleRequests(app, config);
   const server = app.getHttpServer() as Server;
   applyHttpServerLimits(server, config.http);
-  return { app, config, shutdown: new GracefulShutdown(server) };
+  return { app, config, shutdown: new GracefulShutdown(server), logs };
 }
 
 /** In sandbox mode, starts the sandbox and points the library at it. */

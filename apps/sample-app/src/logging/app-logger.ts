@@ -1,5 +1,6 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
+import type { LogDestination } from './log-destination.js';
 import { requestContext } from './request-context.js';
 
 /** Header and body paths that never reach a log line, wherever they appear. */
@@ -11,17 +12,23 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
-/** One JSON object per line on stdout; every line of a request has its `reqId`. */
-export function createRootLogger(level: LevelWithSilent): PinoLogger {
-  return pino({
-    level,
-    base: { service: 'sample-app' },
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    mixin: () => {
-      const context = requestContext.getStore();
-      return context ? { reqId: context.requestId } : {};
+/** One JSON object per line on `destination` (stdout); every line of a request has its `reqId`. */
+export function createRootLogger(
+  level: LevelWithSilent,
+  destination: LogDestination,
+): PinoLogger {
+  return pino(
+    {
+      level,
+      base: { service: 'sample-app' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      mixin: () => {
+        const context = requestContext.getStore();
+        return context ? { reqId: context.requestId } : {};
+      },
     },
-  });
+    destination,
+  );
 }
 
 const PINO_LEVEL: Readonly<Record<LogLevel, LevelWithSilent>> = {
