@@ -46,7 +46,9 @@ describe('the sample app', () => {
     });
 
     it('GET /health/ready reports the upstream as up', async () => {
-      const res = await request(h.url).get('/health/ready');
+      const res = await request(h.url)
+        .get('/health/ready')
+        .set('authorization', `Bearer ${KEY_A}`);
       expect(res.status).toBe(200);
       expect(res.body.details.acedata.status).toBe('up');
       expect(res.body.details.acedata_circuit).toEqual({
@@ -97,7 +99,9 @@ describe('the sample app', () => {
       SAMPLE_APP_API_KEYS: KEY_A,
     });
     try {
-      const res = await request(app.url).get('/health/ready');
+      const res = await request(app.url)
+        .get('/health/ready')
+        .set('authorization', `Bearer ${KEY_A}`);
       expect(res.status).toBe(503);
       expect(res.body.details.acedata.status).toBe('down');
       expect((await request(app.url).get('/health')).status).toBe(200);
@@ -194,7 +198,9 @@ describe('the sample app', () => {
       expect(res.status).toBe(503);
       expect(res.body.error.code).toBe('upstream_unavailable');
       expect(h.sandbox.calls().total).toBe(before);
-      const ready = await request(h.url).get('/health/ready');
+      const ready = await request(h.url)
+        .get('/health/ready')
+        .set('authorization', `Bearer ${KEY_A}`);
       expect(ready.status).toBe(503);
       expect(ready.body.details.acedata_circuit).toEqual({
         status: 'down',

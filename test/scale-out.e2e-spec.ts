@@ -30,7 +30,9 @@ async function sharedAgain(urls: string[]): Promise<number> {
   const started = Date.now();
   for (const url of urls) {
     for (;;) {
-      const res = await request(url).get('/health/ready');
+      const res = await request(url)
+        .get('/health/ready')
+        .set('authorization', `Bearer ${KEY_A}`);
       if (res.body.details?.redis?.shared === true) break;
       if (Date.now() - started > 10_000) {
         throw new Error(`${url} did not share again: ${res.text}`);
@@ -140,14 +142,18 @@ describe('three sample-app instances on one Redis', () => {
       Array.from({ length: 12 }, (_, i) => post(urls[i % 3], distinct(i % 4))),
     );
     expect(during.map((a) => a.status)).toEqual(Array(12).fill(200));
-    const ready = await request(urls[0]).get('/health/ready');
+    const ready = await request(urls[0])
+      .get('/health/ready')
+      .set('authorization', `Bearer ${KEY_A}`);
     expect(ready.status).toBe(200);
     expect(ready.body.details.redis).toMatchObject({ shared: false });
     await redis.restart();
     // Wait for each instance to reconnect (ioredis retries by itself).
     for (const url of urls) {
       for (let i = 0; i < 100; i++) {
-        const res = await request(url).get('/health/ready');
+        const res = await request(url)
+          .get('/health/ready')
+          .set('authorization', `Bearer ${KEY_A}`);
         if (res.body.details?.redis?.shared === true) break;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -176,7 +182,9 @@ describe('three sample-app instances on one Redis', () => {
     await redis.command(['CLIENT', 'PAUSE', '4000', 'ALL']);
     await Promise.all(urls.map((url, i) => post(url, distinct(300 + i))));
     for (const url of urls) {
-      const ready = await request(url).get('/health/ready');
+      const ready = await request(url)
+        .get('/health/ready')
+        .set('authorization', `Bearer ${KEY_A}`);
       expect(ready.body.details.redis).toMatchObject({
         shared: false,
         state: 'degraded',
@@ -228,7 +236,13 @@ describe('three sample-app instances on one Redis', () => {
           expect(Date.now() - started).toBeLessThan(3_000);
           await new Promise((r) => setTimeout(r, 100));
         }
-        expect((await request(url).get('/health/ready')).status).toBe(200);
+        expect(
+          (
+            await request(url)
+              .get('/health/ready')
+              .set('authorization', `Bearer ${KEY_A}`)
+          ).status,
+        ).toBe(200);
       }
     });
   });

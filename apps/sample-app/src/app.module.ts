@@ -13,10 +13,12 @@ import {
 import { HttpModule } from '@nestjs/axios';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { ApiKeys } from './auth/api-keys.js';
+import { AuthFailureLimit } from './auth/auth-failure-limit.js';
 import { CallerThrottlerGuard } from './auth/caller-throttler.guard.js';
 import { FixedWindowThrottlerStorage } from './auth/fixed-window-throttler.storage.js';
 import { RedisThrottlerStorage } from './auth/redis-throttler.storage.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
+import { UpstreamReachability } from './health/upstream-reachability.js';
 import { SharedStoreMetrics } from './metrics/shared-store.metrics.js';
 import { AppRedisConnection } from './shared-store/app-redis-connection.js';
 import { Check3eController } from './check-3e/check-3e.controller.js';
@@ -69,12 +71,14 @@ export class AppModule {
       providers: [
         { provide: SAMPLE_APP_CONFIG, useValue: config },
         ApiKeys,
+        AuthFailureLimit,
         // Throttle first (per authenticated key, else per IP; and per IP), so
         // key guessing is throttled too; then authenticate.
         { provide: APP_GUARD, useClass: CallerThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         CircuitBreakerHealthIndicator,
         RedisHealthIndicator,
+        UpstreamReachability,
         SharedStoreMetrics,
         ...(redis
           ? [

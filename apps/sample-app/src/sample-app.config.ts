@@ -35,6 +35,8 @@ export interface SampleAppConfig {
   readonly rateLimitPerMinute: number;
   /** Sandbox latency (ms), in sandbox mode. */
   readonly sandboxLatencyMs: number;
+  /** Failed authentications per client IP per minute, on every route; then 429 for a minute. */
+  readonly authFailuresPerIpPerMinute: number;
   /** Verifications per minute per client IP, whatever the key. */
   readonly rateLimitPerIpPerMinute: number;
   /** Origins allowed by CORS; none (CORS off) by default. */
@@ -131,6 +133,13 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
       1_000_000,
     ),
     sandboxLatencyMs: latencyMs,
+    authFailuresPerIpPerMinute: wholeNumber(
+      env,
+      'SAMPLE_APP_AUTH_FAILURES_PER_IP_PER_MINUTE',
+      30,
+      1,
+      1_000_000,
+    ),
     rateLimitPerIpPerMinute: wholeNumber(
       env,
       'SAMPLE_APP_RATE_LIMIT_PER_IP_PER_MINUTE',

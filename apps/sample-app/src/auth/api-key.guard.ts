@@ -5,29 +5,49 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ThrottlerException } from '@nestjs/throttler';
 import { ApiKeys } from './api-keys.js';
+import { AuthFailureLimit } from './auth-failure-limit.js';
 import { CALLER_ID } from './caller-id.decorator.js';
 import { IS_PUBLIC } from './public.decorator.js';
 
-/** Requires `Authorization: Bearer <key>` with one of `SAMPLE_APP_API_KEYS`. */
+/** The request as the guard reads it, on Express or Fastify. */
+interface GuardedRequest {
+  headers: Record<string, unknown>;
+  ip?: string;
+  [CALLER_ID]?: string;
+}
+
+/**
+ * Requires `Authorization: Bearer <key>` with one of `SAMPLE_APP_API_KEYS`.
+ * Failed attempts are limited per client IP on every route
+ * ({@link AuthFailureLimit}): 401 until the limit, then 429 with
+ * `Retry-After`, for any key.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeys,
+    private readonly failures: AuthFailureLimit,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (isPublic) return true;
-    const request = context.switchToHttp().getRequest<{
-      headers: Record<string, unknown>;
-      [CALLER_ID]?: string;
-    }>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<GuardedRequest>();
+    const ip = String(request.ip);
+    const blocked = this.failures.retryAfterSeconds(ip);
+    if (blocked > 0) this.refuse(http.getResponse(), blocked);
     const outcome = this.keys.authenticate(request);
+    if (outcome.kind !== 'valid') {
+      const nowBlocked = await this.failures.recordFailure(ip);
+      if (nowBlocked > 0) this.refuse(http.getResponse(), nowBlocked);
+    }
     if (outcome.kind === 'missing') {
       throw new UnauthorizedException(
         'Missing API key: send Authorization: Bearer <key>',
@@ -38,5 +58,16 @@ export class ApiKeyGuard implements CanActivate {
     }
     request[CALLER_ID] = outcome.callerId;
     return true;
+  }
+
+  /** 429 with `Retry-After`: too many failed authentications from this address. */
+  private refuse(
+    response: { header(name: string, value: string): unknown },
+    seconds: number,
+  ): never {
+    response.header('Retry-After', String(seconds));
+    throw new ThrottlerException(
+      'Too many failed authentications from this address; see Retry-After',
+    );
   }
 }

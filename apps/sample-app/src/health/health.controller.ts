@@ -1,28 +1,42 @@
-import { DEFAULT_BASE_URL } from '@app/phone-verification';
-import { Controller, Get, Inject, UseFilters } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Req,
+  ServiceUnavailableException,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import {
   HealthCheck,
   HealthCheckService,
-  HttpHealthIndicator,
   type HealthCheckResult,
 } from '@nestjs/terminus';
+import { ApiKeys } from '../auth/api-keys.js';
+import { AuthFailureLimit } from '../auth/auth-failure-limit.js';
 import { Public } from '../auth/public.decorator.js';
 import { CircuitBreakerHealthIndicator } from './circuit-breaker.health.js';
 import { HealthCheckResultFilter } from './health-check-result.filter.js';
 import { RedisHealthIndicator } from './redis.health.js';
-import {
-  SAMPLE_APP_CONFIG,
-  type SampleAppConfig,
-} from '../sample-app.config.js';
+import { UpstreamReachability } from './upstream-reachability.js';
+
+/** What an unauthenticated caller learns from readiness: ready or not. */
+type PlainReadiness = Pick<HealthCheckResult, 'status'>;
+
+/** The request as readiness reads it. */
+interface ReadinessRequest {
+  headers: Record<string, unknown>;
+  ip?: string;
+}
 
 /**
  * `GET /health`: liveness (the process answers). `GET /health/ready`:
- * readiness, which also reports whether AceData (or the sandbox) is reachable
- * the state of the library's circuit breaker, and the shared Redis.
- * The probe sends no token and no subject data, and costs nothing: any HTTP
- * answer from the host counts as reachable.
+ * readiness: whether AceData (or the sandbox) is reachable (one shared
+ * probe, see {@link UpstreamReachability}), the library's circuit breaker,
+ * and the shared Redis. Both are public and unthrottled (orchestrators
+ * probe them); readiness shows its details (breaker state, Redis state and
+ * eviction policy) only to a caller with a valid key, and a wrong key
+ * counts as a failed authentication of its IP like anywhere else.
  */
 @ApiTags('health')
 @Public()
@@ -30,17 +44,14 @@ import {
 @UseFilters(HealthCheckResultFilter)
 @Controller('health')
 export class HealthController {
-  private readonly upstreamUrl: string;
-
   constructor(
     private readonly health: HealthCheckService,
-    private readonly http: HttpHealthIndicator,
+    private readonly upstream: UpstreamReachability,
     private readonly circuit: CircuitBreakerHealthIndicator,
     private readonly redis: RedisHealthIndicator,
-    @Inject(SAMPLE_APP_CONFIG) { acedata }: SampleAppConfig,
-  ) {
-    this.upstreamUrl = new URL(acedata.baseUrl ?? DEFAULT_BASE_URL).origin;
-  }
+    private readonly keys: ApiKeys,
+    private readonly failures: AuthFailureLimit,
+  ) {}
 
   @Get()
   @HealthCheck()
@@ -50,16 +61,32 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  readiness(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () =>
-        this.http.pingCheck('acedata', this.upstreamUrl, {
-          timeout: 2000,
-          validateStatus: () => true,
-          maxRedirects: 0,
-        }),
-      () => this.circuit.check(),
-      () => this.redis.check(),
-    ]);
+  async readiness(
+    @Req() request: ReadinessRequest,
+  ): Promise<HealthCheckResult | PlainReadiness> {
+    const detailed = await this.authenticated(request);
+    try {
+      const result = await this.health.check([
+        () => this.upstream.check(),
+        () => this.circuit.check(),
+        () => this.redis.check(),
+      ]);
+      return detailed ? result : { status: result.status };
+    } catch (error) {
+      if (detailed || !(error instanceof ServiceUnavailableException)) {
+        throw error;
+      }
+      throw new ServiceUnavailableException({ status: 'error' });
+    }
+  }
+
+  /** A valid key from an address not blocked for failed attempts. */
+  private async authenticated(request: ReadinessRequest): Promise<boolean> {
+    if (request.headers.authorization === undefined) return false;
+    const ip = String(request.ip);
+    if (this.failures.retryAfterSeconds(ip) > 0) return false;
+    if (this.keys.authenticate(request).kind === 'valid') return true;
+    await this.failures.recordFailure(ip);
+    return false;
   }
 }
