@@ -86,7 +86,7 @@ export {
   BudgetExhaustedError,
   BudgetStoreUnavailableError,
 } from './errors/budget.errors.js';
-export { SharedVerificationError } from './resilience/redis-single-flight.js';
+export { SharedVerificationError } from './errors/shared-verification.error.js';
 export type { BudgetOptions } from './budget/budget.options.js';
 export type { BudgetUsage } from './budget/spend-budget.js';
 export type { BudgetCounterLoss } from './budget/budget-ledger.js';

@@ -1,21 +1,9 @@
-import { HTTP_STATUS_OF } from './http-status.js';
+import {
+  ERROR_ANSWERS,
+  type PhoneVerificationErrorCode,
+} from './error-answers.js';
 
-/** Every error code this library can throw; a typo fails to compile. */
-export type PhoneVerificationErrorCode =
-  | 'invalid_input'
-  | 'token_mismatched'
-  | 'api_not_implemented'
-  | 'invalid_token'
-  | 'too_many_requests'
-  | 'api_error'
-  | 'upstream_http_error'
-  | 'upstream_timeout'
-  | 'upstream_connection_failed'
-  | 'upstream_connection_lost'
-  | 'upstream_malformed_response'
-  | 'upstream_unavailable'
-  | 'budget_exhausted'
-  | 'budget_store_unavailable';
+export type { PhoneVerificationErrorCode } from './error-answers.js';
 
 /** What every {@link PhoneVerificationError} is built from. */
 export interface PhoneVerificationErrorInit {
@@ -64,7 +52,7 @@ export abstract class PhoneVerificationError extends Error {
    * status, which is `httpStatus`.
    */
   get statusCode(): number {
-    return HTTP_STATUS_OF[this.code];
+    return ERROR_ANSWERS[this.code].status;
   }
 
   /** The same as {@link statusCode}. */

@@ -1,75 +1,8 @@
 import { BudgetExhaustedError } from '../errors/budget.errors.js';
-import { HTTP_STATUS_OF } from '../errors/http-status.js';
+import { ERROR_ANSWERS, type ErrorAnswer } from '../errors/error-answers.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
-import type {
-  PhoneVerificationError,
-  PhoneVerificationErrorCode,
-} from '../errors/phone-verification.error.js';
+import type { PhoneVerificationError } from '../errors/phone-verification.error.js';
 import { UpstreamRateLimitedError } from '../errors/upstream-api.errors.js';
-
-/** The public code and message one kind of error is answered with. */
-interface Answer {
-  readonly code: string;
-  readonly message: string;
-}
-
-const UPSTREAM_REJECTED_CREDENTIALS: Answer = {
-  code: 'upstream_auth_failed',
-  message: 'The verification provider rejected this service’s credentials',
-};
-
-const ANSWERS: Readonly<
-  Record<Exclude<PhoneVerificationErrorCode, 'invalid_input'>, Answer>
-> = {
-  token_mismatched: UPSTREAM_REJECTED_CREDENTIALS,
-  api_not_implemented: UPSTREAM_REJECTED_CREDENTIALS,
-  invalid_token: UPSTREAM_REJECTED_CREDENTIALS,
-  too_many_requests: {
-    code: 'upstream_rate_limited',
-    message: 'The verification provider is rate limiting us; try again later',
-  },
-  api_error: {
-    code: 'upstream_error',
-    message: 'The verification provider failed to answer',
-  },
-  upstream_http_error: {
-    code: 'upstream_error',
-    message: 'The verification provider answered with an unexpected error',
-  },
-  upstream_malformed_response: {
-    code: 'upstream_bad_response',
-    message: 'The verification provider answered with an unreadable response',
-  },
-  upstream_connection_failed: {
-    code: 'upstream_unavailable',
-    message: 'The verification provider cannot be reached; try again later',
-  },
-  upstream_connection_lost: {
-    code: 'upstream_connection_lost',
-    message:
-      'The connection to the verification provider broke after the check was sent; it may have been billed, so do not repeat it blindly',
-  },
-  upstream_unavailable: {
-    code: 'upstream_unavailable',
-    message:
-      'The verification provider is failing; calls are paused, try again later',
-  },
-  budget_exhausted: {
-    code: 'budget_exhausted',
-    message:
-      'The daily verification budget is spent; it resets at midnight China time (see Retry-After)',
-  },
-  budget_store_unavailable: {
-    code: 'budget_store_unavailable',
-    message:
-      'The spend budget cannot be checked right now, so no billed call was made; try again later',
-  },
-  upstream_timeout: {
-    code: 'upstream_timeout',
-    message:
-      'The verification provider did not answer in time; the check may have been billed, so do not repeat it blindly',
-  },
-};
 
 /** The error body, in AceData's own error shape. */
 export interface PhoneVerificationErrorBody {
@@ -107,10 +40,7 @@ export function httpAnswerFor(
   traceId: string,
   now: number = Date.now(),
 ): PhoneVerificationHttpAnswer {
-  const answer: Answer =
-    error instanceof InvalidInputError
-      ? { code: error.code, message: error.message }
-      : ANSWERS[error.code as keyof typeof ANSWERS];
+  const answer: ErrorAnswer = ERROR_ANSWERS[error.code];
   const retryAfterMs =
     error instanceof UpstreamRateLimitedError
       ? error.retryAfterMs
@@ -118,7 +48,7 @@ export function httpAnswerFor(
         ? error.resetsAt.getTime() - now
         : undefined;
   return {
-    status: HTTP_STATUS_OF[error.code],
+    status: answer.status,
     ...(retryAfterMs === undefined
       ? {}
       : { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) }),
@@ -126,7 +56,8 @@ export function httpAnswerFor(
       success: false,
       error: {
         code: answer.code,
-        message: answer.message,
+        // Bad input's own message names its fields.
+        message: answer.message ?? error.message,
         ...(error instanceof InvalidInputError ? { fields: error.fields } : {}),
         may_have_billed: error.mayHaveBilled,
       },

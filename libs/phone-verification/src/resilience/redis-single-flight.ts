@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
+import { PhoneVerificationError } from '../errors/phone-verification.error.js';
 import {
-  PhoneVerificationError,
-  type PhoneVerificationErrorCode,
-} from '../errors/phone-verification.error.js';
+  SharedVerificationError,
+  type StoredVerificationError,
+} from '../errors/shared-verification.error.js';
 import { UpstreamUnavailableError } from '../errors/upstream-unavailable.error.js';
 import type { Clock } from '../clock.js';
 import type { SharedRedis } from '../shared-store/shared-redis.js';
@@ -24,28 +25,7 @@ export interface SingleFlightTiming {
 /** What the leader leaves for the instances waiting on it. */
 type SharedAnswer =
   | { readonly result: PhoneVerificationResult }
-  | {
-      readonly error: {
-        readonly code: PhoneVerificationErrorCode;
-        readonly message: string;
-        readonly httpStatus?: number;
-        readonly traceId?: string;
-        readonly retryable: boolean;
-        readonly mayHaveBilled: boolean;
-      };
-    };
-
-/**
- * The error another instance's call ended with, passed on to the instances
- * that waited for it: same code, status, trace id and flags.
- */
-export class SharedVerificationError extends PhoneVerificationError {
-  readonly code: PhoneVerificationErrorCode;
-  constructor(error: Extract<SharedAnswer, { error: unknown }>['error']) {
-    super(error.message, error);
-    this.code = error.code;
-  }
-}
+  | { readonly error: StoredVerificationError };
 
 const ANSWER_TTL_MS = 60_000;
 /**

@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const ROOT = resolve('libs/phone-verification/src');
+
+/** Every source file of the library (specs left out). */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sources(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')
+      ? [path]
+      : [];
+  });
+}
+
+/** The library files `file` imports, type-only imports and re-exports included. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:from|import)\s+'(\.{1,2}\/[^']+)\.js'/g)].map(
+    (m) => resolve(dirname(file), `${m[1]}.ts`),
+  );
+}
+
+/** The first cycle of a graph of imports, as the files around it; none: `undefined`. */
+function findCycle(graph: ReadonlyMap<string, string[]>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (file: string): string[] | undefined => {
+    if (state.get(file) === 'done') return undefined;
+    if (state.get(file) === 'open') return path.slice(path.indexOf(file));
+    state.set(file, 'open');
+    path.push(file);
+    for (const next of graph.get(file) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(file, 'done');
+    return undefined;
+  };
+  for (const file of graph.keys()) {
+    const cycle = visit(file);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+describe('the library’s imports', () => {
+  it('form no cycle (type-only imports included)', () => {
+    const graph = new Map(sources(ROOT).map((f) => [f, importsOf(f)]));
+    expect(findCycle(graph)?.map((f) => relative(ROOT, f))).toBeUndefined();
+  });
+
+  it('the checker finds a cycle when there is one', () => {
+    const graph = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['a']],
+    ]);
+    expect(findCycle(graph)).toEqual(['a', 'b', 'c']);
+    expect(findCycle(new Map([['a', ['b']]]))).toBeUndefined();
+  });
+});
