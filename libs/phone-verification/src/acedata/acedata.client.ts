@@ -7,10 +7,8 @@ import { PHONE_VERIFICATION_CLIENT_OPTIONS } from '../phone-verification.constan
 import type { ResolvedAceDataClientOptions } from './acedata-client.options.js';
 import { createRedactor } from '../privacy/redactor.js';
 import type { NormalizedVerificationRequest } from '../validation/normalize-request.js';
-import {
-  mapTransportFailure,
-  mapUpstreamError,
-} from './acedata-error.mapper.js';
+import { mapTransportFailure } from './transport-failure.mapper.js';
+import { mapUpstreamError } from './upstream-answer.mapper.js';
 import { mapCheck3eResult } from './check-3e-result.mapper.js';
 import { MalformedUpstreamResponseError } from '../errors/transport.errors.js';
 import { CHECK_3E_PATH, type Check3eWireRequest } from './check-3e.wire.js';

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rejectionOf } from '../testing/rejection-of.js';
 import { ScriptedUpstream } from '../testing/scripted-upstream.js';
-import { progressOf } from './acedata-error.mapper.js';
+import { progressOf } from './call-progress.js';
 import { UndiciAxiosAdapter } from './undici-axios.adapter.js';
 
 describe('UndiciAxiosAdapter', () => {
@@ -74,7 +74,11 @@ describe('UndiciAxiosAdapter', () => {
     expect(raw.data).toBe('not json');
     const error = await rejectionOf(client.post(`${url}/x`, 'b'), AxiosError);
     expect(error.response?.status).toBe(503);
-    expect(progressOf(error)).toEqual({ written: true, answeredStatus: 503 });
+    expect(progressOf(error)).toEqual({
+      written: true,
+      answeredStatus: 503,
+      bodyBytes: 8,
+    });
   });
 
   it('a refused connection was never written', async () => {
@@ -93,10 +97,7 @@ describe('UndiciAxiosAdapter', () => {
   it('a connection dropped after the request was written reports it written', async () => {
     upstream.respond({ reset: true });
     const error = await rejectionOf(client.post(`${url}/x`, 'b'), AxiosError);
-    expect(progressOf(error)).toEqual({
-      written: true,
-      answeredStatus: undefined,
-    });
+    expect(progressOf(error)).toEqual({ written: true, bodyBytes: 0 });
   });
 
   it('an answer over maxContentLength fails with its status known', async () => {
@@ -106,7 +107,11 @@ describe('UndiciAxiosAdapter', () => {
       AxiosError,
     );
     expect(error.message).toMatch(/maxContentLength/);
-    expect(progressOf(error)).toEqual({ written: true, answeredStatus: 200 });
+    expect(progressOf(error)).toMatchObject({
+      written: true,
+      answeredStatus: 200,
+    });
+    expect(progressOf(error).bodyBytes).toBeGreaterThan(1_000);
   });
 
   it('honours an abort signal, and its own timeout', async () => {

@@ -22,6 +22,9 @@ function importsOf(file: string): string[] {
   );
 }
 
+const lineCount = (file: string): number =>
+  readFileSync(file, 'utf8').split('\n').length - 1;
+
 /** The first cycle of a graph of imports, as the files around it; none: `undefined`. */
 function findCycle(graph: ReadonlyMap<string, string[]>): string[] | undefined {
   const state = new Map<string, 'open' | 'done'>();
@@ -46,7 +49,16 @@ function findCycle(graph: ReadonlyMap<string, string[]>): string[] | undefined {
   return undefined;
 }
 
-describe('the library’s imports', () => {
+describe('the library’s source layout', () => {
+  it('keeps each transport and mapper file under about 150 lines', () => {
+    const acedata = join(ROOT, 'acedata');
+    const long = sources(acedata)
+      .filter((f) => /(adapter|call|mapper|progress|client)\.ts$/.test(f))
+      .map((f) => [relative(ROOT, f), lineCount(f)] as const)
+      .filter(([, lines]) => lines > 150);
+    expect(long).toEqual([]);
+  });
+
   it('form no cycle (type-only imports included)', () => {
     const graph = new Map(sources(ROOT).map((f) => [f, importsOf(f)]));
     expect(findCycle(graph)?.map((f) => relative(ROOT, f))).toBeUndefined();

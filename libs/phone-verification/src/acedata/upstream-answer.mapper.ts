@@ -1,4 +1,3 @@
-import { isAxiosError } from 'axios';
 import type { PhoneVerificationError } from '../errors/phone-verification.error.js';
 import {
   ApiNotImplementedError,
@@ -9,12 +8,7 @@ import {
   UpstreamServerError,
   type UpstreamErrorDetails,
 } from '../errors/upstream-api.errors.js';
-import {
-  MalformedUpstreamResponseError,
-  UpstreamConnectionError,
-  UpstreamConnectionLostError,
-  UpstreamTimeoutError,
-} from '../errors/transport.errors.js';
+import { MalformedUpstreamResponseError } from '../errors/transport.errors.js';
 import type { Redactor } from '../privacy/redactor.js';
 import type { AceDataWireErrorBody } from './check-3e.wire.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -107,95 +101,4 @@ export function mapUpstreamError(
     ...details,
     upstreamCode: parsed.code === undefined ? undefined : redact(parsed.code),
   });
-}
-
-/**
- * Failures that happen before a byte can reach AceData, whatever the request
- * object says: TLS buffers the request before the handshake, so "written"
- * does not mean "sent" for these.
- */
-const NEVER_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'EPROTO',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-/**
- * How far one call got before it failed, read off the error's `request`:
- * Node's `ClientRequest`, or the same fields from `UndiciAxiosAdapter`.
- */
-export interface CallProgress {
-  /** The request (headers and body) was handed to the socket in full. */
-  written: boolean;
-  /** The status of the answer, once its status line arrived. */
-  answeredStatus?: number;
-}
-
-/** Reads {@link CallProgress} off an axios error. */
-export function progressOf(error: unknown): CallProgress {
-  if (!isAxiosError(error)) return { written: true };
-  const request = error.request as
-    { writableFinished?: boolean; res?: { statusCode?: number } } | undefined;
-  const answeredStatus = error.response?.status ?? request?.res?.statusCode;
-  return {
-    // Unknown progress counts as written: the safe side for money.
-    written: request?.writableFinished ?? true,
-    answeredStatus,
-  };
-}
-
-function systemCodeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code)
-    ? code
-    : undefined;
-}
-
-/**
- * Maps a call that failed without a complete answer to a typed error. Only
- * the system error code is kept: the axios error holds the request config,
- * whose headers carry the token and whose body carries the subject.
- *
- * - timed out (the whole call is bounded): a timeout, billed-maybe once written;
- * - failed after the status line (too large, broken off): may have been billed;
- * - broke after the request was written: may have been billed;
- * - never reached AceData (refused, DNS, TLS, not written): safe to retry.
- */
-export function mapTransportFailure(
-  error: unknown,
-  timeoutMs: number,
-  timedOut: boolean,
-): PhoneVerificationError {
-  const progress = progressOf(error);
-  const systemCode = systemCodeOf(error);
-  if (timedOut) {
-    return new UpstreamTimeoutError(
-      timeoutMs,
-      progress.written || progress.answeredStatus !== undefined,
-    );
-  }
-  if (progress.answeredStatus !== undefined) {
-    return new MalformedUpstreamResponseError(
-      progress.answeredStatus,
-      'a body that could not be read to its end',
-      true,
-    );
-  }
-  if (
-    (systemCode !== undefined && NEVER_SENT_CODES.has(systemCode)) ||
-    !progress.written
-  ) {
-    return new UpstreamConnectionError(systemCode);
-  }
-  return new UpstreamConnectionLostError(systemCode);
 }
