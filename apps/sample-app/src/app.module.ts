@@ -1,9 +1,11 @@
 import {
   PhoneVerificationModule,
+  phoneVerificationConfig,
   type PhoneVerificationModuleOptions,
   type RedisClientLike,
 } from '@app/phone-verification';
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import {
@@ -28,12 +30,13 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { VerificationMetrics } from './metrics/verification-metrics.js';
 import {
   SAMPLE_APP_CONFIG,
+  withPerKeyBudget,
   type SampleAppConfig,
 } from './sample-app.config.js';
 
 /** What the module is built from. */
 export interface AppModuleOptions {
-  /** The validated config, its `acedata` as the library is to get it. */
+  /** The validated config (its `acedata`: the library's options, as the app reads them). */
   config: SampleAppConfig;
   /** Extra providers, e.g. the embedded sandbox's lifecycle. */
   providers?: Provider[];
@@ -52,13 +55,25 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        // The library's options read the documented way, through
+        // `phoneVerificationConfig` (the sandbox fills in the token and URL
+        // in sandbox mode); the app adds its shared Redis connection, the
+        // per-key budget and its metrics.
+        ConfigModule.forRoot({ ignoreEnvFile: true }),
         PhoneVerificationModule.forRootAsync({
-          imports: [MetricsModule],
-          inject: [VerificationMetrics],
+          imports: [
+            ConfigModule.forFeature(phoneVerificationConfig),
+            MetricsModule,
+          ],
+          inject: [phoneVerificationConfig.KEY, VerificationMetrics],
           useFactory: (
+            fromEnv: PhoneVerificationModuleOptions,
             metrics: VerificationMetrics,
           ): PhoneVerificationModuleOptions => ({
-            ...config.acedata,
+            ...withPerKeyBudget(fromEnv, config.dailyBudgetPerKey),
+            ...(redis && fromEnv.redis
+              ? { redis: { ...fromEnv.redis, url: undefined, client: redis } }
+              : {}),
             onVerification: (event) => metrics.record(event),
           }),
         }),

@@ -1,4 +1,5 @@
 import {
+  InvalidPhoneVerificationEnvError,
   phoneVerificationOptionsFromEnv,
   type PhoneVerificationModuleOptions,
 } from '@app/phone-verification';
@@ -51,6 +52,8 @@ export interface SampleAppConfig {
   readonly shutdownTimeoutMs: number;
   /** Client timeouts and the connection cap of the HTTP server. */
   readonly http: HttpServerLimits;
+  /** Billed calls per China day per caller key; 0: no per-key budget. */
+  readonly dailyBudgetPerKey: number;
   /**
    * The library's options, read and validated by the library from the
    * `ACEDATA_*` and `PHONE_VERIFICATION_*` variables. In sandbox mode the
@@ -65,13 +68,14 @@ export interface SampleAppConfig {
  */
 export const SAMPLE_APP_CONFIG = Symbol('SAMPLE_APP_CONFIG');
 
-/** Thrown at boot when the environment is unusable; names the variable. */
-export class InvalidSampleAppConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`Invalid configuration: ${variable} ${problem}`);
+/**
+ * Thrown at boot when the app's own environment is unusable; names the
+ * variable, in the library's format (it is an
+ * `InvalidPhoneVerificationEnvError`, so one `catch` serves both).
+ */
+export class InvalidSampleAppConfigError extends InvalidPhoneVerificationEnvError {
+  constructor(variable: string, problem: string) {
+    super(variable, problem);
     this.name = 'InvalidSampleAppConfigError';
   }
 }
@@ -159,12 +163,16 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
       600_000,
     ),
     http: loadHttpServerLimits(env),
-    acedata: withPerKeyBudget(
-      phoneVerificationOptionsFromEnv(
-        env,
-        sandboxMode ? SANDBOX_PLACEHOLDER : {},
-      ),
-      wholeNumber(env, 'SAMPLE_APP_DAILY_BUDGET_PER_KEY', 0, 0, 1_000_000_000),
+    dailyBudgetPerKey: wholeNumber(
+      env,
+      'SAMPLE_APP_DAILY_BUDGET_PER_KEY',
+      0,
+      0,
+      1_000_000_000,
+    ),
+    acedata: phoneVerificationOptionsFromEnv(
+      env,
+      sandboxMode ? SANDBOX_PLACEHOLDER : {},
     ),
   };
 }
@@ -229,7 +237,8 @@ function loadHttpServerLimits(env: NodeJS.ProcessEnv): HttpServerLimits {
 }
 
 /** Adds a per-caller-key daily budget (0: none) to the library's options. */
-function withPerKeyBudget(
+/** The library's options with the app's per-key budget (`SAMPLE_APP_DAILY_BUDGET_PER_KEY`), when set. */
+export function withPerKeyBudget(
   options: PhoneVerificationModuleOptions,
   perKey: number,
 ): PhoneVerificationModuleOptions {

@@ -46,12 +46,6 @@ import {
 /** JSON bodies larger than this are refused with 413: a real body is ~200 bytes. */
 export const BODY_LIMIT_BYTES = 8 * 1024;
 
-/** How to build the app. */
-export interface CreateSampleAppOptions {
-  /** The environment to read; `process.env` by default. */
-  env?: NodeJS.ProcessEnv;
-}
-
 /** The built (not yet listening) app and what it was built from. */
 export interface SampleApp {
   app: INestApplication;
@@ -63,16 +57,15 @@ export interface SampleApp {
 }
 
 /**
- * Validates the environment, starts the sandbox when no AceData token is
- * configured (refused in production), and builds the app, on Express or
+ * Validates the environment (`process.env`: the library reads its own
+ * through `phoneVerificationConfig`), starts the sandbox when no AceData
+ * token is configured (refused in production), and builds the app, on Express or
  * Fastify (`SAMPLE_APP_ADAPTER`), with its logging,
  * security headers, pipes, filters, body limit and docs. The caller decides
  * when to `listen()`.
  */
-export async function createSampleApp(
-  options: CreateSampleAppOptions = {},
-): Promise<SampleApp> {
-  const envConfig = loadSampleAppConfig(options.env ?? process.env);
+export async function createSampleApp(): Promise<SampleApp> {
+  const envConfig = loadSampleAppConfig(process.env);
   const logs = stdoutDestination();
   const rootLogger = createRootLogger(envConfig.logLevel, logs);
   const logger = new PinoNestLogger(rootLogger);
@@ -109,6 +102,10 @@ async function withEmbeddedSandbox(
     useValue: new EmbeddedSandbox(sandbox),
   });
   logger.warn(sandboxModeWarning(sandbox.url), 'SampleApp');
+  // The variables the library reads (through `phoneVerificationConfig`),
+  // as a developer pointing it at a local sandbox would set them.
+  process.env.ACEDATA_API_TOKEN = sandbox.token;
+  process.env.ACEDATA_BASE_URL = sandbox.url;
   return {
     ...config,
     acedata: {
