@@ -34,10 +34,15 @@ export class UpstreamPacer {
     return start - now;
   }
 
-  /** Resolves when the next slot comes; books it. */
-  async slot(): Promise<void> {
-    const wait = this.book()!;
+  /**
+   * Waits for the next slot and books it; `false`, at once and booking
+   * nothing, when that slot would start at or after `notAfter`.
+   */
+  async slot(notAfter = Infinity): Promise<boolean> {
+    const wait = this.book(notAfter);
+    if (wait === undefined) return false;
     if (wait > 0) await this.clock.sleep(wait);
+    return true;
   }
 
   /** No slot starts before `ms` from now: the upstream asked everyone to wait. */

@@ -144,7 +144,7 @@ export class UpstreamResilience {
     const deadlineAt = this.clock.now() + retry.deadlineMs;
     let previous: Attempt | undefined;
     for (let attempt = 1; ; attempt++) {
-      if (!(await this.paced(deadlineAt))) {
+      if (this.pacer && !(await this.pacer.slot(deadlineAt))) {
         if (previous) return unwrap(previous);
         throw new UpstreamUnavailableError('no_pacing_slot');
       }
@@ -177,14 +177,5 @@ export class UpstreamResilience {
       }
       await this.clock.sleep(delay);
     }
-  }
-
-  /** Waits for a pacing slot; false when none comes before `deadlineAt`. */
-  private async paced(deadlineAt: number): Promise<boolean> {
-    if (!this.pacer) return true;
-    const wait = this.pacer.book(deadlineAt);
-    if (wait === undefined) return false;
-    if (wait > 0) await this.clock.sleep(wait);
-    return true;
   }
 }
