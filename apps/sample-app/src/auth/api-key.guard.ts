@@ -6,7 +6,6 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ThrottlerException } from '@nestjs/throttler';
-import { ApiKeys } from './api-keys.js';
 import { AuthFailureLimit } from './auth-failure-limit.js';
 import { CALLER_ID } from './caller-id.decorator.js';
 import { IS_PUBLIC } from './public.decorator.js';
@@ -28,7 +27,6 @@ interface GuardedRequest {
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly keys: ApiKeys,
     private readonly failures: AuthFailureLimit,
   ) {}
 
@@ -40,13 +38,9 @@ export class ApiKeyGuard implements CanActivate {
     if (isPublic) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<GuardedRequest>();
-    const ip = String(request.ip);
-    const blocked = this.failures.retryAfterSeconds(ip);
-    if (blocked > 0) this.refuse(http.getResponse(), blocked);
-    const outcome = this.keys.authenticate(request);
-    if (outcome.kind !== 'valid') {
-      const nowBlocked = await this.failures.recordFailure(ip);
-      if (nowBlocked > 0) this.refuse(http.getResponse(), nowBlocked);
+    const outcome = await this.failures.authenticate(request);
+    if (outcome.kind === 'blocked') {
+      this.refuse(http.getResponse(), outcome.retryAfterSeconds);
     }
     if (outcome.kind === 'missing') {
       throw new UnauthorizedException(

@@ -4,10 +4,16 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { LRUCache } from 'lru-cache';
+import { ApiKeys, type Authentication } from './api-keys.js';
 import {
   SAMPLE_APP_CONFIG,
   type SampleAppConfig,
 } from '../sample-app.config.js';
+
+/** A request's key, under the limit: or the address is blocked for now. */
+export type LimitedAuthentication =
+  | Authentication
+  | { readonly kind: 'blocked'; readonly retryAfterSeconds: number };
 
 const WINDOW_MS = 60_000;
 /** Once over the limit, an address waits this long, whatever it sends. */
@@ -31,13 +37,34 @@ export class AuthFailureLimit {
 
   constructor(
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
+    private readonly keys: ApiKeys,
     @Inject(SAMPLE_APP_CONFIG) config: SampleAppConfig,
   ) {
     this.limit = config.authFailuresPerIpPerMinute;
   }
 
+  /**
+   * Checks the request's key, unless its address is blocked (then the key
+   * is not even compared); a missing or wrong key counts as a failure of
+   * the address, and the one that reaches the limit answers `blocked`.
+   */
+  async authenticate(request: {
+    headers?: Record<string, unknown>;
+    ip?: string;
+  }): Promise<LimitedAuthentication> {
+    const ip = String(request.ip);
+    const blocked = this.retryAfterSeconds(ip);
+    if (blocked > 0) return { kind: 'blocked', retryAfterSeconds: blocked };
+    const outcome = this.keys.authenticate(request);
+    if (outcome.kind === 'valid') return outcome;
+    const nowBlocked = await this.recordFailure(ip);
+    return nowBlocked > 0
+      ? { kind: 'blocked', retryAfterSeconds: nowBlocked }
+      : outcome;
+  }
+
   /** Seconds until `ip` may authenticate again; 0 when it may now. */
-  retryAfterSeconds(ip: string): number {
+  private retryAfterSeconds(ip: string): number {
     const until = this.blockedUntil.get(ip);
     if (until === undefined) return 0;
     const left = until - Date.now();
@@ -49,7 +76,7 @@ export class AuthFailureLimit {
   }
 
   /** Counts a failure of `ip`; the seconds it is now blocked for, or 0. */
-  async recordFailure(ip: string): Promise<number> {
+  private async recordFailure(ip: string): Promise<number> {
     const record = await this.storage.increment(
       `auth-failures:ip:${ip}`,
       WINDOW_MS,

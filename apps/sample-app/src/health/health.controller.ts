@@ -12,7 +12,6 @@ import {
   HealthCheckService,
   type HealthCheckResult,
 } from '@nestjs/terminus';
-import { ApiKeys } from '../auth/api-keys.js';
 import { AuthFailureLimit } from '../auth/auth-failure-limit.js';
 import { Public } from '../auth/public.decorator.js';
 import { CircuitBreakerHealthIndicator } from './circuit-breaker.health.js';
@@ -49,7 +48,6 @@ export class HealthController {
     private readonly upstream: UpstreamReachability,
     private readonly circuit: CircuitBreakerHealthIndicator,
     private readonly redis: RedisHealthIndicator,
-    private readonly keys: ApiKeys,
     private readonly failures: AuthFailureLimit,
   ) {}
 
@@ -83,10 +81,6 @@ export class HealthController {
   /** A valid key from an address not blocked for failed attempts. */
   private async authenticated(request: ReadinessRequest): Promise<boolean> {
     if (request.headers.authorization === undefined) return false;
-    const ip = String(request.ip);
-    if (this.failures.retryAfterSeconds(ip) > 0) return false;
-    if (this.keys.authenticate(request).kind === 'valid') return true;
-    await this.failures.recordFailure(ip);
-    return false;
+    return (await this.failures.authenticate(request)).kind === 'valid';
   }
 }
