@@ -1,3 +1,7 @@
+import {
+  InvalidPhoneVerificationOptionsError,
+  resolvePacing,
+} from '@app/phone-verification';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { EncodingChoice } from './input/encoding.js';
 import type { BatchRunOptions } from './run/batch-runner.js';
@@ -19,15 +23,16 @@ function positive(label: string, integer: boolean) {
   };
 }
 
-/** `--rate`: the library's pacing takes 0.01 to 10000 calls per second. */
+/** `--rate`: checked by the library's own pacing rule. */
 function callsPerSecond(raw: string): number {
-  const value = Number(raw);
-  if (!(value >= 0.01 && value <= 10_000)) {
-    throw new InvalidArgumentError(
-      '--rate must be a number from 0.01 to 10000',
-    );
+  const pacing = { callsPerSecond: Number(raw) };
+  try {
+    resolvePacing(pacing);
+  } catch (error) {
+    if (!(error instanceof InvalidPhoneVerificationOptionsError)) throw error;
+    throw new InvalidArgumentError(`--rate ${error.problem}`);
   }
-  return value;
+  return pacing.callsPerSecond;
 }
 
 /** What commander hands back. */

@@ -1,5 +1,7 @@
 import {
+  MAX_RETRY_DEADLINE_MS,
   PhoneVerificationModule,
+  resolveRetry,
   type PhoneVerificationModuleOptions,
 } from '@app/phone-verification';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -11,10 +13,6 @@ export interface BatchPace {
   /** Calls handed to the library at once (`--concurrency`). */
   readonly concurrency: number;
 }
-
-/** The library's default retry deadline: no attempt starts later than this. */
-const DEFAULT_DEADLINE_MS = 30_000;
-const MAX_DEADLINE_MS = 600_000;
 
 /**
  * The batch verifier's Nest context: the same `PhoneVerificationModule` and
@@ -29,11 +27,12 @@ export class BatchVerifierModule {
     options: PhoneVerificationModuleOptions,
     pace: BatchPace,
   ): DynamicModule {
-    const retry = options.retry === false ? { maxAttempts: 1 } : options.retry;
+    // The library's own rule (its defaults; `false` is one attempt).
+    const retry = resolveRetry(options.retry);
     const queueMs = pace.rate ? (pace.concurrency / pace.rate) * 1000 : 0;
     const deadlineMs = Math.min(
-      MAX_DEADLINE_MS,
-      Math.ceil((retry?.deadlineMs ?? DEFAULT_DEADLINE_MS) + queueMs),
+      MAX_RETRY_DEADLINE_MS,
+      Math.ceil(retry.deadlineMs + queueMs),
     );
     return {
       module: BatchVerifierModule,

@@ -15,7 +15,15 @@ export {
 export type { EncryptionOptions } from './acedata/encryption.options.js';
 export type { CacheOptions } from './cache/cache.options.js';
 export type { CircuitBreakerOptions } from './resilience/circuit-breaker.options.js';
-export type { RetryOptions } from './resilience/retry.options.js';
+export {
+  MAX_RETRY_DEADLINE_MS,
+  resolveRetry,
+  type RetryOptions,
+} from './resilience/retry.options.js';
+export {
+  resolvePacing,
+  type PacingOptions,
+} from './resilience/pacing.options.js';
 export { InvalidPhoneVerificationOptionsError } from './phone-verification-options.error.js';
 export {
   PHONE_VERIFICATION_CACHE_STORE,

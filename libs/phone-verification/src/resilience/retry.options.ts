@@ -14,6 +14,9 @@ export interface RetryOptions {
   maxRetryAfterMs?: number;
 }
 
+/** The longest `deadlineMs` accepted. */
+export const MAX_RETRY_DEADLINE_MS = 600_000;
+
 /** The retry rule after validation; `maxAttempts: 1` when retries are off. */
 export type ResolvedRetryOptions = Readonly<Required<RetryOptions>>;
 
@@ -45,7 +48,7 @@ export function resolveRetry(
       'retry.deadlineMs',
       r.deadlineMs ?? 30_000,
       1,
-      600_000,
+      MAX_RETRY_DEADLINE_MS,
     ),
     maxRetryAfterMs: wholeNumberOption(
       'retry.maxRetryAfterMs',
