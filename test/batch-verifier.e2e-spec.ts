@@ -19,6 +19,8 @@ import {
   type RunningSandbox,
 } from '@app/phone-verification/testing';
 
+import { OUTPUT_COLUMNS } from '../apps/batch-verifier/src/output/result-writer.js';
+
 const BATCH_MAIN = resolve('dist/apps/batch-verifier/src/main.js');
 const TOKEN = 'batch-e2e-token';
 
@@ -162,23 +164,7 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
       expect(existsSync(join(dir, '.out.csv.lock'))).toBe(false);
     });
 
-    it.each([
-      'row',
-      'status',
-      'code',
-      'billed',
-      'cached',
-      'carrier',
-      'detail',
-      'error',
-      'may_have_billed',
-      'duplicate_of',
-      'phone_masked',
-      'name',
-      'phone',
-      'id_card',
-      'ROW',
-    ])(
+    it.each([...OUTPUT_COLUMNS, 'ROW'])(
       'an id column named like an output column ("%s") is renamed input_…, and a rerun resumes without paying again',
       async (column) => {
         const input = join(dir, 'people.csv');

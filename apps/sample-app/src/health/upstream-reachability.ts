@@ -25,8 +25,8 @@ const PROBE_TIMEOUT_MS = 2_000;
 export class UpstreamReachability {
   private readonly origin: string;
   private probe?: Promise<HealthIndicatorResult<'acedata'>>;
-  private answeredAt = Number.NEGATIVE_INFINITY;
-  private probing = false;
+  /** Until when `probe` is reused: for ever while it is in flight. */
+  private reuseUntil = 0;
 
   constructor(
     private readonly http: HttpHealthIndicator,
@@ -36,9 +36,8 @@ export class UpstreamReachability {
   }
 
   check(): Promise<HealthIndicatorResult<'acedata'>> {
-    const fresh = Date.now() - this.answeredAt < FRESH_MS;
-    if (this.probe && (this.probing || fresh)) return this.probe;
-    this.probing = true;
+    if (this.probe && Date.now() < this.reuseUntil) return this.probe;
+    this.reuseUntil = Infinity;
     this.probe = this.http
       .pingCheck('acedata', this.origin, {
         timeout: PROBE_TIMEOUT_MS,
@@ -46,8 +45,7 @@ export class UpstreamReachability {
         maxRedirects: 0,
       })
       .finally(() => {
-        this.probing = false;
-        this.answeredAt = Date.now();
+        this.reuseUntil = Date.now() + FRESH_MS;
       });
     return this.probe;
   }
