@@ -3,6 +3,10 @@ import { Checkpoint } from './checkpoint.js';
 import { KnownIdentities } from './known-identities.js';
 import { dropRows, readPreviousOutput } from './previous-output.js';
 
+/** An error row that certainly cost nothing: safe to send again. */
+const isUnbilledError = (r: Readonly<Record<string, string>>): boolean =>
+  r.status === 'error' && r.may_have_billed === 'false';
+
 /** What decides how much of an earlier run is kept. */
 export interface ResumeOptions {
   readonly out: string;
@@ -46,15 +50,17 @@ export async function openResumeState(
       uncertain: new Set(),
     };
   }
-  if (options.retryUncertain) {
-    await dropRows(options.out, (r) => r.status === 'uncertain');
+  // One pass over the output drops what is to be sent again.
+  const unbilledErrors: number[] = [];
+  if (options.retryUncertain || options.retryErrors) {
+    await dropRows(options.out, (r) => {
+      if (options.retryErrors && isUnbilledError(r)) {
+        unbilledErrors.push(Number(r.row));
+        return true;
+      }
+      return options.retryUncertain && r.status === 'uncertain';
+    });
   }
-  const unbilledErrors = options.retryErrors
-    ? await dropRows(
-        options.out,
-        (r) => r.status === 'error' && r.may_have_billed === 'false',
-      )
-    : [];
   const previous = await readPreviousOutput(options.out, pool);
   const checkpoint = await Checkpoint.open(`${options.out}.checkpoint`);
   for (const row of unbilledErrors) checkpoint.notSent(row);
