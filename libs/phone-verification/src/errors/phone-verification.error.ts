@@ -1,3 +1,4 @@
+import { ERROR_CLASSES } from '../dual-package.js';
 import {
   ERROR_ANSWERS,
   type PhoneVerificationErrorCode,
@@ -22,8 +23,25 @@ export interface PhoneVerificationErrorInit {
  * library and never contain the subject's name, phone or ID number, nor the
  * API token; the underlying transport error is never attached (no `cause`),
  * because its request config carries the bearer token and the body.
+ *
+ * `instanceof` holds across the package's two builds (ESM and CommonJS): an
+ * error thrown by one is an instance of the same class imported from the
+ * other (see `dual-package.ts`).
  */
 export abstract class PhoneVerificationError extends Error {
+  /**
+   * An instance of this class, or an error of the library's other build whose
+   * classes include one of this name.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const classes =
+      typeof value === 'object' && value !== null
+        ? (value as { [ERROR_CLASSES]?: unknown })[ERROR_CLASSES]
+        : undefined;
+    return Array.isArray(classes) && classes.includes(this.name);
+  }
+
   /** A stable, machine-readable code. */
   abstract readonly code: PhoneVerificationErrorCode;
   /** The upstream's HTTP status, when it answered. */
@@ -42,6 +60,10 @@ export abstract class PhoneVerificationError extends Error {
     this.traceId = init.traceId;
     this.retryable = init.retryable;
     this.mayHaveBilled = init.mayHaveBilled;
+    Object.defineProperty(this, ERROR_CLASSES, {
+      value: classNamesOf(new.target),
+      enumerable: false,
+    });
   }
 
   /**
@@ -77,4 +99,17 @@ export abstract class PhoneVerificationError extends Error {
       mayHaveBilled: this.mayHaveBilled,
     };
   }
+}
+
+/** The names of `type` and its ancestors, down to `PhoneVerificationError`. */
+function classNamesOf(type: object): string[] {
+  const names: string[] = [];
+  for (
+    let current: unknown = type;
+    typeof current === 'function' && current !== Error;
+    current = Object.getPrototypeOf(current)
+  ) {
+    names.push((current as { name: string }).name);
+  }
+  return names;
 }
