@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -131,7 +132,9 @@ async function installConsumer(
     join(app, '.npmrc'),
     `registry=${registry.url}/\naudit=false\nfund=false\nupdate-notifier=false\n`,
   );
+  mkdirSync(join(app, 'src'), { recursive: true });
   writeReadmeSnippets(app, fixture === 'nest11-commonjs' ? 'commonjs' : 'esm');
+  cpSync(join(CONSUMERS, 'probe.ts'), join(app, 'src/probe.ts'));
   const { stderr } = await run(NPM, ['install', ...install], app);
   expect(registry.missing).toEqual([]);
   return { app, npmWarnings: stderr };

@@ -1,6 +1,7 @@
-// A Nest 11 CommonJS app outside the repository, compiled against the packed
-// library: proves the package's CommonJS build, its types and its peer
-// dependencies. No top-level await in CommonJS: the work is in main().
+// Copied into each consumer app (a Nest 11 CommonJS one and a Nest 12 ESM one)
+// and compiled against the packed library: proves the package's build for that
+// module system, its types and its peer dependencies. No top-level await, so
+// the same file compiles to both.
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
