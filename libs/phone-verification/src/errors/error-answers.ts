@@ -83,6 +83,12 @@ export const ERROR_ANSWERS = {
     message:
       'The spend budget cannot be checked right now, so no billed call was made; try again later',
   },
+  ledger_unavailable: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    code: 'ledger_unavailable',
+    message:
+      'The usage ledger cannot record the call right now, so no billed call was made; try again later',
+  },
 } as const satisfies Record<string, ErrorAnswer>;
 
 /** Every error code this library can throw; a typo fails to compile. */

@@ -1,0 +1,108 @@
+import type { VerifyMode } from '../dto/phone-verification-request.js';
+
+/**
+ * How a `verify()` was answered: by a call upstream (billed-maybe), or at no
+ * cost (the cache, an identical call in flight, a spent budget).
+ */
+export type AnsweredBy = 'upstream' | 'cache' | 'shared' | 'budget_refused';
+
+/** One row of the ledger: one `verify()` that got past local validation. */
+export interface LedgerRow {
+  readonly id: string;
+  /** When it was asked (and, for `upstream`, when the "sent" row was written). */
+  readonly sentAt: number;
+  /** The China day of `sentAt`, `YYYY-MM-DD`: budgets and reports count in it. */
+  readonly chinaDay: string;
+  /** Past this, a row still "sent" is a call that may have been billed. */
+  readonly deadlineAt: number;
+  readonly replica: string;
+  /** Who asked, as the app labels its callers (`verify(…, { caller })`). */
+  readonly caller?: string;
+  /** HMAC-SHA256 of the name, phone and ID number under the ledger's secret; none for encrypted fields. */
+  readonly subjectHmac?: string;
+  readonly maskedPhone?: string;
+  readonly verifyMode: VerifyMode;
+  readonly encrypted: boolean;
+  readonly answeredBy: AnsweredBy;
+}
+
+/** What is known once a call is answered (or failed). */
+export interface LedgerCompletion {
+  readonly completedAt: number;
+  /** The result's status, or `error`. */
+  readonly status: string;
+  readonly resultCode?: number;
+  readonly billed: boolean;
+  readonly mayHaveBilled: boolean;
+  readonly errorCode?: string;
+  readonly traceId?: string;
+  readonly attempts: number;
+  readonly latencyMs: number;
+}
+
+/** The values of a row and its completion, in the order of {@link LEDGER_COLUMNS}. */
+export function rowValues(
+  row: LedgerRow,
+  completion?: LedgerCompletion,
+): unknown[] {
+  return [
+    row.id,
+    new Date(row.sentAt),
+    row.chinaDay,
+    new Date(row.deadlineAt),
+    row.replica,
+    row.caller ?? null,
+    row.subjectHmac ?? null,
+    row.maskedPhone ?? null,
+    row.verifyMode,
+    row.encrypted,
+    row.answeredBy,
+    ...completionValues(completion),
+  ];
+}
+
+/** The completion's values, in the order of {@link COMPLETION_COLUMNS}. */
+export function completionValues(completion?: LedgerCompletion): unknown[] {
+  return completion
+    ? [
+        new Date(completion.completedAt),
+        completion.status,
+        completion.resultCode ?? null,
+        completion.billed,
+        completion.mayHaveBilled,
+        completion.errorCode ?? null,
+        completion.traceId ?? null,
+        completion.attempts,
+        Math.round(completion.latencyMs),
+      ]
+    : [null, null, null, null, null, null, null, 0, null];
+}
+
+/** The columns a completion fills. */
+export const COMPLETION_COLUMNS = [
+  'completed_at',
+  'status',
+  'result_code',
+  'billed',
+  'may_have_billed',
+  'error_code',
+  'trace_id',
+  'attempts',
+  'latency_ms',
+] as const;
+
+/** Every column written, in the order of {@link rowValues}. */
+export const LEDGER_COLUMNS = [
+  'id',
+  'sent_at',
+  'china_day',
+  'deadline_at',
+  'replica',
+  'caller',
+  'subject_hmac',
+  'masked_phone',
+  'verify_mode',
+  'encrypted',
+  'answered_by',
+  ...COMPLETION_COLUMNS,
+] as const;

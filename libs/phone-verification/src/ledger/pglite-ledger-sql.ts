@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import type { LedgerSql } from './ledger-sql.js';
+
+/** What the adapter uses of PGlite (an optional peer, loaded only for an embedded ledger). */
+interface PGliteDb {
+  query<Row>(
+    text: string,
+    params?: unknown[],
+  ): Promise<{ rows: Row[]; affectedRows?: number }>;
+  transaction<T>(
+    work: (tx: {
+      query<Row>(
+        text: string,
+        params?: unknown[],
+      ): Promise<{ rows: Row[]; affectedRows?: number }>;
+    }) => Promise<T>,
+  ): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Where the embedded ledger keeps its data. */
+export interface PgliteLedgerOptions {
+  /** A folder (created if missing); `memory://` keeps nothing. */
+  readonly dataDir: string;
+}
+
+/**
+ * A {@link LedgerSql} on PGlite: PostgreSQL compiled to WebAssembly, running
+ * in this process, kept in a folder. One connection, so one process: for one
+ * machine; several replicas share a PostgreSQL server instead.
+ */
+export async function pgliteLedgerSql(
+  options: PgliteLedgerOptions,
+): Promise<LedgerSql> {
+  const { PGlite } = (await import('@electric-sql/pglite')) as unknown as {
+    PGlite: { create(dataDir: string): Promise<PGliteDb> };
+  };
+  if (!options.dataDir.includes('://')) {
+    mkdirSync(options.dataDir, { recursive: true });
+  }
+  const db = await PGlite.create(options.dataDir);
+  return {
+    async query<Row extends object>(text: string, params?: readonly unknown[]) {
+      const result = await db.query<Row>(text, params ? [...params] : []);
+      return { rows: result.rows, affected: result.affectedRows ?? 0 };
+    },
+    transaction: (work) =>
+      db.transaction((tx) =>
+        work({
+          async query<Row extends object>(
+            text: string,
+            params?: readonly unknown[],
+          ) {
+            const result = await tx.query<Row>(text, params ? [...params] : []);
+            return { rows: result.rows, affected: result.affectedRows ?? 0 };
+          },
+        }),
+      ),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,470 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '../../../../test/support/postgres-database.js';
+import { chinaDay } from '../china-time.js';
+import type { Clock } from '../clock.js';
+import { LedgerUnavailableError } from '../errors/ledger.errors.js';
+import { rejectionOf } from '../testing/rejection-of.js';
+import { normalizeVerificationRequest } from '../validation/normalize-request.js';
+import type { LedgerCompletion } from './ledger-row.js';
+import type { LedgerSql } from './ledger-sql.js';
+import { resolveLedger, type LedgerOptions } from './ledger.options.js';
+import {
+  LEDGER_MIGRATIONS_TABLE,
+  LEDGER_SCHEMA_VERSION,
+  LEDGER_TABLE,
+} from './ledger.migrations.js';
+import { pgliteLedgerSql } from './pglite-ledger-sql.js';
+import { postgresLedgerSql } from './postgres-ledger-sql.js';
+import { UsageLedger } from './usage-ledger.js';
+
+const SECRET = 'a-ledger-secret-of-at-least-32-characters';
+const ZHANG = {
+  name: '张三',
+  phone: '13800000000',
+  idCard: '11010519491231002X',
+};
+const LI = { name: '李四', phone: '13900000001', idCard: '110105198001011238' };
+const ask = (identity: typeof ZHANG, caller = 'tenant-a') => ({
+  request: normalizeVerificationRequest(identity, 'short'),
+  caller,
+});
+
+/** A clock the test moves. */
+function testClock(
+  start = Date.UTC(2026, 11, 1, 4),
+): Clock & { advance(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    sleep: () => Promise.resolve(),
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+function answered(
+  clock: Clock,
+  fields: Partial<LedgerCompletion> = {},
+): LedgerCompletion {
+  return {
+    completedAt: clock.now(),
+    status: 'consistent',
+    resultCode: 0,
+    billed: true,
+    mayHaveBilled: false,
+    attempts: 1,
+    latencyMs: 12,
+    traceId: 'trace-1',
+    ...fields,
+  };
+}
+
+function ledgerOn(
+  sql: LedgerSql,
+  clock: Clock,
+  options: Partial<LedgerOptions> = {},
+): UsageLedger {
+  const resolved = resolveLedger({
+    store: { sql },
+    secret: SECRET,
+    ...options,
+  });
+  if (!resolved) throw new Error('no ledger');
+  return new UsageLedger(sql, resolved, clock);
+}
+
+interface Store {
+  readonly name: string;
+  open(): Promise<LedgerSql>;
+  /** Every text in every table of the store, for the privacy scan. */
+  dump(sql: LedgerSql): Promise<string>;
+  close(): Promise<void>;
+}
+
+async function dumpTables(sql: LedgerSql): Promise<string> {
+  const { rows: tables } = await sql.query<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+  );
+  let all = '';
+  for (const { table_name } of tables) {
+    const { rows } = await sql.query(`SELECT * FROM ${table_name}`);
+    all += JSON.stringify(rows);
+  }
+  return all;
+}
+
+const STORES: (() => Store)[] = [
+  () => {
+    let db: TestDatabase | undefined;
+    return {
+      name: 'PostgreSQL',
+      async open() {
+        db ??= await createTestDatabase();
+        return postgresLedgerSql({ url: db.url });
+      },
+      dump: dumpTables,
+      close: async () => db?.drop(),
+    };
+  },
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-pglite-'));
+    return {
+      name: 'PGlite',
+      open: () => pgliteLedgerSql({ dataDir: dir }),
+      dump: dumpTables,
+      close: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+];
+
+describe.each(STORES.map((make) => [make().name, make] as const))(
+  'UsageLedger on %s',
+  (_name, make) => {
+    let store: Store;
+    let sql: LedgerSql;
+    let clock: ReturnType<typeof testClock>;
+    let ledger: UsageLedger;
+
+    beforeEach(async () => {
+      store = make();
+      sql = await store.open();
+      clock = testClock();
+      ledger = ledgerOn(sql, clock);
+      await ledger.start();
+    }, 30_000);
+
+    afterEach(async () => {
+      await ledger.close();
+      await store.close();
+    });
+
+    it('counts per China day what went upstream, what was billed and what cost nothing', async () => {
+      const billed = await ledger.sent(ask(ZHANG), 30_000);
+      await ledger.completed(billed, answered(clock));
+      const inconsistent = await ledger.sent(ask(LI, 'tenant-b'), 30_000);
+      await ledger.completed(
+        inconsistent,
+        answered(clock, { status: 'inconsistent', resultCode: 1 }),
+      );
+      const timedOut = await ledger.sent(ask(LI), 30_000);
+      await ledger.completed(
+        timedOut,
+        answered(clock, {
+          status: 'error',
+          resultCode: undefined,
+          billed: false,
+          mayHaveBilled: true,
+          errorCode: 'upstream_timeout',
+        }),
+      );
+      const noRecord = await ledger.sent(ask(ZHANG), 30_000);
+      await ledger.completed(
+        noRecord,
+        answered(clock, { status: 'no_record', resultCode: -1, billed: false }),
+      );
+      await ledger.answeredFree(
+        ask(ZHANG),
+        'cache',
+        answered(clock, { billed: false }),
+      );
+      await ledger.answeredFree(
+        ask(ZHANG),
+        'shared',
+        answered(clock, { billed: false }),
+      );
+      await ledger.answeredFree(
+        ask(LI),
+        'budget_refused',
+        answered(clock, {
+          status: 'error',
+          billed: false,
+          errorCode: 'budget_exhausted',
+        }),
+      );
+      const day = chinaDay(clock.now());
+
+      const report = await ledger.usage({ from: day, to: day });
+
+      const expected = {
+        upstreamCalls: 4,
+        billed: 2,
+        mayHaveBilled: 1,
+        cacheHits: 1,
+        shared: 1,
+        budgetRefused: 1,
+      };
+      expect(report).toEqual({
+        from: day,
+        to: day,
+        days: [{ day, ...expected }],
+        totals: expected,
+        codes: [
+          { code: -1, answers: 1, billed: 0 },
+          { code: 0, answers: 1, billed: 1 },
+          { code: 1, answers: 1, billed: 1 },
+        ],
+      });
+      const byCaller = await ledger.usage({
+        from: day,
+        to: day,
+        groupBy: 'caller',
+      });
+      expect(byCaller.days.map((d) => [d.caller, d.upstreamCalls])).toEqual([
+        ['tenant-a', 3],
+        ['tenant-b', 1],
+      ]);
+      const oneCaller = await ledger.usage({
+        from: day,
+        to: day,
+        caller: 'tenant-b',
+      });
+      expect(oneCaller.totals.billed).toBe(1);
+      expect(await ledger.billedOn(day)).toBe(3);
+    });
+
+    it('counts a row still "sent" past its deadline (its replica died mid-call) as may have billed', async () => {
+      await ledger.sent(ask(ZHANG), 30_000);
+      const day = chinaDay(clock.now());
+      const during = await ledger.usage({ from: day, to: day });
+      expect(during.totals).toMatchObject({
+        upstreamCalls: 1,
+        mayHaveBilled: 0,
+      });
+      expect(await ledger.billedOn(day)).toBe(1);
+
+      clock.advance(30_001);
+
+      const after = await ledger.usage({ from: day, to: day });
+      expect(after.totals).toMatchObject({
+        upstreamCalls: 1,
+        mayHaveBilled: 1,
+      });
+    });
+
+    it('forgets exactly one person: every row of theirs, whatever the verify mode, and no one else’s', async () => {
+      await ledger.completed(
+        await ledger.sent(ask(ZHANG), 30_000),
+        answered(clock),
+      );
+      await ledger.answeredFree(
+        ask(ZHANG),
+        'cache',
+        answered(clock, { billed: false }),
+      );
+      await ledger.sent(
+        {
+          request: normalizeVerificationRequest(
+            { ...ZHANG, phone: '+86 138-0000-0000', verifyMode: 'detailed' },
+            'short',
+          ),
+        },
+        30_000,
+      );
+      await ledger.completed(
+        await ledger.sent(ask(LI), 30_000),
+        answered(clock),
+      );
+
+      expect(await ledger.forget({ ...ZHANG, phone: '138 0000 0000' })).toBe(3);
+      expect(await ledger.forget(ZHANG)).toBe(0);
+      const { rows } = await sql.query<{ masked_phone: string }>(
+        `SELECT masked_phone FROM ${LEDGER_TABLE}`,
+      );
+      expect(rows).toEqual([{ masked_phone: '139****0001' }]);
+    });
+
+    it('keeps no raw name, phone or ID number in any table', async () => {
+      for (const who of [ZHANG, LI]) {
+        await ledger.completed(
+          await ledger.sent(ask(who), 30_000),
+          answered(clock),
+        );
+        await ledger.answeredFree(
+          ask(who),
+          'cache',
+          answered(clock, { billed: false }),
+        );
+      }
+      const everything = await store.dump(sql);
+      expect(everything).toContain('138****0000');
+      for (const who of [ZHANG, LI]) {
+        for (const raw of [
+          who.name,
+          who.phone,
+          who.idCard,
+          who.idCard.slice(0, 14),
+        ]) {
+          expect(everything).not.toContain(raw);
+        }
+      }
+      expect(everything).not.toContain(SECRET);
+    });
+
+    it('purges rows older than the retention', async () => {
+      await ledger.close();
+      sql = await store.open();
+      ledger = ledgerOn(sql, clock, { retentionDays: 7 });
+      await ledger.start();
+      await ledger.completed(
+        await ledger.sent(ask(ZHANG), 30_000),
+        answered(clock),
+      );
+      clock.advance(3 * 86_400_000);
+      await ledger.completed(
+        await ledger.sent(ask(LI), 30_000),
+        answered(clock),
+      );
+      clock.advance(5 * 86_400_000);
+
+      expect(await ledger.purge()).toBe(1);
+      const { rows } = await sql.query(`SELECT id FROM ${LEDGER_TABLE}`);
+      expect(rows).toHaveLength(1);
+    });
+  },
+);
+
+describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
+  let db: TestDatabase;
+  let spoolDir: string;
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    spoolDir = mkdtempSync(join(tmpdir(), 'ledger-spool-'));
+  });
+
+  afterEach(async () => {
+    await db.bringBack();
+    await db.drop();
+    rmSync(spoolDir, { recursive: true, force: true });
+  });
+
+  it('applies each migration once when three replicas start together', async () => {
+    const clock = testClock();
+    const sqls = await Promise.all(
+      [1, 2, 3].map(() => postgresLedgerSql({ url: db.url })),
+    );
+    const ledgers = sqls.map((sql, i) =>
+      ledgerOn(sql, clock, { replica: `replica-${i + 1}` }),
+    );
+
+    await Promise.all(ledgers.map((l) => l.start()));
+
+    const applied = await db.query<{ version: number; applied_by: string }>(
+      `SELECT version, applied_by FROM ${LEDGER_MIGRATIONS_TABLE}`,
+    );
+    expect(applied).toHaveLength(LEDGER_SCHEMA_VERSION);
+    expect(new Set(applied.map((r) => r.applied_by)).size).toBe(1);
+    for (const ledger of ledgers) {
+      await ledger.completed(
+        await ledger.sent(ask(ZHANG), 30_000),
+        answered(clock),
+      );
+    }
+    const day = chinaDay(clock.now());
+    expect((await ledgers[0].usage({ from: day, to: day })).totals.billed).toBe(
+      3,
+    );
+    await Promise.all(ledgers.map((l) => l.close()));
+  });
+
+  it('refuses a call it cannot record while the server keeps connections out, and records again when it is back', async () => {
+    const clock = testClock();
+    const ledger = ledgerOn(
+      await postgresLedgerSql({ url: db.url, connectTimeoutMs: 1_000 }),
+      clock,
+    );
+    await ledger.start();
+    await db.takeDown();
+
+    expect(await rejectionOf(ledger.sent(ask(ZHANG), 30_000))).toBeInstanceOf(
+      LedgerUnavailableError,
+    );
+
+    await db.bringBack();
+    const id = await ledger.sent(ask(ZHANG), 30_000);
+    await ledger.completed(id, answered(clock));
+    const rows = await db.query(`SELECT id FROM ${LEDGER_TABLE}`);
+    expect(rows).toEqual([{ id }]);
+    await ledger.close();
+  });
+
+  it('spools to the disk while the server is away, then replays every row, none lost and none twice', async () => {
+    const clock = testClock();
+    const ledger = ledgerOn(
+      await postgresLedgerSql({ url: db.url, connectTimeoutMs: 1_000 }),
+      clock,
+      { whenStoreDown: 'spool', spoolDir },
+    );
+    await ledger.start();
+    await ledger.completed(await ledger.sent(ask(LI), 30_000), answered(clock));
+    await db.takeDown();
+
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const id = await ledger.sent(ask(ZHANG), 30_000);
+      ids.push(id);
+      await ledger.completed(id, answered(clock, { traceId: `t-${i}` }));
+    }
+    await ledger.answeredFree(
+      ask(ZHANG),
+      'cache',
+      answered(clock, { billed: false }),
+    );
+    expect(ledger.backlog()).toBe(7);
+    // On the disk, not in memory: a restart would replay them.
+    const spooled = readdirSync(spoolDir).flatMap((f) =>
+      readFileSync(join(spoolDir, f), 'utf8').split('\n').filter(Boolean),
+    );
+    expect(spooled).toHaveLength(7);
+
+    await db.bringBack();
+    await ledger.flush();
+
+    expect(ledger.backlog()).toBe(0);
+    const rows = await db.query<{ trace_id: string; answered_by: string }>(
+      `SELECT trace_id, answered_by FROM ${LEDGER_TABLE}`,
+    );
+    expect(
+      rows.map((r) => `${r.answered_by} ${r.trace_id}`).toSorted(),
+    ).toEqual([
+      'cache trace-1',
+      'upstream t-0',
+      'upstream t-1',
+      'upstream t-2',
+      'upstream trace-1',
+    ]);
+    await ledger.flush();
+    expect(await db.query(`SELECT id FROM ${LEDGER_TABLE}`)).toHaveLength(5);
+    await ledger.close();
+  });
+
+  it('replays a spool left by a replica that stopped while the server was away', async () => {
+    const clock = testClock();
+    const first = ledgerOn(
+      await postgresLedgerSql({ url: db.url, connectTimeoutMs: 1_000 }),
+      clock,
+      { whenStoreDown: 'spool', spoolDir },
+    );
+    await first.start();
+    await db.takeDown();
+    await first.sent(ask(ZHANG), 30_000);
+    await first.close();
+    await db.bringBack();
+
+    const second = ledgerOn(await postgresLedgerSql({ url: db.url }), clock, {
+      whenStoreDown: 'spool',
+      spoolDir,
+    });
+    await second.start();
+
+    expect(second.backlog()).toBe(0);
+    expect(await db.query(`SELECT id FROM ${LEDGER_TABLE}`)).toHaveLength(1);
+    await second.close();
+  });
+});

@@ -1,0 +1,279 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { chinaDay } from '../china-time.js';
+import type { Clock } from '../clock.js';
+import type { PhoneVerificationRequest } from '../dto/phone-verification-request.js';
+import { LedgerUnavailableError } from '../errors/ledger.errors.js';
+import { maskPhone } from '../privacy/masking.js';
+import {
+  normalizeVerificationRequest,
+  type NormalizedVerificationRequest,
+} from '../validation/normalize-request.js';
+import type { ResolvedLedgerOptions } from './ledger.options.js';
+import {
+  COMPLETION_COLUMNS,
+  LEDGER_COLUMNS,
+  completionValues,
+  rowValues,
+  type AnsweredBy,
+  type LedgerCompletion,
+  type LedgerRow,
+} from './ledger-row.js';
+import type { LedgerSql } from './ledger-sql.js';
+import { LedgerSpool, type SpoolRecord } from './ledger-spool.js';
+import { LEDGER_TABLE, applyLedgerMigrations } from './ledger.migrations.js';
+import {
+  usageReport,
+  type UsageQuery,
+  type UsageReport,
+} from './usage-report.js';
+
+const INSERT = `INSERT INTO ${LEDGER_TABLE} (${LEDGER_COLUMNS.join(', ')})
+  VALUES (${LEDGER_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+  ON CONFLICT (id) DO NOTHING`;
+const COMPLETE = `UPDATE ${LEDGER_TABLE} SET ${COMPLETION_COLUMNS.map(
+  (c, i) => `${c} = $${i + 2}`,
+).join(', ')} WHERE id = $1`;
+
+/** Who asked about whom, for one row. */
+export interface LedgerAsk {
+  readonly request: NormalizedVerificationRequest;
+  readonly caller?: string;
+}
+
+/**
+ * The record of money: one row per `verify()` that passed validation. A
+ * billed-maybe call's row is written *before* it goes upstream ("sent") and
+ * completed after; a row still "sent" past the call's whole deadline (its
+ * replica died mid-call) counts as may-have-billed. Answers that cost
+ * nothing (cache, shared, budget refusals) are rows too: the audit trail of
+ * who asked about whom. No raw identity: an HMAC and a masked phone.
+ *
+ * When the store cannot take a "sent" row, the call is refused
+ * ({@link LedgerUnavailableError}), or, with a spool, the row is flushed to
+ * the local disk and replayed when the store is back. Completions and free
+ * answers the store cannot take wait in the spool, or in memory without one.
+ */
+export class UsageLedger {
+  private readonly spool?: LedgerSpool;
+  /** Writes waiting for the store when there is no spool (completions, free answers). */
+  private readonly waiting: SpoolRecord[] = [];
+  private migrated = false;
+  private flushing?: Promise<void>;
+  private readonly flushTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly sql: LedgerSql,
+    private readonly options: ResolvedLedgerOptions,
+    private readonly clock: Clock,
+  ) {
+    if (options.whenStoreDown === 'spool') {
+      this.spool = new LedgerSpool(options.spoolDir);
+    }
+    this.flushTimer = setInterval(() => {
+      if (this.backlog() > 0) void this.flush();
+    }, options.flushIntervalMs);
+    this.flushTimer.unref();
+  }
+
+  /** Applies the migrations (once, whatever the number of replicas starting) and replays the spool. */
+  async start(): Promise<void> {
+    try {
+      await this.migrate();
+      await this.flush();
+      if (this.options.retentionDays) await this.purge();
+    } catch {
+      // The store is away at start: writes refuse or spool until it is back.
+    }
+  }
+
+  /** Stops the background flush and closes the store. */
+  async close(): Promise<void> {
+    clearInterval(this.flushTimer);
+    await this.flush().catch(() => undefined);
+    await this.sql.close();
+  }
+
+  /** Writes waiting for the store (spooled or in memory). */
+  backlog(): number {
+    return (this.spool?.size() ?? 0) + this.waiting.length;
+  }
+
+  /**
+   * Writes the "sent" row of a call about to go upstream; the call must not
+   * leave before this resolves. Throws {@link LedgerUnavailableError} when
+   * neither the store nor the spool took it.
+   */
+  async sent(ask: LedgerAsk, deadlineMs: number): Promise<string> {
+    const row = this.rowOf(ask, 'upstream', deadlineMs);
+    try {
+      await this.ready();
+      await this.sql.query(INSERT, rowValues(row));
+      return row.id;
+    } catch {
+      if (!this.spool) throw new LedgerUnavailableError();
+      try {
+        this.spool.append({ op: 'insert', row });
+      } catch {
+        throw new LedgerUnavailableError();
+      }
+      return row.id;
+    }
+  }
+
+  /** Completes a "sent" row with how the call ended. Never throws. */
+  async completed(id: string, completion: LedgerCompletion): Promise<void> {
+    await this.write({ op: 'complete', id, completion });
+  }
+
+  /** Records an answer that cost nothing (cache, shared, budget refusal). Never throws. */
+  async answeredFree(
+    ask: LedgerAsk,
+    answeredBy: Exclude<AnsweredBy, 'upstream'>,
+    completion: LedgerCompletion,
+  ): Promise<void> {
+    const row = this.rowOf(ask, answeredBy, 0);
+    await this.write({ op: 'insert', row, completion });
+  }
+
+  /** Per China day (and caller), what was asked and what it cost. */
+  async usage(query: UsageQuery): Promise<UsageReport> {
+    await this.ready();
+    return usageReport(this.sql, query, this.clock.now());
+  }
+
+  /** Upstream calls of one China day that were, or may have been, billed (budgets re-seed from it). */
+  async billedOn(day: string): Promise<number> {
+    await this.ready();
+    const { rows } = await this.sql.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${LEDGER_TABLE}
+        WHERE china_day = $1 AND answered_by = 'upstream'
+          AND (billed OR may_have_billed OR completed_at IS NULL)`,
+      [day],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Deletes every row about one person (PIPL's right to deletion): the
+   * identity is normalised and HMAC'd as when it was recorded. Returns how
+   * many rows went. Throws `InvalidInputError` for an identity that could
+   * not have been recorded.
+   */
+  async forget(
+    identity: Pick<PhoneVerificationRequest, 'name' | 'phone' | 'idCard'>,
+  ): Promise<number> {
+    const request = normalizeVerificationRequest(
+      { name: identity.name, phone: identity.phone, idCard: identity.idCard },
+      'short',
+    );
+    await this.ready();
+    await this.flush();
+    const { affected } = await this.sql.query(
+      `DELETE FROM ${LEDGER_TABLE} WHERE subject_hmac = $1`,
+      [this.subjectOf(request)],
+    );
+    return affected;
+  }
+
+  /** Deletes the rows older than the retention. Returns how many went. */
+  async purge(): Promise<number> {
+    const days = this.options.retentionDays;
+    if (!days) return 0;
+    await this.ready();
+    const { affected } = await this.sql.query(
+      `DELETE FROM ${LEDGER_TABLE} WHERE sent_at < $1`,
+      [new Date(this.clock.now() - days * 86_400_000)],
+    );
+    return affected;
+  }
+
+  /** Sends what waits (the spool, then memory) to the store; one flush at a time. */
+  flush(): Promise<void> {
+    this.flushing ??= this.flushNow().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async flushNow(): Promise<void> {
+    await this.ready();
+    await this.spool?.replay((record) => this.apply(record));
+    while (this.waiting.length > 0) {
+      await this.apply(this.waiting[0]);
+      this.waiting.shift();
+    }
+  }
+
+  private async write(record: SpoolRecord): Promise<void> {
+    try {
+      if (this.backlog() > 0) await this.flush();
+      await this.ready();
+      await this.apply(record);
+    } catch {
+      try {
+        if (this.spool) {
+          this.spool.append(record);
+          return;
+        }
+      } catch {
+        // The disk refused too: keep it in memory.
+      }
+      if (this.waiting.length < this.options.maxWaitingInMemory) {
+        this.waiting.push(record);
+      }
+    }
+  }
+
+  private async apply(record: SpoolRecord): Promise<void> {
+    if (record.op === 'insert') {
+      await this.sql.query(INSERT, rowValues(record.row, record.completion));
+    } else {
+      await this.sql.query(COMPLETE, [
+        record.id,
+        ...completionValues(record.completion),
+      ]);
+    }
+  }
+
+  private async ready(): Promise<void> {
+    if (this.migrated) return;
+    await this.migrate();
+  }
+
+  private async migrate(): Promise<void> {
+    await applyLedgerMigrations(this.sql, this.options.replica);
+    this.migrated = true;
+  }
+
+  private rowOf(
+    { request, caller }: LedgerAsk,
+    answeredBy: AnsweredBy,
+    deadlineMs: number,
+  ): LedgerRow {
+    const now = this.clock.now();
+    const encryptedFields = request.encrypted?.fields ?? [];
+    return {
+      id: randomUUID(),
+      sentAt: now,
+      chinaDay: chinaDay(now),
+      deadlineAt: now + deadlineMs,
+      replica: this.options.replica,
+      caller,
+      subjectHmac:
+        encryptedFields.length === 0 ? this.subjectOf(request) : undefined,
+      maskedPhone: encryptedFields.includes('phone')
+        ? undefined
+        : maskPhone(request.phone),
+      verifyMode: request.verifyMode,
+      encrypted: encryptedFields.length > 0,
+      answeredBy,
+    };
+  }
+
+  /** The person, whatever the verify mode: HMAC-SHA256 under the ledger's secret. */
+  private subjectOf(request: NormalizedVerificationRequest): string {
+    return createHmac('sha256', this.options.secret)
+      .update([request.name, request.phone, request.idCard].join('\u0000'))
+      .digest('hex');
+  }
+}
