@@ -28,6 +28,7 @@ export { InvalidPhoneVerificationOptionsError } from './phone-verification-optio
 export {
   PHONE_VERIFICATION_CACHE_STORE,
   PHONE_VERIFICATION_CLOCK,
+  PHONE_VERIFICATION_LEDGER,
 } from './phone-verification.constants.js';
 export type { Clock } from './clock.js';
 export type { CircuitBreakerState } from './resilience/circuit-breaker.js';
@@ -96,6 +97,20 @@ export {
 } from './errors/budget.errors.js';
 export { SharedVerificationError } from './errors/shared-verification.error.js';
 export type { BudgetOptions } from './budget/budget.options.js';
+export { LedgerUnavailableError } from './errors/ledger.errors.js';
+export type { LedgerOptions } from './ledger/ledger.options.js';
+export type { LedgerSql, LedgerSqlTransaction } from './ledger/ledger-sql.js';
+export type { PostgresLedgerOptions } from './ledger/postgres-ledger-sql.js';
+export type { PgliteLedgerOptions } from './ledger/pglite-ledger-sql.js';
+export type { AnsweredBy } from './ledger/ledger-row.js';
+export type {
+  UsageByCode,
+  UsageCounts,
+  UsageDay,
+  UsageQuery,
+  UsageReport,
+} from './ledger/usage-report.js';
+export type { UsageLedger } from './ledger/usage-ledger.js';
 export type { BudgetUsage } from './budget/spend-budget.js';
 export type { BudgetCounterLoss } from './budget/budget-ledger.js';
 export type {

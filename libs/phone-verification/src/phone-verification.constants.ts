@@ -47,3 +47,6 @@ export const PHONE_VERIFICATION_SUBJECT_KEYER =
 /** Injection token of the verify mode used when a request names none (internal). */
 export const PHONE_VERIFICATION_DEFAULT_VERIFY_MODE =
   'PHONE_VERIFICATION:DEFAULT_VERIFY_MODE';
+
+/** Injection token of the usage ledger (`UsageLedger`, or `null` without `ledger`). */
+export const PHONE_VERIFICATION_LEDGER = 'PHONE_VERIFICATION:LEDGER';

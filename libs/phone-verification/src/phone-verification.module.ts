@@ -9,6 +9,11 @@ import {
   SharedRedisCloser,
   sharedRedisProvider,
 } from './shared-store/shared-redis.provider.js';
+import {
+  UsageLedgerCloser,
+  usageLedgerProvider,
+} from './ledger/usage-ledger.provider.js';
+import { PHONE_VERIFICATION_LEDGER } from './phone-verification.constants.js';
 
 /**
  * Provides {@link PhoneVerificationService}. AceData's calls go through an
@@ -24,10 +29,12 @@ import {
     ...phoneVerificationProviders,
     sharedRedisProvider,
     SharedRedisCloser,
+    usageLedgerProvider,
+    UsageLedgerCloser,
     AceDataClient,
     UpstreamResilience,
     PhoneVerificationService,
   ],
-  exports: [PhoneVerificationService],
+  exports: [PhoneVerificationService, PHONE_VERIFICATION_LEDGER],
 })
 export class PhoneVerificationModule extends ConfigurablePhoneVerificationModule {}

@@ -14,6 +14,11 @@ import {
   type ResolvedCacheOptions,
 } from './cache/cache.options.js';
 import type { VerifyMode } from './dto/phone-verification-request.js';
+import {
+  resolveLedger,
+  type LedgerOptions,
+  type ResolvedLedgerOptions,
+} from './ledger/ledger.options.js';
 import { VERIFY_MODES } from './dto/phone-verification-request.js';
 import type { VerificationEvent } from './events/verification-event.js';
 import { InvalidPhoneVerificationOptionsError } from './phone-verification-options.error.js';
@@ -51,6 +56,8 @@ export interface PhoneVerificationModuleOptions extends AceDataClientOptions {
   redis?: RedisOptions;
   /** Daily caps on billed calls, checked before each call (off unless given). */
   budget?: BudgetOptions;
+  /** The usage ledger: every verification on record (off unless given). */
+  ledger?: LedgerOptions;
   /** Called once per verification with a subject-free event, for metrics and spend. */
   onVerification?: (event: VerificationEvent) => void;
 }
@@ -67,6 +74,7 @@ export interface ResolvedPhoneVerificationOptions {
   readonly cache: ResolvedCacheOptions | false;
   readonly redis: ResolvedRedisOptions | false;
   readonly budget: ResolvedBudgetOptions | false;
+  readonly ledger: ResolvedLedgerOptions | false;
   readonly onVerification?: (event: VerificationEvent) => void;
 }
 
@@ -108,6 +116,10 @@ export function resolvePhoneVerificationOptions(
   const retry = resolveRetry(options.retry);
   const pacing = resolvePacing(options.pacing);
   const cache = resolveCache(options.cache);
+  // A call lasts at most the retry deadline (its last attempt, retried or
+  // paced, starts before it) plus one timeout.
+  const callDeadlineMs =
+    (retry.maxAttempts > 1 || pacing ? retry.deadlineMs : 0) + client.timeoutMs;
   return {
     client,
     resilience: {
@@ -118,15 +130,13 @@ export function resolvePhoneVerificationOptions(
     defaultVerifyMode,
     dedupe: options.dedupe ?? true,
     cache,
-    // A leader's call lasts at most the deadline (its last attempt, retried
-    // or paced, starts before it) plus one timeout.
     redis: resolveRedis(
       options.redis,
       cache ? cache.secret : undefined,
-      (retry.maxAttempts > 1 || pacing ? retry.deadlineMs : 0) +
-        client.timeoutMs,
+      callDeadlineMs,
     ),
     budget: resolveBudget(options.budget),
+    ledger: resolveLedger(options.ledger, callDeadlineMs),
     onVerification: options.onVerification,
   };
 }

@@ -11,10 +11,18 @@ import type {
 import type { PhoneVerificationResult } from './dto/phone-verification-result.js';
 import { VerificationReporter } from './events/verification-reporter.js';
 import {
+  BudgetExhaustedError,
+  BudgetStoreUnavailableError,
+} from './errors/budget.errors.js';
+import { PhoneVerificationError } from './errors/phone-verification.error.js';
+import type { LedgerCompletion } from './ledger/ledger-row.js';
+import type { UsageLedger } from './ledger/usage-ledger.js';
+import {
   PHONE_VERIFICATION_BUDGET,
   PHONE_VERIFICATION_CACHE,
   PHONE_VERIFICATION_CLOCK,
   PHONE_VERIFICATION_DEFAULT_VERIFY_MODE,
+  PHONE_VERIFICATION_LEDGER,
   PHONE_VERIFICATION_SHARED_REDIS,
   PHONE_VERIFICATION_SUBJECT_KEYER,
 } from './phone-verification.constants.js';
@@ -55,6 +63,11 @@ export interface VerifyOptions {
    * If it throws, nothing is sent and `verify()` rejects with its error.
    */
   onAttempt?: () => void;
+  /**
+   * Who asked, as the app labels its callers (a tenant, an API key's id:
+   * never the key itself), written as given to the usage ledger's rows.
+   */
+  caller?: string;
 }
 
 /** How one `verify()` was answered. */
@@ -91,6 +104,8 @@ export class PhoneVerificationService {
     @Inject(PHONE_VERIFICATION_CLOCK) private readonly clock: Clock,
     @Inject(PHONE_VERIFICATION_SHARED_REDIS)
     private readonly shared: SharedRedis | null,
+    @Inject(PHONE_VERIFICATION_LEDGER)
+    private readonly ledger: UsageLedger | null,
   ) {}
 
   /**
@@ -120,17 +135,35 @@ export class PhoneVerificationService {
         : answer.shared
           ? { ...fetched, shared: true }
           : fetched;
+      const latencyMs = this.clock.now() - started;
       this.reporter.answered(normalized.phone, {
         result,
         attempts: answer.shared ? 0 : attempts,
         cacheHit: answer.cacheHit,
         shared: answer.shared,
-        latencyMs: this.clock.now() - started,
+        latencyMs,
       });
+      if (answer.cacheHit || answer.shared) {
+        await this.ledger?.answeredFree(
+          { request: normalized, caller: options.caller },
+          answer.cacheHit ? 'cache' : 'shared',
+          this.completionOf(result, 0, latencyMs, false),
+        );
+      }
       return result;
     } catch (error) {
       const latencyMs = this.clock.now() - started;
       this.reporter.failed(normalized.phone, error, tally.attempts, latencyMs);
+      if (
+        error instanceof BudgetExhaustedError ||
+        error instanceof BudgetStoreUnavailableError
+      ) {
+        await this.ledger?.answeredFree(
+          { request: normalized, caller: options.caller },
+          'budget_refused',
+          this.completionOfError(error, 0, latencyMs),
+        );
+      }
       throw error;
     }
   }
@@ -206,19 +239,97 @@ export class PhoneVerificationService {
     return { ...flight, cacheHit: cachedMeanwhile };
   }
 
-  /** One billed-maybe call: within the budget, under the breaker and retries. */
+  /**
+   * One billed-maybe call: within the budget, on record in the ledger before
+   * it leaves, under the breaker and retries.
+   */
   private call(
     request: NormalizedVerificationRequest,
     tally: AttemptTally,
-    { budgetKey, onAttempt }: VerifyOptions,
+    { budgetKey, onAttempt, caller }: VerifyOptions,
   ): Promise<ResilientOutcome> {
-    const call = () =>
+    const execute = () =>
       this.resilience.execute(
         () => this.client.check3e(request),
         tally,
         onAttempt,
       );
+    const call = this.ledger
+      ? () => this.recorded(this.ledger!, request, caller, tally, execute)
+      : execute;
     if (!this.budget) return call();
     return this.budget.spend(budgetKey, call, (o) => o.result.billed);
+  }
+
+  /** Runs `execute` between the ledger's "sent" row and its completion. */
+  private async recorded(
+    ledger: UsageLedger,
+    request: NormalizedVerificationRequest,
+    caller: string | undefined,
+    tally: AttemptTally,
+    execute: () => Promise<ResilientOutcome>,
+  ): Promise<ResilientOutcome> {
+    const started = this.clock.now();
+    const id = await ledger.sent({ request, caller });
+    try {
+      const outcome = await execute();
+      await ledger.completed(
+        id,
+        this.completionOf(
+          outcome.result,
+          outcome.attempts,
+          this.clock.now() - started,
+          outcome.result.billed,
+        ),
+      );
+      return outcome;
+    } catch (error) {
+      await ledger.completed(
+        id,
+        this.completionOfError(
+          error,
+          tally.attempts,
+          this.clock.now() - started,
+        ),
+      );
+      throw error;
+    }
+  }
+
+  private completionOf(
+    result: PhoneVerificationResult,
+    attempts: number,
+    latencyMs: number,
+    billed: boolean,
+  ): LedgerCompletion {
+    return {
+      completedAt: this.clock.now(),
+      status: result.status,
+      resultCode: result.code,
+      billed,
+      mayHaveBilled: false,
+      traceId: result.traceId,
+      attempts,
+      latencyMs,
+    };
+  }
+
+  private completionOfError(
+    error: unknown,
+    attempts: number,
+    latencyMs: number,
+  ): LedgerCompletion {
+    const known = error instanceof PhoneVerificationError ? error : undefined;
+    return {
+      completedAt: this.clock.now(),
+      status: 'error',
+      billed: false,
+      // Not one of ours (a hook that threw): billed-maybe once a request left.
+      mayHaveBilled: known ? known.mayHaveBilled : attempts > 0,
+      errorCode: known?.code ?? 'unexpected',
+      traceId: known?.traceId,
+      attempts,
+      latencyMs,
+    };
   }
 }

@@ -46,6 +46,8 @@ export interface ResolvedLedgerOptions {
   readonly spoolDir: string;
   readonly retentionDays?: number;
   readonly replica: string;
+  /** How long a call may last, every attempt included: a row still "sent" past it may have been billed. */
+  readonly callDeadlineMs: number;
   /** How often writes waiting for the store are retried. */
   readonly flushIntervalMs: number;
   /** Writes kept in memory for the store (no spool, or a full disk) before the oldest are dropped. */
@@ -55,6 +57,7 @@ export interface ResolvedLedgerOptions {
 /** Validates `ledger`; `false` when none is set. */
 export function resolveLedger(
   ledger: LedgerOptions | undefined,
+  callDeadlineMs: number,
 ): ResolvedLedgerOptions | false {
   if (ledger === undefined) return false;
   const store = ledger.store as Record<string, unknown> | undefined;
@@ -103,6 +106,7 @@ export function resolveLedger(
             36_500,
           ),
     replica: ledger.replica || `${hostname()}:${process.pid}`,
+    callDeadlineMs,
     flushIntervalMs: 1_000,
     maxWaitingInMemory: 10_000,
   };

@@ -70,11 +70,10 @@ function ledgerOn(
   clock: Clock,
   options: Partial<LedgerOptions> = {},
 ): UsageLedger {
-  const resolved = resolveLedger({
-    store: { sql },
-    secret: SECRET,
-    ...options,
-  });
+  const resolved = resolveLedger(
+    { store: { sql }, secret: SECRET, ...options },
+    30_000,
+  );
   if (!resolved) throw new Error('no ledger');
   return new UsageLedger(sql, resolved, clock);
 }

@@ -103,7 +103,10 @@ export class UsageLedger {
    * leave before this resolves. Throws {@link LedgerUnavailableError} when
    * neither the store nor the spool took it.
    */
-  async sent(ask: LedgerAsk, deadlineMs: number): Promise<string> {
+  async sent(
+    ask: LedgerAsk,
+    deadlineMs = this.options.callDeadlineMs,
+  ): Promise<string> {
     const row = this.rowOf(ask, 'upstream', deadlineMs);
     try {
       await this.ready();

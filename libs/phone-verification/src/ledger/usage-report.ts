@@ -3,7 +3,10 @@ import { LEDGER_TABLE } from './ledger.migrations.js';
 
 /** What `usage()` counts, for a day or in total. */
 export interface UsageCounts {
-  /** Calls that went upstream (each may be billed). */
+  /**
+   * Requests sent upstream, retries included (each may be billed); a row
+   * its replica left "sent" counts one.
+   */
   readonly upstreamCalls: number;
   /** Answered with a billed result code. */
   readonly billed: number;
@@ -55,7 +58,8 @@ export interface UsageReport {
 }
 
 const COUNTS = `
-  count(*) FILTER (WHERE answered_by = 'upstream') AS upstream_calls,
+  coalesce(sum(CASE WHEN completed_at IS NULL THEN 1 ELSE attempts END)
+    FILTER (WHERE answered_by = 'upstream'), 0) AS upstream_calls,
   count(*) FILTER (WHERE billed) AS billed,
   count(*) FILTER (WHERE answered_by = 'upstream' AND (may_have_billed
     OR (completed_at IS NULL AND deadline_at < $3))) AS may_have_billed,
