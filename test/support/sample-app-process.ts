@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   startSandbox,
   type RunningSandbox,
@@ -13,6 +15,8 @@ export const SAMPLE_APP_MAIN = resolve('dist/apps/sample-app/src/main.js');
 export const KEY_A = 'test-key-aaaaaaaaaaaa';
 export const KEY_B = 'test-key-bbbbbbbbbbbb';
 export const ACEDATA_TEST_TOKEN = 'e2e-acedata-token-5b1c9e';
+export const OPERATOR_KEY = 'test-operator-key-cccccccc';
+export const LEDGER_TEST_SECRET = 'e2e-ledger-secret-of-at-least-32-chars';
 
 /** The sample app running as its own process, as it does in production. */
 export type SampleAppProcess = NodeProcess;
@@ -28,10 +32,50 @@ export async function startSampleApp(
   if (!existsSync(SAMPLE_APP_MAIN)) {
     throw new Error(`${SAMPLE_APP_MAIN} is missing: run "npm run build" first`);
   }
-  return startNodeProcess(SAMPLE_APP_MAIN, {
-    env: { HOST: '127.0.0.1', PORT: '0', ...env },
+  // Each app its own embedded ledger (PGlite keeps one process to a
+  // folder), unless the test names a store: a copy of one made once, which
+  // opens in half a second where a new one takes four (initdb).
+  let ledgerDir: string | undefined;
+  if (!env.DATABASE_URL && !env.SAMPLE_APP_LEDGER_DIR) {
+    ledgerDir = mkdtempSync(join(tmpdir(), 'sample-app-ledger-'));
+    cpSync(await emptyLedgerDir(), ledgerDir, { recursive: true });
+  }
+  const app = await startNodeProcess(SAMPLE_APP_MAIN, {
+    env: {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      PHONE_VERIFICATION_LEDGER_SECRET: LEDGER_TEST_SECRET,
+      SAMPLE_APP_OPERATOR_KEYS: OPERATOR_KEY,
+      ...(ledgerDir ? { SAMPLE_APP_LEDGER_DIR: ledgerDir } : {}),
+      ...env,
+    },
     urlPattern: /listening on (http:\/\/\S+?)[\s)]/,
+  }).catch((error: unknown) => {
+    if (ledgerDir) rmSync(ledgerDir, { recursive: true, force: true });
+    throw error;
   });
+  if (!ledgerDir) return app;
+  return {
+    ...app,
+    async stop(killAfterMs?: number) {
+      const code = await app.stop(killAfterMs);
+      rmSync(ledgerDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+let emptyLedger: Promise<string> | undefined;
+
+/** A PGlite folder made once per test file (removed when the process exits). */
+function emptyLedgerDir(): Promise<string> {
+  emptyLedger ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sample-app-ledger-template-'));
+    await (await PGlite.create(dir)).close();
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  })();
+  return emptyLedger;
 }
 
 /** A sandbox and the sample app pointed at it. */

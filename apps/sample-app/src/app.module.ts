@@ -24,6 +24,7 @@ import { UpstreamReachability } from './health/upstream-reachability.js';
 import { SharedStoreMetrics } from './metrics/shared-store.metrics.js';
 import { AppRedisConnection } from './shared-store/app-redis-connection.js';
 import { Check3eController } from './check-3e/check-3e.controller.js';
+import { LedgerController } from './ledger/ledger.controller.js';
 import { CircuitBreakerHealthIndicator } from './health/circuit-breaker.health.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -58,7 +59,7 @@ export class AppModule {
         // The library's options read the documented way, through
         // `phoneVerificationConfig` (the sandbox fills in the token and URL
         // in sandbox mode); the app adds its shared Redis connection, the
-        // per-key budget and its metrics.
+        // per-key budget, the usage ledger and its metrics.
         ConfigModule.forRoot({ ignoreEnvFile: true }),
         PhoneVerificationModule.forRootAsync({
           imports: [
@@ -74,6 +75,8 @@ export class AppModule {
             ...(redis && fromEnv.redis
               ? { redis: { ...fromEnv.redis, url: undefined, client: redis } }
               : {}),
+            // The usage ledger (DATABASE_URL, else PGlite in ./data/ledger).
+            ledger: config.acedata.ledger,
             onVerification: (event) => metrics.record(event),
           }),
         }),
@@ -82,7 +85,7 @@ export class AppModule {
         TerminusModule.forRoot({ errorLogStyle: 'json' }),
         HttpModule,
       ],
-      controllers: [Check3eController, HealthController],
+      controllers: [Check3eController, HealthController, LedgerController],
       providers: [
         { provide: SAMPLE_APP_CONFIG, useValue: config },
         ApiKeys,

@@ -10,6 +10,7 @@ import {
 } from '@app/phone-verification/testing';
 
 import type { HttpServerLimits } from './http-server/http-server-limits.js';
+import { loadLedgerConfig, loadOperatorKeys } from './ledger/ledger.config.js';
 
 /** The documented development key, accepted only in sandbox mode without SAMPLE_APP_API_KEYS. */
 export const DEVELOPMENT_API_KEY = 'sandbox-dev-key';
@@ -32,6 +33,8 @@ export interface SampleAppConfig {
   readonly apiKeys: readonly string[];
   /** True when the keys are the documented development key. */
   readonly usingDevelopmentKey: boolean;
+  /** The keys of the operator endpoints (usage, deletion); none: they refuse every key. */
+  readonly operatorKeys: readonly string[];
   /** Verifications per minute per caller key. */
   readonly rateLimitPerMinute: number;
   /** Sandbox latency (ms), in sandbox mode. */
@@ -170,10 +173,14 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
       0,
       1_000_000_000,
     ),
-    acedata: phoneVerificationOptionsFromEnv(
-      env,
-      sandboxMode ? SANDBOX_PLACEHOLDER : {},
-    ),
+    operatorKeys: loadOperatorKeys(env, sandboxMode, keys),
+    acedata: {
+      ...phoneVerificationOptionsFromEnv(
+        env,
+        sandboxMode ? SANDBOX_PLACEHOLDER : {},
+      ),
+      ledger: loadLedgerConfig(env, sandboxMode),
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  ForbiddenException,
   Injectable,
   UnauthorizedException,
   type CanActivate,
@@ -8,7 +9,7 @@ import { Reflector } from '@nestjs/core';
 import { ThrottlerException } from '@nestjs/throttler';
 import { AuthFailureLimit } from './auth-failure-limit.js';
 import { CALLER_ID } from './caller-id.decorator.js';
-import { IS_PUBLIC } from './public.decorator.js';
+import { IS_OPERATOR_ONLY, IS_PUBLIC } from './public.decorator.js';
 
 /** The request as the guard reads it, on Express or Fastify. */
 interface GuardedRequest {
@@ -18,7 +19,9 @@ interface GuardedRequest {
 }
 
 /**
- * Requires `Authorization: Bearer <key>` with one of `SAMPLE_APP_API_KEYS`.
+ * Requires `Authorization: Bearer <key>` with one of `SAMPLE_APP_API_KEYS`,
+ * or of `SAMPLE_APP_OPERATOR_KEYS` on the routes marked `@OperatorOnly()`
+ * (403 for a valid key of the other kind).
  * Failed attempts are limited per client IP on every route
  * ({@link AuthFailureLimit}): 401 until the limit, then 429 with
  * `Retry-After`, for any key.
@@ -49,6 +52,19 @@ export class ApiKeyGuard implements CanActivate {
     }
     if (outcome.kind === 'invalid') {
       throw new UnauthorizedException('Invalid API key');
+    }
+    // Each key opens its own routes: caller keys verify, operator keys read
+    // and erase the ledger.
+    const operatorOnly =
+      this.reflector.getAllAndOverride<boolean>(IS_OPERATOR_ONLY, [
+        context.getHandler(),
+        context.getClass(),
+      ]) === true;
+    if (operatorOnly && outcome.role !== 'operator') {
+      throw new ForbiddenException('This route needs an operator key');
+    }
+    if (!operatorOnly && outcome.role !== 'caller') {
+      throw new ForbiddenException('This route needs a caller key');
     }
     request[CALLER_ID] = outcome.callerId;
     return true;

@@ -9,8 +9,18 @@ import {
 export type Authentication =
   | { readonly kind: 'missing' }
   | { readonly kind: 'invalid' }
-  /** `callerId` names the key without revealing it (a digest prefix). */
-  | { readonly kind: 'valid'; readonly callerId: string };
+  /**
+   * `callerId` names the key without revealing it (a digest prefix); `role`
+   * says whether it is a caller key or an operator key.
+   */
+  | {
+      readonly kind: 'valid';
+      readonly callerId: string;
+      readonly role: KeyRole;
+    };
+
+/** Caller keys verify; operator keys read the ledger. */
+export type KeyRole = 'caller' | 'operator';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -19,19 +29,29 @@ function digest(value: string): Buffer {
 }
 
 /**
- * The caller keys (`SAMPLE_APP_API_KEYS`) and the one way a request is
- * checked against them, shared by the throttler (which runs first) and the
+ * The caller keys (`SAMPLE_APP_API_KEYS`), the operator keys
+ * (`SAMPLE_APP_OPERATOR_KEYS`), and the one way a request is checked against
+ * them, shared by the throttler (which runs first) and the
  * auth guard, so both see the same caller however `Bearer` is spelled. Keys
  * are compared as SHA-256 digests with `timingSafeEqual`, every key every
  * time, so neither a key's content nor its length leaks through timing.
  */
 @Injectable()
 export class ApiKeys {
-  private readonly keyDigests: Buffer[];
+  private readonly keyDigests: { digest: Buffer; role: KeyRole }[];
   private readonly seen = new WeakMap<object, Authentication>();
 
   constructor(@Inject(SAMPLE_APP_CONFIG) config: SampleAppConfig) {
-    this.keyDigests = config.apiKeys.map(digest);
+    this.keyDigests = [
+      ...config.apiKeys.map((key) => ({
+        digest: digest(key),
+        role: 'caller' as const,
+      })),
+      ...config.operatorKeys.map((key) => ({
+        digest: digest(key),
+        role: 'operator' as const,
+      })),
+    ];
   }
 
   /** Checks the request's bearer key, once per request. */
@@ -47,12 +67,16 @@ export class ApiKeys {
     const match = typeof header === 'string' ? BEARER.exec(header) : null;
     if (!match) return { kind: 'missing' };
     const presented = digest(match[1]);
-    let valid = false;
+    let role: KeyRole | undefined;
     for (const known of this.keyDigests) {
-      valid = timingSafeEqual(presented, known) || valid;
+      if (timingSafeEqual(presented, known.digest)) role = known.role;
     }
-    return valid
-      ? { kind: 'valid', callerId: presented.toString('hex').slice(0, 32) }
+    return role
+      ? {
+          kind: 'valid',
+          callerId: presented.toString('hex').slice(0, 32),
+          role,
+        }
       : { kind: 'invalid' };
   }
 }

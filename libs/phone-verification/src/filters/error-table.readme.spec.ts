@@ -4,6 +4,7 @@ import {
   BudgetStoreUnavailableError,
 } from '../errors/budget.errors.js';
 import { InvalidInputError } from '../errors/invalid-input.error.js';
+import { LedgerUnavailableError } from '../errors/ledger.errors.js';
 import type { PhoneVerificationError } from '../errors/phone-verification.error.js';
 import {
   MalformedUpstreamResponseError,
@@ -120,6 +121,11 @@ const KINDS: { error: PhoneVerificationError; when: string; todo: string }[] = [
     error: new BudgetStoreUnavailableError(),
     when: 'the budget’s Redis is away: not sent',
     todo: 'retry when Redis is back',
+  },
+  {
+    error: new LedgerUnavailableError(),
+    when: 'the ledger’s store cannot record the call (no spool): not sent',
+    todo: 'retry when the store is back',
   },
 ];
 

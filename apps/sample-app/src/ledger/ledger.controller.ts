@@ -1,0 +1,100 @@
+import {
+  InvalidInputError,
+  PHONE_VERIFICATION_LEDGER,
+  type UsageCounts,
+  type UsageLedger,
+} from '@app/phone-verification';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Post,
+  Query,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { OperatorOnly } from '../auth/public.decorator.js';
+import { ForgetRequestDto, UsageQueryDto } from './ledger-requests.dto.js';
+
+/** The usage report's counts, snake_case as the rest of the app's answers. */
+function countsOf(counts: UsageCounts) {
+  return {
+    upstream_calls: counts.upstreamCalls,
+    billed: counts.billed,
+    may_have_billed: counts.mayHaveBilled,
+    cache_hits: counts.cacheHits,
+    shared: counts.shared,
+    budget_refused: counts.budgetRefused,
+  };
+}
+
+/**
+ * The operator's endpoints on the usage ledger, for operator keys only
+ * (`SAMPLE_APP_OPERATOR_KEYS`): what was spent per China day, for
+ * reconciling with AceData's bill, and deleting one person's rows.
+ */
+@ApiTags('ledger')
+@ApiBearerAuth()
+@ApiForbiddenResponse({ description: 'A caller key, not an operator key' })
+@OperatorOnly()
+@Controller()
+export class LedgerController {
+  constructor(
+    @Inject(PHONE_VERIFICATION_LEDGER)
+    private readonly ledger: UsageLedger | null,
+  ) {}
+
+  @Get('usage')
+  @ApiOperation({
+    summary:
+      'Per China day: upstream calls, billed, may have billed, cache hits, shared answers, budget refusals',
+  })
+  async usage(@Query() query: UsageQueryDto) {
+    if (query.to < query.from) {
+      throw new InvalidInputError([
+        { field: 'to', message: 'to must not be before from' },
+      ]);
+    }
+    const report = await this.open().usage({
+      from: query.from,
+      to: query.to,
+      caller: query.caller,
+    });
+    return {
+      from: report.from,
+      to: report.to,
+      days: report.days.map((day) => ({ day: day.day, ...countsOf(day) })),
+      totals: countsOf(report.totals),
+      by_code: report.codes,
+    };
+  }
+
+  @Post('ledger/forget')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Delete every ledger row about one person (PIPL’s right to deletion)',
+  })
+  async forget(@Body() body: ForgetRequestDto) {
+    const deleted = await this.open().forget({
+      name: body.name,
+      phone: body.phone,
+      idCard: body.id_card,
+    });
+    return { deleted };
+  }
+
+  private open(): UsageLedger {
+    if (!this.ledger) {
+      throw new ServiceUnavailableException('The usage ledger is off');
+    }
+    return this.ledger;
+  }
+}

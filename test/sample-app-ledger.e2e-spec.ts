@@ -1,0 +1,164 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEST_ID_CARD, TEST_NAME } from '@app/phone-verification/testing';
+import {
+  KEY_A,
+  OPERATOR_KEY,
+  startHarness,
+  startSampleApp,
+  type Harness,
+} from './support/sample-app-process.js';
+
+const CHECK = '/identity/phone/check-3e';
+
+function call(
+  url: string,
+  path: string,
+  key: string | undefined,
+  body?: object,
+): Promise<Response> {
+  return fetch(`${url}${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+}
+
+const identity = (phone: string) => ({
+  name: TEST_NAME,
+  phone,
+  id_card: TEST_ID_CARD,
+});
+
+/** Today, and a range that surely holds it (the China day may differ from the test's). */
+const RANGE = 'from=2000-01-01&to=2100-12-31';
+
+describe('the sample app’s usage ledger and its operator endpoints', () => {
+  let harness: Harness;
+
+  beforeAll(async () => {
+    harness = await startHarness();
+  }, 30_000);
+
+  afterAll(() => harness.close());
+
+  it('reports what the sandbox counted, to operator keys only, and forgets one person', async () => {
+    const { url, sandbox } = harness;
+    expect(
+      (await call(url, CHECK, KEY_A, identity('13800000000'))).status,
+    ).toBe(200);
+    expect(
+      (await call(url, CHECK, KEY_A, identity('13800000001'))).status,
+    ).toBe(200);
+    expect(
+      (await call(url, CHECK, KEY_A, identity('13800000002'))).status,
+    ).toBe(200);
+
+    const usage = await call(url, `/usage?${RANGE}`, OPERATOR_KEY);
+    expect(usage.status).toBe(200);
+    const report = (await usage.json()) as {
+      days: { day: string }[];
+      totals: Record<string, number>;
+    };
+    const counted = sandbox.calls();
+    expect(report.totals).toEqual({
+      upstream_calls: counted.total,
+      billed: counted.billed,
+      may_have_billed: 0,
+      cache_hits: 0,
+      shared: 0,
+      budget_refused: 0,
+    });
+    expect(counted).toMatchObject({ total: 3, billed: 2 });
+    expect(report.days).toHaveLength(1);
+
+    // Each key opens its own routes.
+    expect((await call(url, `/usage?${RANGE}`, KEY_A)).status).toBe(403);
+    expect((await call(url, `/usage?${RANGE}`, undefined)).status).toBe(401);
+    expect(
+      (await call(url, CHECK, OPERATOR_KEY, identity('13800000000'))).status,
+    ).toBe(403);
+    // Bad input names the field.
+    const badDay = await call(
+      url,
+      '/usage?from=2026-13-01&to=2026-12-31',
+      OPERATOR_KEY,
+    );
+    expect(badDay.status).toBe(400);
+    expect(await badDay.json()).toMatchObject({ error: { fields: ['from'] } });
+    const badId = await call(url, '/ledger/forget', OPERATOR_KEY, {
+      ...identity('13800000000'),
+      id_card: '110105194912310021',
+    });
+    expect(badId.status).toBe(400);
+    expect(await badId.json()).toMatchObject({
+      error: { fields: ['id_card'] },
+    });
+
+    const forget = await call(
+      url,
+      '/ledger/forget',
+      OPERATOR_KEY,
+      identity('138 0000 0001'),
+    );
+    expect(forget.status).toBe(200);
+    expect(await forget.json()).toEqual({ deleted: 1 });
+    const after = (await (
+      await call(url, `/usage?${RANGE}`, OPERATOR_KEY)
+    ).json()) as { totals: Record<string, number> };
+    expect(after.totals.upstream_calls).toBe(2);
+  });
+});
+
+describe('a replica killed mid-call', () => {
+  it('leaves its row "sent", which after a restart counts as may have billed', async () => {
+    const ledgerDir = mkdtempSync(join(tmpdir(), 'ledger-sigkill-'));
+    const env = {
+      SAMPLE_APP_LEDGER_DIR: ledgerDir,
+      PHONE_VERIFICATION_RETRY_MAX_ATTEMPTS: '1',
+    };
+    const harness = await startHarness(env);
+    try {
+      // 13600000002: the sandbox never answers.
+      void call(harness.url, CHECK, KEY_A, identity('13600000002')).catch(
+        () => undefined,
+      );
+      const deadline = Date.now() + 10_000;
+      while (harness.sandbox.calls().total < 1 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(harness.sandbox.calls().total).toBe(1);
+      harness.app.child.kill('SIGKILL');
+      await new Promise((r) => harness.app.child.once('exit', r));
+
+      const restarted = await startSampleApp({
+        ACEDATA_API_TOKEN: harness.sandbox.token,
+        ACEDATA_BASE_URL: harness.sandbox.url,
+        ACEDATA_TIMEOUT_MS: '1500',
+        SAMPLE_APP_API_KEYS: KEY_A,
+        ...env,
+      });
+      try {
+        // Past the call's whole deadline (one attempt of 1.5 s).
+        await new Promise((r) => setTimeout(r, 1_600));
+        const report = (await (
+          await call(restarted.url, `/usage?${RANGE}`, OPERATOR_KEY)
+        ).json()) as { totals: Record<string, number> };
+        expect(report.totals).toMatchObject({
+          upstream_calls: 1,
+          billed: 0,
+          may_have_billed: 1,
+        });
+      } finally {
+        await restarted.stop();
+      }
+    } finally {
+      await harness.sandbox.close();
+      rmSync(ledgerDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
