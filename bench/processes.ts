@@ -1,4 +1,7 @@
 // The benchmarks start their processes with the test suite's helper.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 export {
   startNodeProcess,
   statusField,
@@ -10,7 +13,8 @@ export const BENCH_KEY = 'bench-key-0123456789abcdef';
 
 /**
  * The sample app's environment in the benchmarks: pointed at the sandbox,
- * limits out of the way, everything else as in production (info logs on).
+ * limits out of the way, everything else as in production (info logs on,
+ * the usage ledger in an embedded store of its own, removed at exit).
  */
 export function sampleAppEnv(
   upstreamUrl: string,
@@ -25,6 +29,16 @@ export function sampleAppEnv(
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'info',
+    PHONE_VERIFICATION_LEDGER_SECRET:
+      'bench-ledger-secret-of-32-characters-at-least',
+    SAMPLE_APP_LEDGER_DIR: ledgerDir(),
     ...extra,
   };
+}
+
+/** A fresh folder for one app's embedded ledger. */
+function ledgerDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ledger-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
