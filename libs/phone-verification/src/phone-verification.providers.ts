@@ -10,6 +10,7 @@ import { createSubjectKeyer } from './cache/subject-key.js';
 import { VerificationCache } from './cache/verification-cache.js';
 import { systemClock, type Clock } from './clock.js';
 import { VerificationReporter } from './events/verification-reporter.js';
+import type { UsageLedger } from './ledger/usage-ledger.js';
 import {
   PHONE_VERIFICATION_BUDGET,
   PHONE_VERIFICATION_CACHE,
@@ -18,6 +19,7 @@ import {
   PHONE_VERIFICATION_CLOCK,
   PHONE_VERIFICATION_DEFAULT_VERIFY_MODE,
   PHONE_VERIFICATION_KEY_SECRET,
+  PHONE_VERIFICATION_LEDGER,
   PHONE_VERIFICATION_RESILIENCE_OPTIONS,
   PHONE_VERIFICATION_RESOLVED_OPTIONS,
   PHONE_VERIFICATION_SHARED_REDIS,
@@ -130,16 +132,24 @@ export const phoneVerificationProviders: Provider[] = [
       PHONE_VERIFICATION_SHARED_REDIS,
       PHONE_VERIFICATION_CLOCK,
       PHONE_VERIFICATION_KEY_SECRET,
+      PHONE_VERIFICATION_LEDGER,
     ],
     useFactory: (
       o: Resolved,
       shared: SharedRedis | null,
       clock: Clock,
       secret: string,
+      usage: UsageLedger | null,
     ) => {
       if (!o.budget) return null;
+      // A day's counter that Redis lost (or this replica never saw) starts
+      // from the usage ledger's count, when there is one.
       const ledger = shared
-        ? new RedisBudgetLedger(shared, o.budget.failOpen)
+        ? new RedisBudgetLedger(
+            shared,
+            o.budget.failOpen,
+            usage ? (day) => usage.billedOn(day) : undefined,
+          )
         : new MemoryBudgetLedger();
       return new SpendBudget(o.budget, ledger, secret, clock);
     },

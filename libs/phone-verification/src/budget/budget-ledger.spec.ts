@@ -34,7 +34,10 @@ describe('budget ledgers', () => {
     await redis.close();
   });
 
-  async function redisLedger(namespace: string): Promise<RedisBudgetLedger> {
+  async function redisLedger(
+    namespace: string,
+    seed?: (day: string) => Promise<number>,
+  ): Promise<RedisBudgetLedger> {
     const client = new Redis(redis.url);
     clients.push(client);
     await new Promise((r) => client.once('ready', r));
@@ -47,6 +50,7 @@ describe('budget ledgers', () => {
     return new RedisBudgetLedger(
       new SharedRedis(like, availability, namespace, false, 1_000),
       false,
+      seed,
     );
   }
 
@@ -95,6 +99,34 @@ describe('budget ledgers', () => {
     expect(await ledger.spent(DAY, scopes, Date.now() + 60_000)).toEqual([
       1, 1,
     ]);
+  });
+
+  it('Redis restarted empty: the day’s count starts from the usage ledger’s, not from zero', async () => {
+    const scopes = [{ id: 'global', cap: 7 }];
+    const recorded: Record<string, number> = { [DAY]: 0 };
+    const seed = (day: string) => Promise.resolve(recorded[day] ?? 0);
+    const before = await redisLedger('reseed', seed);
+    for (let i = 0; i < 4; i++) {
+      const outcome = await before.reserve(DAY, scopes, Date.now() + 60_000);
+      if (!('hold' in outcome)) throw new Error('expected room');
+      await outcome.hold.keep();
+    }
+    // Those four calls are in the ledger (billed), and so are two made by a
+    // replica that never reported them to Redis.
+    recorded[DAY] = 6;
+    await redis.kill();
+    await redis.restart();
+    // A replica started after the restart: it never saw the day.
+    const after = await redisLedger('reseed', seed);
+
+    const first = await after.reserve(DAY, scopes, Date.now() + 60_000);
+
+    expect('hold' in first).toBe(true);
+    expect(await after.spent(DAY, scopes, Date.now() + 60_000)).toEqual([7]);
+    expect(await after.reserve(DAY, scopes, Date.now() + 60_000)).toEqual({
+      full: scopes[0],
+    });
+    expect(after.lostCounter()).toMatchObject({ day: DAY, reseededTo: 7 });
   });
 
   it('memory: a new China day starts afresh', async () => {

@@ -17,7 +17,8 @@ type Operation =
   | 'absorb-kept'
   | 'absorb-pending'
   | 'absorb-released'
-  | 'read';
+  | 'read'
+  | 'seed';
 
 /** A reservation counted in this process while Redis was away. */
 interface LocalHold {
@@ -58,10 +59,21 @@ export class RedisBudgetLedger implements BudgetLedger {
   private local: LocalHold[] = [];
   private loss?: BudgetCounterLoss;
   private catchingUp = false;
+  /** The expiry the day's hash was last given (a seed keeps it). */
+  private expiresAt = 0;
+  /** A seed from the usage ledger under way: the call that made the hash waits for it. */
+  private seeding?: Promise<void>;
 
   constructor(
     private readonly redis: SharedRedis,
     private readonly failOpen: boolean,
+    /**
+     * The day's billed and may-have-billed calls from the usage ledger:
+     * when the day's hash is (re-)created, the deployment-wide count is
+     * raised to it, so a counter lost to Redis (or never seen by this
+     * replica) does not start from zero.
+     */
+    private readonly seed?: (day: string) => Promise<number>,
   ) {
     redis.availability.onRecovered(() => void this.catchUp());
   }
@@ -72,6 +84,7 @@ export class RedisBudgetLedger implements BudgetLedger {
     expiresAt: number,
   ): Promise<BudgetReservationOutcome> {
     this.roll(day);
+    this.expiresAt = expiresAt;
     const id = randomUUID();
     if (this.redis.availability.isUp()) {
       try {
@@ -95,10 +108,12 @@ export class RedisBudgetLedger implements BudgetLedger {
     expiresAt: number,
   ): Promise<number[]> {
     this.roll(day);
+    this.expiresAt = expiresAt;
     const counts = await this.redis.run(() =>
       this.script('read', day, scopes, expiresAt, '-'),
     );
-    return this.observe(day, scopes, counts);
+    const spent = this.observe(day, scopes, counts);
+    return (await this.seeded()) ? this.spent(day, scopes, expiresAt) : spent;
   }
 
   lostCounter(): BudgetCounterLoss | undefined {
@@ -224,6 +239,7 @@ export class RedisBudgetLedger implements BudgetLedger {
         this.script(op, day, scopes, expiresAt, id),
       );
       this.observe(day, scopes, reply);
+      await this.seeded();
       return Number((reply as unknown[])[0]);
     } finally {
       for (const f of counting) this.inFlight.set(f, this.inFlightOf(f) - 1);
@@ -240,6 +256,7 @@ export class RedisBudgetLedger implements BudgetLedger {
     scopes: readonly BudgetScope[],
     expiresAt: number,
     id: string,
+    floors?: readonly number[],
   ): Promise<unknown> {
     const current = day === this.day;
     const args: Array<string | number> = [
@@ -256,7 +273,7 @@ export class RedisBudgetLedger implements BudgetLedger {
       const f = field(scope);
       const earlier = this.inFlightOf(f) - (op === 'reserve' ? 1 : 0);
       const floor = current ? (this.seen.get(f) ?? 0) + earlier : 0;
-      args.push(f, scope.cap, floor);
+      args.push(f, scope.cap, floors?.[scopes.indexOf(scope)] ?? floor);
     }
     const key = this.redis.key('budget', `{${day}}`);
     return this.redis.client.eval(BUDGET_SCRIPT, 1, key, ...args);
@@ -268,12 +285,17 @@ export class RedisBudgetLedger implements BudgetLedger {
     scopes: readonly BudgetScope[],
     reply: unknown,
   ): number[] {
-    const [, generation, lost, ...counts] = reply as [
+    const [, generation, lost, created, ...counts] = reply as [
       number,
       string,
       number,
+      number,
       ...number[],
     ];
+    if (Number(created) === 1 && this.seed && day === this.day) {
+      const global = scopes.find((scope) => scope.id === 'global');
+      if (global) this.seeding = this.seedFromLedger(day, global);
+    }
     const numbers = counts.map(Number);
     if (day !== this.day) return numbers;
     // Calls sent before we learnt of a loss report it again: once is enough.
@@ -288,6 +310,46 @@ export class RedisBudgetLedger implements BudgetLedger {
     this.generation = String(generation);
     scopes.forEach((scope, i) => this.seen.set(field(scope), numbers[i]));
     return numbers;
+  }
+
+  /**
+   * Raises the day's deployment-wide count to the usage ledger's count of
+   * billed-maybe calls (plus the reservation that made the hash), once per
+   * re-created hash; logs when it raised it.
+   */
+  private async seedFromLedger(
+    day: string,
+    global: BudgetScope,
+  ): Promise<void> {
+    try {
+      const recorded = await this.seed!(day);
+      if (recorded === 0) return;
+      const floor = recorded + 1;
+      const reply = (await this.redis.run(() =>
+        this.script('seed', day, [global], this.expiresAt, '-', [floor]),
+      )) as unknown[];
+      this.observe(day, [global], reply);
+      const count = Number(reply[4]);
+      this.loss = {
+        day,
+        detectedAt: new Date(),
+        reseededTo: Math.max(count, this.loss?.reseededTo ?? 0),
+      };
+      this.logger.warn(
+        `The budget counter of ${day} was created with ${recorded} billed or may-have-billed call(s) already in the usage ledger: re-seeded to ${count} deployment-wide.`,
+      );
+    } catch {
+      // The ledger or Redis is away: the count stays as Redis has it.
+    }
+  }
+
+  /** Waits for a seed under way, if any; says whether there was one. */
+  private async seeded(): Promise<boolean> {
+    const seeding = this.seeding;
+    if (!seeding) return false;
+    this.seeding = undefined;
+    await seeding;
+    return true;
   }
 
   /** A new China day: forget the last one's generation and counts. */

@@ -23,16 +23,20 @@
  * generation, reservation id, operation, then per scope: field, cap, floor.
  * Operations: `reserve`; `keep` and `release` (settle a reservation);
  * `absorb-kept`, `absorb-pending`, `absorb-released` (a reservation counted
- * here while Redis was away, in that state now); `read`.
- * Returns: {first full scope (1-based) or 0, generation, lost (0/1), counts…}.
+ * here while Redis was away, in that state now); `read`; `seed` (raise each
+ * scope to its floor: the usage ledger's count of a re-created day).
+ * Returns: {first full scope (1-based) or 0, generation, lost (0/1),
+ * created (0/1: the day's hash was made by this call), counts…}.
  */
 export const BUDGET_SCRIPT = `
 local h = KEYS[1]
 local gen = redis.call('HGET', h, '_gen')
 local lost = 0
+local created = 0
 if not gen then
   gen = ARGV[3]
   redis.call('HSET', h, '_gen', gen)
+  created = 1
   if ARGV[2] ~= '' then lost = 1 end
 elseif ARGV[2] ~= '' and gen ~= ARGV[2] then
   lost = 1
@@ -47,7 +51,7 @@ local function add(delta)
     redis.call('HSET', h, field(i), c)
   end
 end
-if lost == 1 then
+if lost == 1 or ARGV[5] == 'seed' then
   for i = 0, n - 1 do
     local floor = tonumber(ARGV[8 + i * 3])
     if floor > count(i) then redis.call('HSET', h, field(i), floor) end
@@ -77,6 +81,6 @@ elseif (op == 'release' or op == 'absorb-released') and held then
   redis.call('HDEL', h, marker)
   add(-1)
 end
-local reply = {full, gen, lost}
-for i = 0, n - 1 do reply[4 + i] = count(i) end
+local reply = {full, gen, lost, created}
+for i = 0, n - 1 do reply[5 + i] = count(i) end
 return reply`;
