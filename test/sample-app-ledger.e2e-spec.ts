@@ -1,9 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { TEST_ID_CARD, TEST_NAME } from '@app/phone-verification/testing';
+import { join, resolve } from 'node:path';
 import {
+  TEST_ID_CARD,
+  TEST_NAME,
+  startSandbox,
+} from '@app/phone-verification/testing';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from './support/postgres-database.js';
+import {
+  ACEDATA_TEST_TOKEN,
   KEY_A,
+  LEDGER_TEST_SECRET,
   OPERATOR_KEY,
   startHarness,
   startSampleApp,
@@ -161,4 +172,96 @@ describe('a replica killed mid-call', () => {
       rmSync(ledgerDir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('three replicas and a batch run on one PostgreSQL ledger', () => {
+  let db: TestDatabase;
+  let work: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    work = mkdtempSync(join(tmpdir(), 'ledger-shared-'));
+  });
+
+  afterAll(async () => {
+    await db.drop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('all write to it (migrated once), and its report is what the upstream counted', async () => {
+    const sandbox = await startSandbox({ token: ACEDATA_TEST_TOKEN });
+    const env = {
+      ACEDATA_API_TOKEN: sandbox.token,
+      ACEDATA_BASE_URL: sandbox.url,
+      SAMPLE_APP_API_KEYS: KEY_A,
+      DATABASE_URL: db.url,
+    };
+    const replicas = await Promise.all(
+      [1, 2, 3].map(() => startSampleApp(env)),
+    );
+    try {
+      const phones = ['13800000000', '13800000001', '13800000002'];
+      for (const [i, replica] of replicas.entries()) {
+        const answer = await call(
+          replica.url,
+          CHECK,
+          KEY_A,
+          identity(phones[i]),
+        );
+        expect(answer.status).toBe(200);
+      }
+      const input = join(work, 'people.csv');
+      writeFileSync(
+        input,
+        `name,phone,id_card\n${['13900000010', '13900000011']
+          .map((phone) => `${TEST_NAME},${phone},${TEST_ID_CARD}`)
+          .join('\n')}\n`,
+      );
+      const exit = await new Promise<number | null>((done) => {
+        const child = spawn(
+          process.execPath,
+          [
+            resolve('dist/apps/batch-verifier/src/main.js'),
+            input,
+            '--out',
+            join(work, 'results.csv'),
+          ],
+          {
+            env: {
+              PATH: process.env.PATH,
+              ...env,
+              PHONE_VERIFICATION_LEDGER_SECRET: LEDGER_TEST_SECRET,
+            },
+            stdio: 'ignore',
+          },
+        );
+        child.on('exit', done);
+      });
+      expect(exit).toBe(0);
+
+      const report = (await (
+        await call(replicas[2].url, `/usage?${RANGE}`, OPERATOR_KEY)
+      ).json()) as { totals: Record<string, number> };
+      const counted = sandbox.calls();
+      expect(counted).toMatchObject({ total: 5, billed: 4 });
+      expect(report.totals).toMatchObject({
+        upstream_calls: counted.total,
+        billed: counted.billed,
+      });
+      const writers = await db.query<{
+        replica: string;
+        caller: string | null;
+      }>('SELECT DISTINCT replica, caller FROM phone_verification_ledger');
+      expect(writers).toHaveLength(4);
+      expect(writers.filter((w) => w.caller === 'batch')).toHaveLength(1);
+      expect(
+        await db.query(
+          'SELECT version FROM phone_verification_ledger_migrations',
+        ),
+      ).toHaveLength(1);
+    } finally {
+      await Promise.all(replicas.map((r) => r.stop()));
+      await sandbox.close();
+    }
+  }, 90_000);
 });

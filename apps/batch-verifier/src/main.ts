@@ -1,7 +1,11 @@
+import { hostname } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import {
+  InvalidPhoneVerificationEnvError,
   PhoneVerificationService,
+  ledgerOptionsFromEnv,
   phoneVerificationOptionsFromEnv,
+  type LedgerOptions,
 } from '@app/phone-verification';
 import {
   sandboxModeFromEnv,
@@ -78,17 +82,34 @@ if (args.dryRun) {
     sandbox = await startSandbox({ latencyMs: mode.latencyMs });
     say(sandboxModeWarning(sandbox.url));
   }
-  const options = phoneVerificationOptionsFromEnv(
-    process.env,
-    sandbox ? { apiToken: sandbox.token, baseUrl: sandbox.url } : {},
-  );
+  // With DATABASE_URL, the run writes to the serving replicas' usage ledger
+  // (PostgreSQL); the embedded one is the sample app's process's own.
+  let ledger: LedgerOptions | undefined;
+  try {
+    ledger = ledgerOptionsFromEnv(process.env, {
+      sandboxMode: mode.sandboxMode,
+      replica: `batch:${hostname()}:${process.pid}`,
+    });
+  } catch (error) {
+    if (!(error instanceof InvalidPhoneVerificationEnvError)) throw error;
+    say(`Cannot run: ${error.message}`);
+    await sandbox?.close();
+    process.exit(EXIT_REFUSED);
+  }
+  const options = {
+    ...phoneVerificationOptionsFromEnv(
+      process.env,
+      sandbox ? { apiToken: sandbox.token, baseUrl: sandbox.url } : {},
+    ),
+    ...(ledger ? { ledger } : {}),
+  };
   const app = await NestFactory.createApplicationContext(
     BatchVerifierModule.forRoot(options, args),
     { logger: ['error'] },
   );
   const service = app.get(PhoneVerificationService);
   runner = new BatchRunner(args, (request, verifyOptions) =>
-    service.verify(request, verifyOptions),
+    service.verify(request, { ...verifyOptions, caller: 'batch' }),
   );
   close = async () => {
     await app.close();

@@ -1,12 +1,11 @@
-import { resolve } from 'node:path';
-import type { LedgerOptions } from '@app/phone-verification';
-import { InvalidPhoneVerificationEnvError } from '@app/phone-verification';
+import {
+  InvalidPhoneVerificationEnvError,
+  ledgerOptionsFromEnv,
+  type LedgerOptions,
+} from '@app/phone-verification';
 
 /** The documented operator key, accepted only in sandbox mode without SAMPLE_APP_OPERATOR_KEYS. */
 export const DEVELOPMENT_OPERATOR_KEY = 'sandbox-operator-key';
-
-/** The ledger's HMAC secret in sandbox mode when none is set (fictional data only). */
-const SANDBOX_LEDGER_SECRET = 'sandbox-ledger-secret-for-fictional-data-only';
 
 /** Where the embedded ledger is kept without DATABASE_URL. */
 export const DEFAULT_LEDGER_DIR = './data/ledger';
@@ -16,71 +15,20 @@ function invalid(variable: string, problem: string): never {
 }
 
 /**
- * The usage ledger, from the environment: PostgreSQL at `DATABASE_URL`, or
- * else PGlite in `SAMPLE_APP_LEDGER_DIR` (`./data/ledger`). Its HMAC secret is
- * `PHONE_VERIFICATION_LEDGER_SECRET` (else `PHONE_VERIFICATION_KEY_SECRET`;
- * a fixed one in sandbox mode). `PHONE_VERIFICATION_LEDGER_WHEN_DOWN=spool`
- * spools to `PHONE_VERIFICATION_LEDGER_SPOOL_DIR` (`./data/ledger-spool`)
- * instead of refusing calls; `PHONE_VERIFICATION_LEDGER_RETENTION_DAYS`
- * purges older rows.
+ * The usage ledger, read by the library's `ledgerOptionsFromEnv`: PostgreSQL
+ * at `DATABASE_URL`, or else PGlite in `SAMPLE_APP_LEDGER_DIR`
+ * (`./data/ledger`), so the app always has one.
  */
 export function loadLedgerConfig(
   env: NodeJS.ProcessEnv,
   sandboxMode: boolean,
 ): LedgerOptions {
-  const secret =
-    env.PHONE_VERIFICATION_LEDGER_SECRET ||
-    env.PHONE_VERIFICATION_KEY_SECRET ||
-    (sandboxMode ? SANDBOX_LEDGER_SECRET : undefined);
-  if (!secret) {
-    invalid(
-      'PHONE_VERIFICATION_LEDGER_SECRET',
-      'is required (the HMAC secret of the ledger’s subjects, at least 32 characters, the same on every replica) unless the app runs in sandbox mode',
-    );
-  }
-  if (secret.length < 32) {
-    invalid(
-      'PHONE_VERIFICATION_LEDGER_SECRET',
-      'must be at least 32 characters',
-    );
-  }
-  const whenStoreDown = env.PHONE_VERIFICATION_LEDGER_WHEN_DOWN || 'refuse';
-  if (whenStoreDown !== 'refuse' && whenStoreDown !== 'spool') {
-    invalid(
-      'PHONE_VERIFICATION_LEDGER_WHEN_DOWN',
-      'must be "refuse" or "spool"',
-    );
-  }
-  const retention = env.PHONE_VERIFICATION_LEDGER_RETENTION_DAYS;
-  if (retention !== undefined && !/^[1-9]\d{0,4}$/.test(retention)) {
-    invalid(
-      'PHONE_VERIFICATION_LEDGER_RETENTION_DAYS',
-      'must be a whole number of days from 1 to 99999',
-    );
-  }
-  const databaseUrl = env.DATABASE_URL?.trim();
-  return {
-    store: databaseUrl
-      ? { postgres: { url: databaseUrl } }
-      : {
-          pglite: {
-            dataDir: resolvePath(
-              env.SAMPLE_APP_LEDGER_DIR || DEFAULT_LEDGER_DIR,
-            ),
-          },
-        },
-    secret,
-    whenStoreDown,
-    spoolDir: resolvePath(
-      env.PHONE_VERIFICATION_LEDGER_SPOOL_DIR || './data/ledger-spool',
-    ),
-    ...(retention ? { retentionDays: Number(retention) } : {}),
-  };
-}
-
-/** A folder, or PGlite's `memory://` as it is. */
-function resolvePath(dir: string): string {
-  return dir.includes('://') ? dir : resolve(dir);
+  const ledger = ledgerOptionsFromEnv(env, {
+    sandboxMode,
+    embeddedDir: env.SAMPLE_APP_LEDGER_DIR || DEFAULT_LEDGER_DIR,
+  });
+  if (!ledger) throw new Error('unreachable: an embedded folder was given');
+  return ledger;
 }
 
 /**
