@@ -31,13 +31,13 @@ export function sampleAppEnv(
     LOG_LEVEL: 'info',
     PHONE_VERIFICATION_LEDGER_SECRET:
       'bench-ledger-secret-of-32-characters-at-least',
-    SAMPLE_APP_LEDGER_DIR: ledgerDir(),
+    SAMPLE_APP_LEDGER_DIR: freshLedgerDir(),
     ...extra,
   };
 }
 
-/** A fresh folder for one app's embedded ledger. */
-function ledgerDir(): string {
+/** A fresh folder for one app's embedded ledger (one process per folder). */
+export function freshLedgerDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ledger-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return dir;

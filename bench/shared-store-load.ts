@@ -10,6 +10,7 @@ import { startTestRedis } from '../test/support/redis-server.js';
 import { distinctNames } from './identities.js';
 import {
   BENCH_KEY,
+  freshLedgerDir,
   sampleAppEnv,
   startNodeProcess,
   type NodeProcess,
@@ -38,7 +39,11 @@ async function run(dist: string, label: string): Promise<string> {
   const replicas: NodeProcess[] = await Promise.all(
     [0, 1, 2].map(() =>
       startNodeProcess(main, {
-        env,
+        // Each replica its own embedded ledger: one process per folder.
+        env: {
+          ...env,
+          SAMPLE_APP_LEDGER_DIR: freshLedgerDir(),
+        },
         urlPattern: /listening on (http:\/\/\S+?)[\s)]/,
       }),
     ),

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { lockEmbeddedStore } from './embedded-store-lock.js';
 import type { LedgerSql } from './ledger-sql.js';
 
 /** What the adapter uses of PGlite (an optional peer, loaded only for an embedded ledger). */
@@ -26,8 +27,9 @@ export interface PgliteLedgerOptions {
 
 /**
  * A {@link LedgerSql} on PGlite: PostgreSQL compiled to WebAssembly, running
- * in this process, kept in a folder. One connection, so one process: for one
- * machine; several replicas share a PostgreSQL server instead.
+ * in this process, kept in a folder. One connection, so one process (a lock
+ * file in the folder refuses a second, naming the first): for one machine;
+ * several replicas share a PostgreSQL server instead.
  */
 export async function pgliteLedgerSql(
   options: PgliteLedgerOptions,
@@ -35,10 +37,21 @@ export async function pgliteLedgerSql(
   const { PGlite } = (await import('@electric-sql/pglite')) as unknown as {
     PGlite: { create(dataDir: string): Promise<PGliteDb> };
   };
+  let unlock = (): void => undefined;
   if (!options.dataDir.includes('://')) {
     mkdirSync(options.dataDir, { recursive: true });
+    unlock = lockEmbeddedStore(options.dataDir);
   }
-  const db = await PGlite.create(options.dataDir);
+  let db: PGliteDb;
+  try {
+    db = await PGlite.create(options.dataDir);
+  } catch (error) {
+    unlock();
+    // PGlite may reject with something that is not an Error.
+    throw error instanceof Error
+      ? error
+      : new Error(`PGlite could not open ${options.dataDir}: ${String(error)}`);
+  }
   return {
     async query<Row extends object>(text: string, params?: readonly unknown[]) {
       const result = await db.query<Row>(text, params ? [...params] : []);
@@ -56,6 +69,12 @@ export async function pgliteLedgerSql(
           },
         }),
       ),
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }

@@ -18,6 +18,7 @@ import {
   LEDGER_SCHEMA_VERSION,
   LEDGER_TABLE,
 } from './ledger.migrations.js';
+import { EmbeddedLedgerInUseError } from './embedded-store-lock.js';
 import { pgliteLedgerSql } from './pglite-ledger-sql.js';
 import { postgresLedgerSql } from './postgres-ledger-sql.js';
 import { UsageLedger } from './usage-ledger.js';
@@ -327,6 +328,26 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
     });
   },
 );
+
+describe('the embedded store', () => {
+  it('refuses a second opener of its folder, naming the first, and opens again once closed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-lock-'));
+    try {
+      const first = await pgliteLedgerSql({ dataDir: dir });
+      const second = await rejectionOf(
+        pgliteLedgerSql({ dataDir: dir }),
+        EmbeddedLedgerInUseError,
+      );
+      expect(second).toBeInstanceOf(EmbeddedLedgerInUseError);
+      expect((second as Error).message).toContain(`process ${process.pid}`);
+      await first.close();
+      const again = await pgliteLedgerSql({ dataDir: dir });
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
 
 describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
   let db: TestDatabase;
