@@ -19,6 +19,9 @@ interface PGliteDb {
   close(): Promise<void>;
 }
 
+/** The release of an in-memory store: it has no folder to lock. */
+const NOTHING_TO_RELEASE = (): void => undefined;
+
 /** Where the embedded ledger keeps its data. */
 export interface PgliteLedgerOptions {
   /** A folder (created if missing); `memory://` keeps nothing. */
@@ -37,7 +40,7 @@ export async function pgliteLedgerSql(
   const { PGlite } = (await import('@electric-sql/pglite')) as unknown as {
     PGlite: { create(dataDir: string): Promise<PGliteDb> };
   };
-  let unlock = (): void => undefined;
+  let unlock = NOTHING_TO_RELEASE;
   if (!options.dataDir.includes('://')) {
     mkdirSync(options.dataDir, { recursive: true });
     unlock = lockEmbeddedStore(options.dataDir);
