@@ -32,7 +32,7 @@ export interface LedgerOptions {
   whenStoreDown?: 'refuse' | 'spool';
   /** With `spool`: a folder on a local disk, kept across restarts. */
   spoolDir?: string;
-  /** Deletes rows older than this many days (at start, then daily). Default: keep them. */
+  /** Rows older than this many days are deleted when the module starts, and by `purge()`. Default: keep them. */
   retentionDays?: number;
   /** This replica's name in the rows. Default `<hostname>:<pid>`. */
   replica?: string;
