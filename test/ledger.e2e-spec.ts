@@ -158,3 +158,83 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
     });
   },
 );
+
+describe("a result code's meaning overridden in config, as reconciliation shows it (PostgreSQL)", () => {
+  let sandbox: RunningSandbox;
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    db = await createTestDatabase();
+  }, 30_000);
+
+  afterAll(async () => {
+    await sandbox.close();
+    await db.drop();
+  });
+
+  async function replica(resultCodes?: Record<string, object>) {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        PhoneVerificationModule.forRoot({
+          apiToken: sandbox.token,
+          baseUrl: sandbox.url,
+          cache: { ttlMs: 60_000, secret: SECRET },
+          budget: { maxBilledPerDay: 1 },
+          ledger: { store: { postgres: { url: db.url } }, secret: SECRET },
+          resultCodes,
+        }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    return moduleRef;
+  }
+
+  it("bills, caches and budgets -4 as Tencent's billed 'inconsistent', and the report shows both tables' answers", async () => {
+    // The sandbox answers -4 for this phone, as AceData's guide documents it.
+    const nameCheckFailed = person('13800000005');
+    const documented = await replica();
+    const guide = documented.get(PhoneVerificationService);
+    const first = await guide.verify(nameCheckFailed);
+    expect(first).toMatchObject({
+      code: -4,
+      status: 'name_invalid',
+      billed: false,
+    });
+    // Not billed, so not cached: the next asks again.
+    expect((await guide.verify(nameCheckFailed)).fromCache).toBe(false);
+    await documented.close();
+
+    const overridden = await replica({
+      '-4': { status: 'inconsistent', billed: true, cache: 'ttl' },
+    });
+    const service = overridden.get(PhoneVerificationService);
+    expect(await service.verify(nameCheckFailed)).toMatchObject({
+      code: -4,
+      status: 'inconsistent',
+      billed: true,
+      fromCache: false,
+    });
+    // Billed, so cached for the TTL like a 1.
+    expect((await service.verify(nameCheckFailed)).fromCache).toBe(true);
+    // And counted by the budget (1 a day): the next billable call is refused.
+    expect(
+      await rejectionOf(service.verify(person('13800000000'))),
+    ).toBeInstanceOf(BudgetExhaustedError);
+    expect(sandbox.calls().total).toBe(3);
+
+    const ledger: UsageLedger = overridden.get(PHONE_VERIFICATION_LEDGER);
+    const report = await ledger.usage({ from: '2000-01-01', to: '2100-01-01' });
+    expect(report.codes).toEqual([
+      { code: -4, status: 'inconsistent', answers: 1, billed: 1 },
+      { code: -4, status: 'name_invalid', answers: 2, billed: 0 },
+    ]);
+    expect(report.totals).toMatchObject({
+      upstreamCalls: 3,
+      billed: 1,
+      cacheHits: 1,
+      budgetRefused: 1,
+    });
+    await overridden.close();
+  });
+});

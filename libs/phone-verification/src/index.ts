@@ -115,6 +115,8 @@ export type {
   UsageReport,
 } from './ledger/usage-report.js';
 export type { UsageLedger } from './ledger/usage-ledger.js';
+export { openUsageLedger } from './ledger/open-usage-ledger.js';
+export { EmbeddedLedgerInUseError } from './ledger/embedded-store-lock.js';
 export type { BudgetUsage } from './budget/spend-budget.js';
 export type { BudgetCounterLoss } from './budget/budget-ledger.js';
 export type {
@@ -159,9 +161,14 @@ export {
 export { encodeCheck3eResult } from './acedata/check-3e-result.mapper.js';
 export {
   RESULT_CODES,
+  ResultCodeTable,
   meaningOfResultCode,
   type ResultCodeMeaning,
 } from './acedata/result-codes.js';
+export type {
+  ResultCodeOverride,
+  ResultCodeOverrides,
+} from './acedata/result-codes.options.js';
 
 export { validateIdCard, idCardCheckCharacter } from './validation/id-card.js';
 export { validateMobile } from './validation/mobile.js';

@@ -22,6 +22,7 @@ describe('phoneVerificationOptionsFromEnv', () => {
         PHONE_VERIFICATION_CACHE_SECRET: 's'.repeat(32),
         ACEDATA_DATA_KEY: Buffer.alloc(32, 1).toString('base64'),
         ACEDATA_CIPHERTEXT_BLOB: 'blob',
+        PHONE_VERIFICATION_RESULT_CODES: '{"-4":{"billed":true}}',
       }),
     ).toMatchObject({
       apiToken: 'token-abc',
@@ -37,6 +38,7 @@ describe('phoneVerificationOptionsFromEnv', () => {
       },
       cache: { ttlMs: 60000, secret: 's'.repeat(32) },
       encryption: { ciphertextBlob: 'blob' },
+      resultCodes: { '-4': { billed: true } },
     });
   });
 
@@ -71,6 +73,16 @@ describe('phoneVerificationOptionsFromEnv', () => {
       { ACEDATA_DATA_KEY: Buffer.alloc(32).toString('base64') },
       'ACEDATA_CIPHERTEXT_BLOB',
       /required/,
+    ],
+    [
+      { PHONE_VERIFICATION_RESULT_CODES: '-4=billed' },
+      'PHONE_VERIFICATION_RESULT_CODES',
+      /must be JSON/,
+    ],
+    [
+      { PHONE_VERIFICATION_RESULT_CODES: '{"-4":{"status":"billed"}}' },
+      'PHONE_VERIFICATION_RESULT_CODES',
+      /\["-4"\]\.status must be one of: consistent, inconsistent/,
     ],
   ])('%j fails naming %s', (env, variable, problem) => {
     let thrown: unknown;

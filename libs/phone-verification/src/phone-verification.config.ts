@@ -6,6 +6,7 @@ import {
 } from './phone-verification.options.js';
 import type { CircuitBreakerOptions } from './resilience/circuit-breaker.options.js';
 import type { BudgetOptions } from './budget/budget.options.js';
+import type { ResultCodeOverrides } from './acedata/result-codes.options.js';
 import type { RedisOptions } from './shared-store/shared-store.options.js';
 
 /** The environment variable behind each option that one can set. */
@@ -86,6 +87,28 @@ function budgetFrom(env: NodeJS.ProcessEnv): BudgetOptions | undefined {
   };
 }
 
+function resultCodesFrom(
+  env: NodeJS.ProcessEnv,
+): ResultCodeOverrides | undefined {
+  const raw = text(env, 'PHONE_VERIFICATION_RESULT_CODES');
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as ResultCodeOverrides;
+  } catch {
+    throw new InvalidPhoneVerificationEnvError(
+      'PHONE_VERIFICATION_RESULT_CODES',
+      'must be JSON, e.g. {"-4":{"status":"inconsistent","billed":true,"cache":"ttl"}}',
+    );
+  }
+}
+
+/** The variable behind an option, or behind the object an option is part of. */
+function variableOf(option: string): string | undefined {
+  if (option.startsWith('resultCodes'))
+    return 'PHONE_VERIFICATION_RESULT_CODES';
+  return VARIABLES[option];
+}
+
 function circuitBreakerFrom(
   env: NodeJS.ProcessEnv,
 ): CircuitBreakerOptions | false {
@@ -118,7 +141,8 @@ function circuitBreakerFrom(
  * `PHONE_VERIFICATION_KEY_SECRET` (default: the cache secret) and
  * `PHONE_VERIFICATION_REDIS_NAMESPACE`; budgets'
  * `PHONE_VERIFICATION_DAILY_BUDGET`, `PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY`
- * and `PHONE_VERIFICATION_BUDGET_FAIL_OPEN=true`. Unset variables take the
+ * and `PHONE_VERIFICATION_BUDGET_FAIL_OPEN=true`; result code overrides'
+ * `PHONE_VERIFICATION_RESULT_CODES` (JSON). Unset variables take the
  * library's defaults;
  * `overrides` win over the environment (e.g. a sandbox's token and URL).
  */
@@ -147,6 +171,7 @@ export function phoneVerificationOptionsFromEnv(
         }),
     redis: redisFrom(env),
     budget: budgetFrom(env),
+    resultCodes: resultCodesFrom(env),
     ...(dataKey === undefined
       ? {}
       : {
@@ -161,9 +186,12 @@ export function phoneVerificationOptionsFromEnv(
     resolvePhoneVerificationOptions(options);
   } catch (error) {
     if (error instanceof InvalidPhoneVerificationOptionsError) {
-      const variable = VARIABLES[error.option];
+      const variable = variableOf(error.option);
       if (variable) {
-        const problem = error.problem.replace(/ \(set [A-Z_]+[^)]*\)$/, '');
+        let problem = error.problem.replace(/ \(set [A-Z_]+[^)]*\)$/, '');
+        if (error.option.startsWith('resultCodes[')) {
+          problem = `${error.option.slice('resultCodes'.length)} ${problem}`;
+        }
         throw new InvalidPhoneVerificationEnvError(
           variable,
           variable === 'ACEDATA_API_TOKEN'

@@ -126,6 +126,7 @@ export function resolvePhoneVerificationOptions(
       retry,
       circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
       pacing,
+      resultCodes: client.resultCodes,
     },
     defaultVerifyMode,
     dedupe: options.dedupe ?? true,

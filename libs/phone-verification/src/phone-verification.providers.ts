@@ -107,6 +107,7 @@ export const phoneVerificationProviders: Provider[] = [
             store instanceof LruCacheStore
               ? undefined
               : new LruCacheStore(o.cache.maxEntries),
+            o.client.resultCodes,
           )
         : null,
   },

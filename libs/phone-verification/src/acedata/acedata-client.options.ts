@@ -5,6 +5,11 @@ import {
   type EncryptionOptions,
   type ResolvedEncryptionOptions,
 } from './encryption.options.js';
+import type { ResultCodeTable } from './result-codes.js';
+import {
+  resolveResultCodes,
+  type ResultCodeOverrides,
+} from './result-codes.options.js';
 
 /** AceData's production API. */
 export const DEFAULT_BASE_URL = 'https://api.acedata.cloud';
@@ -29,6 +34,12 @@ export interface AceDataClientOptions {
    * instance and its interceptors never do.
    */
   configureHttpClient?: (client: AxiosInstance) => void;
+  /**
+   * Overrides of AceData's result codes (meaning, billing, caching,
+   * retrying), for when reconciliation shows the bill follows another table
+   * (`PHONE_VERIFICATION_RESULT_CODES` as JSON). Default: AceData's guide.
+   */
+  resultCodes?: ResultCodeOverrides;
 }
 
 /** The client's options after validation. */
@@ -39,6 +50,8 @@ export interface ResolvedAceDataClientOptions {
   readonly timeoutMs: number;
   readonly encryption: ResolvedEncryptionOptions | false;
   readonly configureHttpClient?: (client: AxiosInstance) => void;
+  /** AceData's result codes, with the overrides applied. */
+  readonly resultCodes: ResultCodeTable;
 }
 
 function isLoopback(hostname: string): boolean {
@@ -137,5 +150,6 @@ export function resolveAceDataClientOptions(
     configureHttpClient: resolveConfigureHttpClient(
       options.configureHttpClient,
     ),
+    resultCodes: resolveResultCodes(options.resultCodes),
   };
 }

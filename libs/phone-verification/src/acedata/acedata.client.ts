@@ -98,7 +98,12 @@ export class AceDataClient implements OnApplicationShutdown {
     } catch {
       throw new MalformedUpstreamResponseError(200, 'a body that is not JSON');
     }
-    return mapCheck3eResult(parsed, redact, traceIdHeader);
+    return mapCheck3eResult(
+      parsed,
+      redact,
+      traceIdHeader,
+      this.options.resultCodes,
+    );
   }
 
   /**

@@ -6,7 +6,7 @@ import type {
 import { MalformedUpstreamResponseError } from '../errors/transport.errors.js';
 import type { Redactor } from '../privacy/redactor.js';
 import type { Check3eWireResponse } from './check-3e.wire.js';
-import { meaningOfResultCode } from './result-codes.js';
+import { ResultCodeTable } from './result-codes.js';
 
 const CARRIER_BY_SPELLING: ReadonlyMap<string, Carrier> = new Map([
   ['mobile', 'china_mobile'],
@@ -57,6 +57,7 @@ export function mapCheck3eResult(
   body: unknown,
   redact: Redactor,
   traceIdHeader?: string,
+  codes: ResultCodeTable = ResultCodeTable.documented,
 ): PhoneVerificationResult {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new MalformedUpstreamResponseError(
@@ -69,7 +70,7 @@ export function mapCheck3eResult(
   if (code === undefined) {
     throw new MalformedUpstreamResponseError(200, 'no readable "result" code');
   }
-  const meaning = meaningOfResultCode(code);
+  const meaning = codes.meaningOf(code);
   const rawIsp = typeof wire.isp === 'string' ? wire.isp : '';
   const rawDetail = wire.result_detail;
   const detail =

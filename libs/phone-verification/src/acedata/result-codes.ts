@@ -22,8 +22,9 @@ const meaning = (
 ): ResultCodeMeaning => ({ status, billed, cache, retryable });
 
 /**
- * The one table of AceData's result codes (`result` of an HTTP 200); the
- * mapper, the cache, the retry loop and the fakes all read it.
+ * AceData's result codes (`result` of an HTTP 200) as its guide documents
+ * them. The module reads them through a {@link ResultCodeTable}, which an
+ * operator's `resultCodes` overrides may change.
  */
 export const RESULT_CODES: ReadonlyMap<number, ResultCodeMeaning> = new Map([
   [0, meaning('consistent', true, 'ttl')],
@@ -36,9 +37,45 @@ export const RESULT_CODES: ReadonlyMap<number, ResultCodeMeaning> = new Map([
   [-6, meaning('daily_limit_exceeded', false, 'until_china_midnight')],
 ]);
 
-const UNKNOWN_CODE = meaning('unknown', false, 'never');
+/** What a code in no table means: `unknown`, not billed, not cached, not retried. */
+export const UNKNOWN_CODE_MEANING = meaning('unknown', false, 'never');
 
-/** The meaning of a result code; a code we do not know is `unknown`, not billed, not cached. */
+/**
+ * The one table the mapper, the cache and the retry loop read: AceData's
+ * documented codes, with the deployment's overrides applied.
+ */
+export class ResultCodeTable {
+  /** AceData's guide, without overrides. */
+  static readonly documented = new ResultCodeTable(RESULT_CODES);
+
+  private constructor(
+    private readonly codes: ReadonlyMap<number, ResultCodeMeaning>,
+  ) {}
+
+  /** This table with some codes' meanings replaced (given fields only). */
+  withOverrides(
+    overrides: ReadonlyMap<number, Partial<ResultCodeMeaning>>,
+  ): ResultCodeTable {
+    if (overrides.size === 0) return this;
+    const codes = new Map(this.codes);
+    for (const [code, override] of overrides) {
+      codes.set(code, { ...this.meaningOf(code), ...override });
+    }
+    return new ResultCodeTable(codes);
+  }
+
+  /** The meaning of a code; one in no table is {@link UNKNOWN_CODE_MEANING}. */
+  meaningOf(code: number): ResultCodeMeaning {
+    return this.codes.get(code) ?? UNKNOWN_CODE_MEANING;
+  }
+
+  /** Every code the table knows, in order, with its meaning. */
+  entries(): [number, ResultCodeMeaning][] {
+    return [...this.codes].sort(([a], [b]) => b - a);
+  }
+}
+
+/** The documented meaning of a result code; a code we do not know is `unknown`, not billed, not cached. */
 export function meaningOfResultCode(code: number): ResultCodeMeaning {
-  return RESULT_CODES.get(code) ?? UNKNOWN_CODE;
+  return ResultCodeTable.documented.meaningOf(code);
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { PhoneVerificationCacheStore } from './cache-store.interface.js';
 import type { LruCacheStore } from './lru-cache.store.js';
 import { nextChinaMidnight } from '../china-time.js';
-import { meaningOfResultCode } from '../acedata/result-codes.js';
+import { ResultCodeTable } from '../acedata/result-codes.js';
 
 /** What is stored: the result and when it stops being true. */
 interface CacheEntry {
@@ -41,6 +41,8 @@ export class VerificationCache {
     private readonly clock: Clock,
     /** The in-process tier in front of a shared store; none when `store` is one. */
     private readonly near?: LruCacheStore,
+    /** How long each result code's answer stays true. */
+    private readonly codes: ResultCodeTable = ResultCodeTable.documented,
   ) {}
 
   /**
@@ -80,7 +82,7 @@ export class VerificationCache {
 
   private expiryOf(result: PhoneVerificationResult): number | undefined {
     const now = this.clock.now();
-    switch (meaningOfResultCode(result.code).cache) {
+    switch (this.codes.meaningOf(result.code).cache) {
       case 'ttl':
         return now + this.ttlMs;
       case 'until_china_midnight':

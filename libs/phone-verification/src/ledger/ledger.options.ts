@@ -32,7 +32,7 @@ export interface LedgerOptions {
   whenStoreDown?: 'refuse' | 'spool';
   /** With `spool`: a folder on a local disk, kept across restarts. */
   spoolDir?: string;
-  /** Rows older than this many days are deleted when the module starts, and by `purge()`. Default: keep them. */
+  /** Rows older than this many days are deleted when the module starts, every hour, and by `purge()`. Default: keep them. */
   retentionDays?: number;
   /** This replica's name in the rows. Default `<hostname>:<pid>`. */
   replica?: string;
@@ -50,6 +50,8 @@ export interface ResolvedLedgerOptions {
   readonly callDeadlineMs: number;
   /** How often writes waiting for the store are retried. */
   readonly flushIntervalMs: number;
+  /** How often rows past the retention are deleted. */
+  readonly purgeIntervalMs: number;
   /** Writes kept in memory for the store (no spool, or a full disk) before the oldest are dropped. */
   readonly maxWaitingInMemory: number;
 }
@@ -108,6 +110,7 @@ export function resolveLedger(
     replica: ledger.replica || `${hostname()}:${process.pid}`,
     callDeadlineMs,
     flushIntervalMs: 1_000,
+    purgeIntervalMs: 3_600_000,
     maxWaitingInMemory: 10_000,
   };
 }

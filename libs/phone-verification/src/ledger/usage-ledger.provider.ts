@@ -11,20 +11,8 @@ import {
   PHONE_VERIFICATION_RESOLVED_OPTIONS,
 } from '../phone-verification.constants.js';
 import type { ResolvedPhoneVerificationOptions } from '../phone-verification.options.js';
-import type { ResolvedLedgerOptions } from './ledger.options.js';
-import type { LedgerSql } from './ledger-sql.js';
-import { pgliteLedgerSql } from './pglite-ledger-sql.js';
-import { postgresLedgerSql } from './postgres-ledger-sql.js';
-import { UsageLedger } from './usage-ledger.js';
-
-/** Opens the store the options name (its driver is loaded only then). */
-function openLedgerSql(
-  store: ResolvedLedgerOptions['store'],
-): Promise<LedgerSql> {
-  if ('sql' in store) return Promise.resolve(store.sql);
-  if ('postgres' in store) return postgresLedgerSql(store.postgres);
-  return pgliteLedgerSql(store.pglite);
-}
+import { openResolvedUsageLedger } from './open-usage-ledger.js';
+import type { UsageLedger } from './usage-ledger.js';
 
 /**
  * Opens the ledger's store, applies its migrations and replays its spool
@@ -39,13 +27,7 @@ export const usageLedgerProvider: Provider = {
     clock: Clock,
   ): Promise<UsageLedger | null> => {
     if (!options.ledger) return null;
-    const ledger = new UsageLedger(
-      await openLedgerSql(options.ledger.store),
-      options.ledger,
-      clock,
-    );
-    await ledger.start();
-    return ledger;
+    return openResolvedUsageLedger(options.ledger, clock);
   },
 };
 

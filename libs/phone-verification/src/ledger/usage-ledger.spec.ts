@@ -205,9 +205,9 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
         days: [{ day, ...expected }],
         totals: expected,
         codes: [
-          { code: -1, answers: 1, billed: 0 },
-          { code: 0, answers: 1, billed: 1 },
-          { code: 1, answers: 1, billed: 1 },
+          { code: -1, status: 'no_record', answers: 1, billed: 0 },
+          { code: 0, status: 'consistent', answers: 1, billed: 1 },
+          { code: 1, status: 'inconsistent', answers: 1, billed: 1 },
         ],
       });
       const byCaller = await ledger.usage({
@@ -325,6 +325,37 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       expect(await ledger.purge()).toBe(1);
       const { rows } = await sql.query(`SELECT id FROM ${LEDGER_TABLE}`);
       expect(rows).toHaveLength(1);
+    });
+
+    it('purges on its own while it runs, not only at start', async () => {
+      await ledger.close();
+      sql = await store.open();
+      const resolved = resolveLedger(
+        { store: { sql }, secret: SECRET, retentionDays: 1 },
+        30_000,
+      );
+      if (!resolved) throw new Error('no ledger');
+      ledger = new UsageLedger(
+        sql,
+        { ...resolved, purgeIntervalMs: 20 },
+        clock,
+      );
+      await ledger.start();
+      await ledger.completed(
+        await ledger.sent(ask(ZHANG), 30_000),
+        answered(clock),
+      );
+      clock.advance(2 * 86_400_000);
+      const count = async () =>
+        (await sql.query(`SELECT id FROM ${LEDGER_TABLE}`)).rows.length;
+      for (
+        let waited = 0;
+        (await count()) > 0 && waited < 5_000;
+        waited += 20
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await count()).toBe(0);
     });
   },
 );

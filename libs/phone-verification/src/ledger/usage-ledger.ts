@@ -60,6 +60,7 @@ export class UsageLedger {
   private migrated = false;
   private flushing?: Promise<void>;
   private readonly flushTimer: NodeJS.Timeout;
+  private readonly purgeTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly sql: LedgerSql,
@@ -73,6 +74,13 @@ export class UsageLedger {
       if (this.backlog() > 0) void this.flush();
     }, options.flushIntervalMs);
     this.flushTimer.unref();
+    if (options.retentionDays) {
+      this.purgeTimer = setInterval(() => {
+        // A store that is away now is purged on the next round.
+        this.purge().catch(() => undefined);
+      }, options.purgeIntervalMs);
+      this.purgeTimer.unref();
+    }
   }
 
   /** Applies the migrations (once, whatever the number of replicas starting) and replays the spool. */
@@ -89,6 +97,7 @@ export class UsageLedger {
   /** Stops the background flush and closes the store. */
   async close(): Promise<void> {
     clearInterval(this.flushTimer);
+    clearInterval(this.purgeTimer);
     await this.flush().catch(() => undefined);
     await this.sql.close();
   }

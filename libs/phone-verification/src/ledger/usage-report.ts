@@ -29,9 +29,16 @@ export interface UsageDay extends UsageCounts {
   readonly caller?: string;
 }
 
-/** Answers by result code over the range: what our table billed, for reconciliation. */
+/**
+ * Upstream answers by result code over the range, with the status and
+ * billing our table gave them: held against AceData's bill, a code answered
+ * `answers` times that the bill charged but `billed` does not (or the other
+ * way round) is a code whose meaning to override (`resultCodes`). A code
+ * whose meaning changed within the range has one line per status.
+ */
 export interface UsageByCode {
   readonly code: number;
+  readonly status: string;
   readonly answers: number;
   readonly billed: number;
 }
@@ -119,13 +126,14 @@ export async function usageReport(
   );
   const codes = await sql.query<{
     code: number;
+    status: string;
     answers: string;
     billed: string;
   }>(
-    `SELECT result_code AS code, count(*) AS answers, count(*) FILTER (WHERE billed) AS billed
+    `SELECT result_code AS code, status, count(*) AS answers, count(*) FILTER (WHERE billed) AS billed
        FROM ${LEDGER_TABLE} WHERE ${where} AND answered_by = 'upstream' AND result_code IS NOT NULL
        AND $3::timestamptz IS NOT NULL
-       GROUP BY result_code ORDER BY result_code`,
+       GROUP BY result_code, status ORDER BY result_code, status`,
     params,
   );
   return {
@@ -139,6 +147,7 @@ export async function usageReport(
     totals: countsOf(totals.rows[0]),
     codes: codes.rows.map((row) => ({
       code: Number(row.code),
+      status: row.status,
       answers: Number(row.answers),
       billed: Number(row.billed),
     })),

@@ -18,6 +18,8 @@ import {
   UpstreamResilience,
   type AttemptTally,
 } from './upstream-resilience.js';
+import { ResultCodeTable } from '../acedata/result-codes.js';
+import { resolveResultCodes } from '../acedata/result-codes.options.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.options.js';
 import { resolvePacing, type PacingOptions } from './pacing.options.js';
 
@@ -39,6 +41,7 @@ function resilience(
   retry: RetryOptions | false = {},
   breaker: CircuitBreakerOptions | false = false,
   pacing: PacingOptions | false = false,
+  resultCodes = ResultCodeTable.documented,
 ) {
   const clock = new VirtualClock(0);
   const layer = new UpstreamResilience(
@@ -46,6 +49,7 @@ function resilience(
       retry: resolveRetry(retry),
       circuitBreaker: resolveCircuitBreaker(breaker),
       pacing: resolvePacing(pacing),
+      resultCodes,
     },
     clock,
   );
@@ -71,6 +75,19 @@ describe('UpstreamResilience (virtual time)', () => {
     const s = scripted(scriptedResult(-2), scriptedResult(-3));
     const outcome = await clock.settle(layer.execute(s.call(clock)));
     expect(outcome).toMatchObject({ result: { code: -3 }, attempts: 3 });
+  });
+
+  it("follows the deployment's result codes: -2 overridden as not retryable is answered at once", async () => {
+    const codes = resolveResultCodes({ '-2': { retryable: false } });
+    const { clock, layer } = resilience(
+      { maxAttempts: 3 },
+      false,
+      false,
+      codes,
+    );
+    const s = scripted(scriptedResult(-2), scriptedResult(0));
+    const outcome = await clock.settle(layer.execute(s.call(clock)));
+    expect(outcome).toMatchObject({ result: { code: -2 }, attempts: 1 });
   });
 
   it.each([

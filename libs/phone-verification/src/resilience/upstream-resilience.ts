@@ -4,7 +4,7 @@ import {
   IsolatedCircuitError,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import { RESULT_CODES } from '../acedata/result-codes.js';
+import type { ResultCodeTable } from '../acedata/result-codes.js';
 import type { Clock } from '../clock.js';
 import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
 import { PhoneVerificationError } from '../errors/phone-verification.error.js';
@@ -30,6 +30,8 @@ export interface ResilienceOptions {
   readonly retry: ResolvedRetryOptions;
   readonly circuitBreaker: ResolvedCircuitBreakerOptions | false;
   readonly pacing: ResolvedPacingOptions | false;
+  /** Which result codes are engine failures worth another attempt. */
+  readonly resultCodes: ResultCodeTable;
 }
 
 /** A 429 without `Retry-After` holds the pacing this long. */
@@ -58,9 +60,10 @@ type Attempt =
  * engine failures -2 and -3). A timeout, a connection broken after the
  * request was written, or an answer we could not read may have been billed.
  */
-function worthRetrying(attempt: Attempt): boolean {
+function worthRetrying(attempt: Attempt, codes: ResultCodeTable): boolean {
   if ('result' in attempt) {
-    return RESULT_CODES.get(attempt.result.code)?.retryable === true;
+    const meaning = codes.meaningOf(attempt.result.code);
+    return meaning.retryable && !attempt.result.billed;
   }
   const { error } = attempt;
   return (
@@ -164,7 +167,10 @@ export class UpstreamResilience {
           outcome.error.retryAfterMs ?? DEFAULT_RATE_LIMIT_HOLD_MS,
         );
       }
-      if (attempt >= retry.maxAttempts || !worthRetrying(outcome)) {
+      if (
+        attempt >= retry.maxAttempts ||
+        !worthRetrying(outcome, this.options.resultCodes)
+      ) {
         return unwrap(outcome);
       }
       const delay = nextRetryDelay(
