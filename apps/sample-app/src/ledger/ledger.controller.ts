@@ -1,7 +1,6 @@
 import {
   InvalidInputError,
   PHONE_VERIFICATION_LEDGER,
-  type UsageCounts,
   type UsageLedger,
 } from '@app/phone-verification';
 import {
@@ -22,18 +21,7 @@ import {
 } from '@nestjs/swagger';
 import { OperatorOnly } from '../auth/public.decorator.js';
 import { ForgetRequestDto, UsageQueryDto } from './ledger-requests.dto.js';
-
-/** The usage report's counts, snake_case as the rest of the app's answers. */
-function countsOf(counts: UsageCounts) {
-  return {
-    upstream_calls: counts.upstreamCalls,
-    billed: counts.billed,
-    may_have_billed: counts.mayHaveBilled,
-    cache_hits: counts.cacheHits,
-    shared: counts.shared,
-    budget_refused: counts.budgetRefused,
-  };
-}
+import { usageAnswer } from './usage-answer.js';
 
 /**
  * The operator's endpoints on the usage ledger, for operator keys only
@@ -67,13 +55,7 @@ export class LedgerController {
       to: query.to,
       caller: query.caller,
     });
-    return {
-      from: report.from,
-      to: report.to,
-      days: report.days.map((day) => ({ day: day.day, ...countsOf(day) })),
-      totals: countsOf(report.totals),
-      by_code: report.codes,
-    };
+    return usageAnswer(report);
   }
 
   @Post('ledger/forget')

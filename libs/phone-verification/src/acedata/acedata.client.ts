@@ -98,12 +98,8 @@ export class AceDataClient implements OnApplicationShutdown {
     } catch {
       throw new MalformedUpstreamResponseError(200, 'a body that is not JSON');
     }
-    return mapCheck3eResult(
-      parsed,
-      redact,
-      traceIdHeader,
-      this.options.resultCodes,
-    );
+    const { resultCodes } = this.options;
+    return mapCheck3eResult(parsed, redact, traceIdHeader, resultCodes);
   }
 
   /**

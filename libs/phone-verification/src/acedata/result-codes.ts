@@ -68,11 +68,6 @@ export class ResultCodeTable {
   meaningOf(code: number): ResultCodeMeaning {
     return this.codes.get(code) ?? UNKNOWN_CODE_MEANING;
   }
-
-  /** Every code the table knows, in order, with its meaning. */
-  entries(): [number, ResultCodeMeaning][] {
-    return [...this.codes].sort(([a], [b]) => b - a);
-  }
 }
 
 /** The documented meaning of a result code; a code we do not know is `unknown`, not billed, not cached. */
