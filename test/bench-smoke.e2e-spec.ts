@@ -72,6 +72,17 @@ describe('benchmarks (smoke mode)', () => {
     );
   }, 100_000);
 
+  it('the ledger benchmark prints each store beside no ledger', () => {
+    const output = run('ledger.js');
+    for (const store of ['no ledger', 'PGlite', 'PostgreSQL']) {
+      expect(output).toMatch(
+        new RegExp(
+          `\\| ${store}[^|]*\\| \\d+ \\| -?\\d+ \\| \\d+\\.\\d\\d \\| \\d+ \\| -?\\d+ \\| \\d+\\.\\d\\d \\|`,
+        ),
+      );
+    }
+  }, 100_000);
+
   it('the soak prints heap and RSS growth', () => {
     expect(run('soak.js')).toMatch(
       /\| heap used after warm-up → after soak[^|]*\| [\d.]+ → [\d.]+ MB/,
