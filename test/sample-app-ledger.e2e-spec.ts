@@ -265,3 +265,63 @@ describe('three replicas and a batch run on one PostgreSQL ledger', () => {
     }
   }, 90_000);
 });
+
+describe('the ledger’s PostgreSQL away, behind the sample app', () => {
+  it('refuses verifications at once with 503 ledger_unavailable (nothing sent), says so on readiness and in metrics, and serves again when it is back', async () => {
+    const db = await createTestDatabase();
+    const harness = await startHarness({ DATABASE_URL: db.url });
+    const { url, sandbox } = harness;
+    const metric = async (name: string) => {
+      const text = await (await call(url, '/metrics', KEY_A)).text();
+      return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    };
+    try {
+      expect(
+        (await call(url, CHECK, KEY_A, identity('13800000000'))).status,
+      ).toBe(200);
+      expect(await metric('phone_verification_ledger_store_up')).toBe(1);
+
+      await db.takeDown();
+      const sentBefore = sandbox.calls().total;
+      for (const phone of ['13800000001', '13800000002', '13800000003']) {
+        const refused = await call(url, CHECK, KEY_A, identity(phone));
+        expect(refused.status).toBe(503);
+        expect(await refused.json()).toMatchObject({
+          error: { code: 'ledger_unavailable', may_have_billed: false },
+        });
+      }
+      expect(sandbox.calls().total).toBe(sentBefore);
+      const ready = await call(url, '/health/ready', KEY_A);
+      expect(ready.status).toBe(503);
+      expect(
+        ((await ready.json()) as { details: Record<string, unknown> }).details
+          .ledger,
+      ).toMatchObject({ status: 'down', store: 'away', calls: 'refused' });
+      expect(await metric('phone_verification_ledger_store_up')).toBe(0);
+
+      await db.bringBack();
+      const deadline = Date.now() + 15_000;
+      while (
+        (await call(url, '/health/ready', KEY_A)).status !== 200 &&
+        Date.now() < deadline
+      ) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await metric('phone_verification_ledger_store_up')).toBe(1);
+      expect(
+        (await call(url, CHECK, KEY_A, identity('13800000001'))).status,
+      ).toBe(200);
+      const report = (await (
+        await call(url, `/usage?${RANGE}`, OPERATOR_KEY)
+      ).json()) as { totals: Record<string, number> };
+      expect(report.totals).toMatchObject({
+        upstream_calls: sandbox.calls().total,
+        may_have_billed: 0,
+      });
+    } finally {
+      await harness.close();
+      await db.bringBack();
+      await db.drop();
+    }
+  }, 60_000);
+});

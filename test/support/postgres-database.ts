@@ -14,6 +14,8 @@ export interface TestDatabase {
   takeDown(): Promise<void>;
   /** Lets connections in again. */
   bringBack(): Promise<void>;
+  /** Stalls a table: a transaction holds an ACCESS EXCLUSIVE lock on it until released. */
+  holdTableLock(table: string): Promise<{ release(): Promise<void> }>;
   /** Runs one statement as the server's superuser, in this database. */
   query<Row extends object>(text: string, params?: unknown[]): Promise<Row[]>;
   /** Drops it. */
@@ -53,6 +55,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       admin(async (c) => {
         await c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
       }),
+    async holdTableLock(table: string) {
+      const client = new Client({ connectionString: url.toString() });
+      await client.connect();
+      await client.query('BEGIN');
+      await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+      return {
+        release: async () => {
+          await client.query('COMMIT');
+          await client.end();
+        },
+      };
+    },
     async query<Row extends object>(text: string, params?: unknown[]) {
       const client = new Client({ connectionString: url.toString() });
       await client.connect();

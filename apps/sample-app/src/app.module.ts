@@ -20,6 +20,8 @@ import { CallerThrottlerGuard } from './auth/caller-throttler.guard.js';
 import { FixedWindowThrottlerStorage } from './auth/fixed-window-throttler.storage.js';
 import { RedisThrottlerStorage } from './auth/redis-throttler.storage.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
+import { LedgerHealthIndicator } from './health/ledger.health.js';
+import { LedgerMetrics } from './metrics/ledger.metrics.js';
 import { UpstreamReachability } from './health/upstream-reachability.js';
 import { SharedStoreMetrics } from './metrics/shared-store.metrics.js';
 import { AppRedisConnection } from './shared-store/app-redis-connection.js';
@@ -96,8 +98,10 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         CircuitBreakerHealthIndicator,
         RedisHealthIndicator,
+        LedgerHealthIndicator,
         UpstreamReachability,
         SharedStoreMetrics,
+        LedgerMetrics,
         ...(redis
           ? [
               {

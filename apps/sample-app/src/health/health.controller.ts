@@ -16,6 +16,7 @@ import { AuthFailureLimit } from '../auth/auth-failure-limit.js';
 import { Public } from '../auth/public.decorator.js';
 import { CircuitBreakerHealthIndicator } from './circuit-breaker.health.js';
 import { HealthCheckResultFilter } from './health-check-result.filter.js';
+import { LedgerHealthIndicator } from './ledger.health.js';
 import { RedisHealthIndicator } from './redis.health.js';
 import { UpstreamReachability } from './upstream-reachability.js';
 
@@ -32,10 +33,11 @@ interface ReadinessRequest {
  * `GET /health`: liveness (the process answers). `GET /health/ready`:
  * readiness: whether AceData (or the sandbox) is reachable (one shared
  * probe, see {@link UpstreamReachability}), the library's circuit breaker,
- * and the shared Redis. Both are public and unthrottled (orchestrators
- * probe them); readiness shows its details (breaker state, Redis state and
- * eviction policy) only to a caller with a valid key, and a wrong key
- * counts as a failed authentication of its IP like anywhere else.
+ * the shared Redis and the usage ledger's store. Both are public and
+ * unthrottled (orchestrators probe them); readiness shows its details
+ * (breaker state, Redis state and eviction policy, the ledger's store) only
+ * to a caller with a valid key, and a wrong key counts as a failed
+ * authentication of its IP like anywhere else.
  */
 @ApiTags('health')
 @Public()
@@ -48,6 +50,7 @@ export class HealthController {
     private readonly upstream: UpstreamReachability,
     private readonly circuit: CircuitBreakerHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly ledger: LedgerHealthIndicator,
     private readonly failures: AuthFailureLimit,
   ) {}
 
@@ -68,6 +71,7 @@ export class HealthController {
         () => this.upstream.check(),
         () => this.circuit.check(),
         () => this.redis.check(),
+        () => this.ledger.check(),
       ]);
       return detailed ? result : { status: result.status };
     } catch (error) {

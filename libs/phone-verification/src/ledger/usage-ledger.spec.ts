@@ -49,6 +49,42 @@ function testClock(
   };
 }
 
+/** Waits (up to 10 s) until `condition` holds; true if it did. */
+async function until(condition: () => Promise<boolean> | boolean) {
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return condition();
+}
+
+/** The real store, counting the writes sent to it; `loseNextInsertAck` loses the answer of the next INSERT after it ran. */
+function counted(sql: LedgerSql) {
+  let writes = 0;
+  let lostAck = false;
+  const wrapped: LedgerSql = {
+    ...sql,
+    async query(text, params) {
+      if (/^\s*(INSERT|UPDATE|DELETE)/.test(text)) writes += 1;
+      const result = await sql.query(text, params);
+      if (lostAck && text.trimStart().startsWith('INSERT')) {
+        lostAck = false;
+        throw new Error('Connection terminated unexpectedly');
+      }
+      return result as never;
+    },
+    transaction: (work) => sql.transaction(work),
+    close: () => sql.close(),
+  };
+  return {
+    sql: wrapped,
+    writes: () => writes,
+    loseNextInsertAck: () => {
+      lostAck = true;
+    },
+  };
+}
+
 function answered(
   clock: Clock,
   fields: Partial<LedgerCompletion> = {},
@@ -348,14 +384,7 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       clock.advance(2 * 86_400_000);
       const count = async () =>
         (await sql.query(`SELECT id FROM ${LEDGER_TABLE}`)).rows.length;
-      for (
-        let waited = 0;
-        (await count()) > 0 && waited < 5_000;
-        waited += 20
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      expect(await count()).toBe(0);
+      expect(await until(async () => (await count()) === 0)).toBe(true);
     });
   },
 );
@@ -437,11 +466,71 @@ describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
       LedgerUnavailableError,
     );
 
+    expect(ledger.storeAvailable()).toBe(false);
+
     await db.bringBack();
+    // A probe finds it back on its own, without a call having to fail first.
+    expect(await until(() => ledger.storeAvailable())).toBe(true);
     const id = await ledger.sent(ask(ZHANG), 30_000);
     await ledger.completed(id, answered(clock));
     const rows = await db.query(`SELECT id FROM ${LEDGER_TABLE}`);
     expect(rows).toEqual([{ id }]);
+    await ledger.close();
+  });
+
+  it('stalled (a lock held on its table): the first call waits out the statement timeout, the next are refused at once, and it comes back when the stall ends', async () => {
+    const clock = testClock();
+    const store = counted(
+      await postgresLedgerSql({ url: db.url, statementTimeoutMs: 300 }),
+    );
+    const ledger = ledgerOn(store.sql, clock);
+    await ledger.start();
+    const stall = await db.holdTableLock(LEDGER_TABLE);
+
+    expect(await rejectionOf(ledger.sent(ask(ZHANG), 30_000))).toBeInstanceOf(
+      LedgerUnavailableError,
+    );
+    const reached = store.writes();
+    for (let i = 0; i < 5; i++) {
+      expect(await rejectionOf(ledger.sent(ask(LI), 30_000))).toBeInstanceOf(
+        LedgerUnavailableError,
+      );
+      await ledger.answeredFree(ask(LI), 'cache', answered(clock));
+    }
+    // None of them went to the stalled store to wait out its timeout.
+    expect(store.writes()).toBe(reached);
+    // The free rows, and the refused call's "not sent" completion.
+    expect(ledger.backlog()).toBe(6);
+
+    await stall.release();
+    expect(await until(() => ledger.storeAvailable())).toBe(true);
+    expect(await until(() => ledger.backlog() === 0)).toBe(true);
+    const rows = await db.query<{ answered_by: string }>(
+      `SELECT answered_by FROM ${LEDGER_TABLE}`,
+    );
+    expect(rows.map((r) => r.answered_by)).toEqual(Array(5).fill('cache'));
+    await ledger.close();
+  });
+
+  it('a refused call whose "sent" row landed all the same (its answer lost) is completed as not sent, never counted as may have billed', async () => {
+    const clock = testClock();
+    const store = counted(await postgresLedgerSql({ url: db.url }));
+    const ledger = ledgerOn(store.sql, clock);
+    await ledger.start();
+    store.loseNextInsertAck();
+
+    expect(await rejectionOf(ledger.sent(ask(ZHANG), 30_000))).toBeInstanceOf(
+      LedgerUnavailableError,
+    );
+    expect(await until(() => ledger.backlog() === 0)).toBe(true);
+    clock.advance(60_000);
+    const day = chinaDay(clock.now());
+    const { totals } = await ledger.usage({ from: day, to: day });
+    expect(totals).toMatchObject({ upstreamCalls: 0, mayHaveBilled: 0 });
+    const rows = await db.query<{ error_code: string; billed: boolean }>(
+      `SELECT error_code, billed FROM ${LEDGER_TABLE}`,
+    );
+    expect(rows).toEqual([{ error_code: 'ledger_unavailable', billed: false }]);
     await ledger.close();
   });
 

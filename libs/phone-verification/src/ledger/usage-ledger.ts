@@ -58,6 +58,13 @@ export class UsageLedger {
   /** Writes waiting for the store when there is no spool (completions, free answers). */
   private readonly waiting: SpoolRecord[] = [];
   private migrated = false;
+  /**
+   * The store failed a write and no probe has reached it since: writes go
+   * straight to the spool (or are refused) instead of each waiting out the
+   * store's timeouts; a probe each `flushIntervalMs` brings it back.
+   */
+  private storeAway = false;
+  private probing?: Promise<void>;
   private flushing?: Promise<void>;
   private readonly flushTimer: NodeJS.Timeout;
   private readonly purgeTimer?: NodeJS.Timeout;
@@ -71,7 +78,8 @@ export class UsageLedger {
       this.spool = new LedgerSpool(options.spoolDir);
     }
     this.flushTimer = setInterval(() => {
-      if (this.backlog() > 0) void this.flush();
+      if (this.storeAway) void this.probe();
+      else if (this.backlog() > 0) void this.flush().catch(() => undefined);
     }, options.flushIntervalMs);
     this.flushTimer.unref();
     if (options.retentionDays) {
@@ -102,6 +110,11 @@ export class UsageLedger {
     await this.sql.close();
   }
 
+  /** False while the store is taken for away (a write failed; no probe has reached it since). */
+  storeAvailable(): boolean {
+    return !this.storeAway;
+  }
+
   /** Writes waiting for the store (spooled or in memory). */
   backlog(): number {
     return (this.spool?.size() ?? 0) + this.waiting.length;
@@ -117,18 +130,27 @@ export class UsageLedger {
     deadlineMs = this.options.callDeadlineMs,
   ): Promise<string> {
     const row = this.rowOf(ask, 'upstream', deadlineMs);
+    let mayHaveLanded = false;
+    if (!this.storeAway) {
+      try {
+        await this.ready();
+        await this.sql.query(INSERT, rowValues(row));
+        return row.id;
+      } catch {
+        this.storeAway = true;
+        // A timed-out insert may still commit on the server.
+        mayHaveLanded = true;
+      }
+    }
     try {
-      await this.ready();
-      await this.sql.query(INSERT, rowValues(row));
+      if (!this.spool) throw new LedgerUnavailableError();
+      this.spool.append({ op: 'insert', row });
       return row.id;
     } catch {
-      if (!this.spool) throw new LedgerUnavailableError();
-      try {
-        this.spool.append({ op: 'insert', row });
-      } catch {
-        throw new LedgerUnavailableError();
-      }
-      return row.id;
+      // Refused, so never sent: a row that landed all the same must not
+      // count as may-have-billed once its deadline passes.
+      if (mayHaveLanded) void this.completed(row.id, this.refusal());
+      throw new LedgerUnavailableError();
     }
   }
 
@@ -214,25 +236,59 @@ export class UsageLedger {
       await this.apply(this.waiting[0]);
       this.waiting.shift();
     }
+    this.storeAway = false;
+  }
+
+  /** Asks the store for one cheap answer; when it gives it, sends what waits. */
+  private probe(): Promise<void> {
+    this.probing ??= (async () => {
+      try {
+        // Reads the table itself: a lock held on it is a stall, not a store back.
+        await this.sql.query(`SELECT 1 FROM ${LEDGER_TABLE} LIMIT 1`);
+        await this.flush();
+      } catch {
+        // Still away: the next round asks again.
+      } finally {
+        this.probing = undefined;
+      }
+    })();
+    return this.probing;
+  }
+
+  /** The completion of a row whose call was refused: not sent, not billed. */
+  private refusal(): LedgerCompletion {
+    return {
+      completedAt: this.clock.now(),
+      status: 'error',
+      billed: false,
+      mayHaveBilled: false,
+      errorCode: 'ledger_unavailable',
+      attempts: 0,
+      latencyMs: 0,
+    };
   }
 
   private async write(record: SpoolRecord): Promise<void> {
-    try {
-      if (this.backlog() > 0) await this.flush();
-      await this.ready();
-      await this.apply(record);
-    } catch {
+    if (!this.storeAway) {
       try {
-        if (this.spool) {
-          this.spool.append(record);
-          return;
-        }
+        if (this.backlog() > 0) await this.flush();
+        await this.ready();
+        await this.apply(record);
+        return;
       } catch {
-        // The disk refused too: keep it in memory.
+        this.storeAway = true;
       }
-      if (this.waiting.length < this.options.maxWaitingInMemory) {
-        this.waiting.push(record);
+    }
+    try {
+      if (this.spool) {
+        this.spool.append(record);
+        return;
       }
+    } catch {
+      // The disk refused too: keep it in memory.
+    }
+    if (this.waiting.length < this.options.maxWaitingInMemory) {
+      this.waiting.push(record);
     }
   }
 

@@ -1,0 +1,46 @@
+import {
+  PHONE_VERIFICATION_LEDGER,
+  type UsageLedger,
+} from '@app/phone-verification';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import { VerificationMetrics } from './verification-metrics.js';
+
+/**
+ * Gauges of the usage ledger read at scrape time: whether its store takes
+ * writes, and how many writes wait for it (spooled or in memory). Absent
+ * without a ledger.
+ */
+@Injectable()
+export class LedgerMetrics implements OnModuleInit {
+  private readonly gauges: Gauge[] = [];
+
+  constructor(
+    private readonly metrics: VerificationMetrics,
+    @Inject(PHONE_VERIFICATION_LEDGER)
+    private readonly ledger: UsageLedger | null,
+  ) {}
+
+  onModuleInit(): void {
+    const { ledger } = this;
+    if (!ledger) return;
+    const registers = [this.metrics.registry];
+    const up = new Gauge({
+      name: 'phone_verification_ledger_store_up',
+      help: "Whether the usage ledger's store takes writes (1) or is away (0): calls are then refused, or spooled",
+      registers,
+      collect() {
+        this.set(ledger.storeAvailable() ? 1 : 0);
+      },
+    });
+    const waiting = new Gauge({
+      name: 'phone_verification_ledger_waiting_writes',
+      help: 'Usage ledger writes waiting for its store (spooled to disk, or in memory)',
+      registers,
+      collect() {
+        this.set(ledger.backlog());
+      },
+    });
+    this.gauges.push(up, waiting);
+  }
+}
