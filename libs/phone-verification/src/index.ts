@@ -115,6 +115,12 @@ export type {
   UsageReport,
 } from './ledger/usage-report.js';
 export type { UsageLedger } from './ledger/usage-ledger.js';
+export type {
+  RecentQuery,
+  RecentVerification,
+} from './ledger/recent-verifications.js';
+export type { OutcomeReport } from './ledger/outcome-report.js';
+export { chinaDay } from './china-time.js';
 export { openUsageLedger } from './ledger/open-usage-ledger.js';
 export { EmbeddedLedgerInUseError } from './ledger/embedded-store-lock.js';
 export type { BudgetUsage } from './budget/spend-budget.js';

@@ -264,6 +264,84 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       expect(await ledger.billedOn(day)).toBe(3);
     });
 
+    it('lists the newest verifications, masked, and finds one by trace_id; tells outcomes and upstream latency per day', async () => {
+      const latencies = [10, 20, 30, 40, 1000];
+      for (const [i, latencyMs] of latencies.entries()) {
+        clock.advance(1_000);
+        await ledger.completed(
+          await ledger.sent(ask(i % 2 ? LI : ZHANG), 30_000),
+          answered(clock, { latencyMs, traceId: `trace-${i}` }),
+        );
+      }
+      clock.advance(1_000);
+      await ledger.answeredFree(
+        ask(ZHANG),
+        'cache',
+        answered(clock, { billed: false, traceId: 'trace-4' }),
+      );
+      clock.advance(1_000);
+      await ledger.answeredFree(
+        ask(LI),
+        'budget_refused',
+        answered(clock, {
+          status: 'error',
+          resultCode: undefined,
+          billed: false,
+          errorCode: 'budget_exhausted',
+          traceId: undefined,
+        }),
+      );
+      clock.advance(1_000);
+      const stuck = await ledger.sent(ask(LI), 30_000);
+      clock.advance(60_000);
+
+      const recent = await ledger.recent({ limit: 3 });
+      expect(recent).toEqual([
+        {
+          sentAt: new Date(clock.now() - 60_000),
+          caller: 'tenant-a',
+          maskedPhone: '139****0001',
+          answeredBy: 'upstream',
+          billed: false,
+          mayHaveBilled: true,
+        },
+        {
+          sentAt: new Date(clock.now() - 61_000),
+          caller: 'tenant-a',
+          maskedPhone: '139****0001',
+          answeredBy: 'budget_refused',
+          status: 'error',
+          billed: false,
+          mayHaveBilled: false,
+          errorCode: 'budget_exhausted',
+          latencyMs: 12,
+        },
+        expect.objectContaining({
+          answeredBy: 'cache',
+          status: 'consistent',
+          traceId: 'trace-4',
+        }),
+      ]);
+      expect(stuck).toEqual(expect.any(String));
+      expect(await ledger.recent()).toHaveLength(8);
+      const traced = await ledger.recent({ traceId: 'trace-4' });
+      expect(traced.map((r) => r.answeredBy)).toEqual(['cache', 'upstream']);
+      expect(await ledger.recent({ traceId: 'no-such-trace' })).toEqual([]);
+
+      const day = chinaDay(clock.now());
+      const outcomes = await ledger.outcomes({ from: day, to: day });
+      expect(outcomes).toEqual({
+        from: day,
+        to: day,
+        byStatus: { consistent: 6, error: 1 },
+        // Of the five completed upstream calls: 10, 20, 30, 40, 1000 ms.
+        upstreamLatencyMs: { p50: 30, p99: 962 },
+      });
+      expect(
+        await ledger.outcomes({ from: '2000-01-01', to: '2000-01-02' }),
+      ).toMatchObject({ byStatus: {}, upstreamLatencyMs: null });
+    });
+
     it('counts a row still "sent" past its deadline (its replica died mid-call) as may have billed', async () => {
       await ledger.sent(ask(ZHANG), 30_000);
       const day = chinaDay(clock.now());

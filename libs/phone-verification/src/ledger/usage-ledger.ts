@@ -21,6 +21,12 @@ import {
 import type { LedgerSql } from './ledger-sql.js';
 import { LedgerSpool, type SpoolRecord } from './ledger-spool.js';
 import { LEDGER_TABLE, applyLedgerMigrations } from './ledger.migrations.js';
+import { outcomeReport, type OutcomeReport } from './outcome-report.js';
+import {
+  recentVerifications,
+  type RecentQuery,
+  type RecentVerification,
+} from './recent-verifications.js';
 import {
   usageReport,
   type UsageQuery,
@@ -173,6 +179,21 @@ export class UsageLedger {
   async usage(query: UsageQuery): Promise<UsageReport> {
     await this.ready();
     return usageReport(this.sql, query, this.clock.now());
+  }
+
+  /** The newest verifications (or one `trace_id`'s), for support: masked, no subject. */
+  async recent(query: RecentQuery = {}): Promise<RecentVerification[]> {
+    await this.ready();
+    return recentVerifications(this.sql, query, this.clock.now());
+  }
+
+  /** How the verifications of China days `from` to `to` ended, and upstream latency. */
+  async outcomes(range: {
+    readonly from: string;
+    readonly to: string;
+  }): Promise<OutcomeReport> {
+    await this.ready();
+    return outcomeReport(this.sql, range);
   }
 
   /** Upstream calls of one China day that were, or may have been, billed (budgets re-seed from it). */

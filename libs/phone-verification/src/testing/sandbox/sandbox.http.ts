@@ -3,7 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** Sends a JSON answer. */
+/**
+ * Sends a JSON answer, with an `x-trace-id` header as AceData's gateway
+ * sends on every answer (the id its support asks for; the library reads it
+ * when the body has no `trace_id`, as a 200's has not).
+ */
 export function sendJson(
   res: ServerResponse,
   status: number,
@@ -14,6 +18,7 @@ export function sendJson(
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
+    'x-trace-id': randomUUID(),
     ...headers,
   });
   res.end(text);

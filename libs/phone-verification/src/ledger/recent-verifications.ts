@@ -1,0 +1,79 @@
+import type { LedgerSql } from './ledger-sql.js';
+import type { AnsweredBy } from './ledger-row.js';
+import { LEDGER_TABLE } from './ledger.migrations.js';
+
+/** One verification as support sees it: no subject, the masked phone only. */
+export interface RecentVerification {
+  readonly sentAt: Date;
+  readonly caller?: string;
+  readonly maskedPhone?: string;
+  readonly answeredBy: AnsweredBy;
+  /** The result's status, `error`, or none while it is still "sent". */
+  readonly status?: string;
+  readonly resultCode?: number;
+  readonly billed: boolean;
+  /** Failed after sending, or still "sent" past its deadline. */
+  readonly mayHaveBilled: boolean;
+  readonly errorCode?: string;
+  /** AceData's `trace_id`, to quote to its support. */
+  readonly traceId?: string;
+  readonly latencyMs?: number;
+}
+
+/** Which verifications `recent()` lists. */
+export interface RecentQuery {
+  /** How many, newest first. Default 50, at most 500. */
+  readonly limit?: number;
+  /** Only the verification(s) with this AceData `trace_id`. */
+  readonly traceId?: string;
+}
+
+interface Row {
+  sent_at: Date | string;
+  caller: string | null;
+  masked_phone: string | null;
+  answered_by: AnsweredBy;
+  status: string | null;
+  result_code: number | null;
+  billed: boolean | null;
+  may_have_billed: boolean;
+  error_code: string | null;
+  trace_id: string | null;
+  latency_ms: number | null;
+}
+
+/** The newest verifications on record (or those of one `trace_id`). */
+export async function recentVerifications(
+  sql: LedgerSql,
+  query: RecentQuery,
+  now: number,
+): Promise<RecentVerification[]> {
+  const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? 50)), 500);
+  const params: unknown[] = [new Date(now), limit];
+  let where = '';
+  if (query.traceId !== undefined) {
+    params.push(query.traceId);
+    where = 'WHERE trace_id = $3';
+  }
+  const { rows } = await sql.query<Row>(
+    `SELECT sent_at, caller, masked_phone, answered_by, status, result_code, billed,
+            (answered_by = 'upstream' AND (coalesce(may_have_billed, false)
+              OR (completed_at IS NULL AND deadline_at < $1))) AS may_have_billed,
+            error_code, trace_id, latency_ms
+       FROM ${LEDGER_TABLE} ${where} ORDER BY sent_at DESC, id LIMIT $2`,
+    params,
+  );
+  return rows.map((row) => ({
+    sentAt: new Date(row.sent_at),
+    ...(row.caller === null ? {} : { caller: row.caller }),
+    ...(row.masked_phone === null ? {} : { maskedPhone: row.masked_phone }),
+    answeredBy: row.answered_by,
+    ...(row.status === null ? {} : { status: row.status }),
+    ...(row.result_code === null ? {} : { resultCode: row.result_code }),
+    billed: row.billed === true,
+    mayHaveBilled: row.may_have_billed,
+    ...(row.error_code === null ? {} : { errorCode: row.error_code }),
+    ...(row.trace_id === null ? {} : { traceId: row.trace_id }),
+    ...(row.latency_ms === null ? {} : { latencyMs: row.latency_ms }),
+  }));
+}
