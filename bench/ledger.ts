@@ -6,7 +6,6 @@
 // worth (the "sent" row before, its completion after); a cache hit one row.
 import { Test } from '@nestjs/testing';
 import { AceDataClient } from '../libs/phone-verification/src/acedata/acedata.client.js';
-import { mapCheck3eResult } from '../libs/phone-verification/src/acedata/check-3e-result.mapper.js';
 import {
   PhoneVerificationModule,
   PhoneVerificationService,
@@ -14,6 +13,7 @@ import {
 } from '../libs/phone-verification/src/index.js';
 import { createTestDatabase } from '../test/support/postgres-database.js';
 import { distinctNames } from './identities.js';
+import { stubResult } from './stub-result.js';
 import { freshLedgerDir } from './processes.js';
 
 const SMOKE = process.argv.includes('--smoke');
@@ -32,12 +32,6 @@ const person = (i: number) => ({
   phone: '13800000000',
   idCard: '11010519491231002X',
 });
-const stubResult = mapCheck3eResult(
-  JSON.parse(
-    '{"result":"0","description":"Authentication passed","isp":"Mobile","result_detail":null}',
-  ),
-  (s) => s,
-);
 
 async function instance(ledger: LedgerOptions | undefined) {
   const moduleRef = await Test.createTestingModule({

@@ -1,7 +1,6 @@
-// The benchmarks start their processes with the test suite's helper.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// The benchmarks start their processes with the test suite's helpers.
+import { freshLedgerDir } from '../test/support/ledger-template.js';
+export { freshLedgerDir } from '../test/support/ledger-template.js';
 export {
   startNodeProcess,
   statusField,
@@ -34,11 +33,4 @@ export function sampleAppEnv(
     SAMPLE_APP_LEDGER_DIR: freshLedgerDir(),
     ...extra,
   };
-}
-
-/** A fresh folder for one app's embedded ledger (one process per folder). */
-export function freshLedgerDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-ledger-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }

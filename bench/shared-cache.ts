@@ -10,13 +10,13 @@ import { createServer } from 'node:net';
 import { Test } from '@nestjs/testing';
 import { resolve } from 'node:path';
 import * as client from '../libs/phone-verification/src/acedata/acedata.client.js';
-import { mapCheck3eResult } from '../libs/phone-verification/src/acedata/check-3e-result.mapper.js';
 import type { PhoneVerificationCacheStore } from '../libs/phone-verification/src/cache/cache-store.interface.js';
 import * as cache from '../libs/phone-verification/src/cache/verification-cache.js';
 import * as clock from '../libs/phone-verification/src/clock.js';
 import * as api from '../libs/phone-verification/src/index.js';
 import * as constants from '../libs/phone-verification/src/phone-verification.constants.js';
 import { distinctNames } from './identities.js';
+import { stubResult } from './stub-result.js';
 
 /** The parts of one build of the library that the bench drives. */
 interface Library {
@@ -52,12 +52,6 @@ const person = (i: number) => ({
   phone: '13800000000',
   idCard: '11010519491231002X',
 });
-const stubResult = mapCheck3eResult(
-  JSON.parse(
-    '{"result":"0","description":"Authentication passed","isp":"Mobile","result_detail":null}',
-  ),
-  (s) => s,
-);
 
 async function freePort(): Promise<number> {
   return new Promise((done) => {

@@ -66,7 +66,9 @@ describe.each(['fastify', 'express'])(
       let origin: Awaited<ReturnType<typeof slowOrigin>>;
       let app: SampleAppProcess;
       beforeAll(async () => {
-        origin = await slowOrigin(1_500);
+        // Slow enough for 500 probes to overlap, well inside the app's 2 s
+        // probe timeout even on a loaded machine.
+        origin = await slowOrigin(1_000);
         app = await startSampleApp({
           SAMPLE_APP_ADAPTER: adapter,
           ACEDATA_API_TOKEN: 'exposure-e2e-token',

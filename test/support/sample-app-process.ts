@@ -1,12 +1,11 @@
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   startSandbox,
   type RunningSandbox,
   type SandboxOptions,
 } from '@app/phone-verification/testing';
+import { freshLedgerDir } from './ledger-template.js';
 import { startNodeProcess, type NodeProcess } from './node-process.js';
 
 /** The built sample app (`npm run build`, which `npm test` runs first). */
@@ -33,13 +32,11 @@ export async function startSampleApp(
     throw new Error(`${SAMPLE_APP_MAIN} is missing: run "npm run build" first`);
   }
   // Each app its own embedded ledger (PGlite keeps one process to a
-  // folder), unless the test names a store: a copy of one made once, which
-  // opens in half a second where a new one takes four (initdb).
-  let ledgerDir: string | undefined;
-  if (!env.DATABASE_URL && !env.SAMPLE_APP_LEDGER_DIR) {
-    ledgerDir = mkdtempSync(join(tmpdir(), 'sample-app-ledger-'));
-    cpSync(await emptyLedgerDir(), ledgerDir, { recursive: true });
-  }
+  // folder), unless the test names a store.
+  const ledgerDir =
+    env.DATABASE_URL || env.SAMPLE_APP_LEDGER_DIR
+      ? undefined
+      : freshLedgerDir();
   const app = await startNodeProcess(SAMPLE_APP_MAIN, {
     env: {
       HOST: '127.0.0.1',
@@ -63,19 +60,6 @@ export async function startSampleApp(
       return code;
     },
   };
-}
-
-let emptyLedger: Promise<string> | undefined;
-
-/** A PGlite folder made once per test file (removed when the process exits). */
-function emptyLedgerDir(): Promise<string> {
-  emptyLedger ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sample-app-ledger-template-'));
-    await (await PGlite.create(dir)).close();
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    return dir;
-  })();
-  return emptyLedger;
 }
 
 /** A sandbox and the sample app pointed at it. */
