@@ -22,6 +22,9 @@ import { RedisThrottlerStorage } from './auth/redis-throttler.storage.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
 import { LedgerHealthIndicator } from './health/ledger.health.js';
 import { LedgerMetrics } from './metrics/ledger.metrics.js';
+import { CircuitBreakerMetrics } from './metrics/circuit-breaker.metrics.js';
+import { BoardController } from './board/board.controller.js';
+import { BoardDataController } from './board/board-data.controller.js';
 import { UpstreamReachability } from './health/upstream-reachability.js';
 import { SharedStoreMetrics } from './metrics/shared-store.metrics.js';
 import { AppRedisConnection } from './shared-store/app-redis-connection.js';
@@ -87,7 +90,13 @@ export class AppModule {
         TerminusModule.forRoot({ errorLogStyle: 'json' }),
         HttpModule,
       ],
-      controllers: [Check3eController, HealthController, LedgerController],
+      controllers: [
+        Check3eController,
+        HealthController,
+        LedgerController,
+        BoardController,
+        BoardDataController,
+      ],
       providers: [
         { provide: SAMPLE_APP_CONFIG, useValue: config },
         ApiKeys,
@@ -102,6 +111,7 @@ export class AppModule {
         UpstreamReachability,
         SharedStoreMetrics,
         LedgerMetrics,
+        CircuitBreakerMetrics,
         ...(redis
           ? [
               {

@@ -24,3 +24,29 @@ describe('the sample app’s configuration', () => {
     });
   });
 });
+
+describe('SAMPLE_APP_PRICE_PER_CALL_CNY', () => {
+  it.each([
+    ['0.35', 0.35],
+    ['2', 2],
+    [undefined, undefined],
+  ])('%s is a price of %s yuan', (raw, price) => {
+    expect(
+      loadSampleAppConfig({
+        ...ENV,
+        PHONE_VERIFICATION_LEDGER_SECRET:
+          'config-spec-ledger-secret-of-32-chars',
+        SAMPLE_APP_PRICE_PER_CALL_CNY: raw,
+      }).pricePerCallCny,
+    ).toBe(price);
+  });
+
+  it.each(['-1', '0,35', '1e3', 'cheap'])(
+    '%s fails the boot naming it',
+    (raw) => {
+      expect(() =>
+        loadSampleAppConfig({ ...ENV, SAMPLE_APP_PRICE_PER_CALL_CNY: raw }),
+      ).toThrow(/SAMPLE_APP_PRICE_PER_CALL_CNY must be a price in yuan/);
+    },
+  );
+});

@@ -57,6 +57,8 @@ export interface SampleAppConfig {
   readonly http: HttpServerLimits;
   /** Billed calls per China day per caller key; 0: no per-key budget. */
   readonly dailyBudgetPerKey: number;
+  /** What AceData charges per billed call, in CNY, for the board's money figures (`SAMPLE_APP_PRICE_PER_CALL_CNY`); none: calls only. */
+  readonly pricePerCallCny?: number;
   /**
    * The library's options, read and validated by the library from the
    * `ACEDATA_*` and `PHONE_VERIFICATION_*` variables. In sandbox mode the
@@ -81,6 +83,19 @@ export class InvalidSampleAppConfigError extends InvalidPhoneVerificationEnvErro
     super(variable, problem);
     this.name = 'InvalidSampleAppConfigError';
   }
+}
+
+/** `SAMPLE_APP_PRICE_PER_CALL_CNY`: a price in yuan, to the fen (0.01). */
+function loadPrice(env: NodeJS.ProcessEnv): { pricePerCallCny?: number } {
+  const raw = env.SAMPLE_APP_PRICE_PER_CALL_CNY?.trim();
+  if (!raw) return {};
+  if (!/^\d{1,6}(\.\d{1,4})?$/.test(raw)) {
+    throw new InvalidSampleAppConfigError(
+      'SAMPLE_APP_PRICE_PER_CALL_CNY',
+      'must be a price in yuan, e.g. 0.35',
+    );
+  }
+  return { pricePerCallCny: Number(raw) };
 }
 
 function wholeNumber(
@@ -115,7 +130,7 @@ const SANDBOX_PLACEHOLDER = {
  * `CORS_ORIGINS`, `TRUST_PROXY_HOPS`, `LOG_LEVEL`, `SAMPLE_APP_ADAPTER`,
  * `SAMPLE_APP_SHUTDOWN_TIMEOUT_MS`, `SAMPLE_APP_HEADERS_TIMEOUT_MS`,
  * `SAMPLE_APP_REQUEST_TIMEOUT_MS`, `SAMPLE_APP_MAX_CONNECTIONS`,
- * `SAMPLE_APP_DAILY_BUDGET_PER_KEY`. The
+ * `SAMPLE_APP_DAILY_BUDGET_PER_KEY`, `SAMPLE_APP_PRICE_PER_CALL_CNY`. The
  * library reads and validates its own (`ACEDATA_*`, `PHONE_VERIFICATION_*`,
  * see `phoneVerificationOptionsFromEnv`). Without an AceData token the app
  * runs against its own sandbox, except with `NODE_ENV=production`, where a
@@ -174,6 +189,7 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
       1_000_000_000,
     ),
     operatorKeys: loadOperatorKeys(env, sandboxMode, keys),
+    ...loadPrice(env),
     acedata: {
       ...phoneVerificationOptionsFromEnv(
         env,

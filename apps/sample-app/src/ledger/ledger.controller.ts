@@ -7,11 +7,12 @@ import {
   Body,
   Controller,
   Get,
+  Header,
   HttpCode,
   Inject,
   Post,
   Query,
-  ServiceUnavailableException,
+  Res,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -21,7 +22,8 @@ import {
 } from '@nestjs/swagger';
 import { OperatorOnly } from '../auth/public.decorator.js';
 import { ForgetRequestDto, UsageQueryDto } from './ledger-requests.dto.js';
-import { usageAnswer } from './usage-answer.js';
+import { ledgerRequired } from './ledger-required.js';
+import { usageAnswer, usageCsv } from './usage-answer.js';
 
 /**
  * The operator's endpoints on the usage ledger, for operator keys only
@@ -58,6 +60,25 @@ export class LedgerController {
     return usageAnswer(report);
   }
 
+  @Get('usage.csv')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @ApiOperation({
+    summary:
+      'The same report as CSV for finance: a line per China day, then a total line',
+  })
+  async usageCsv(
+    @Query() query: UsageQueryDto,
+    @Res({ passthrough: true })
+    response: { header(n: string, v: string): unknown },
+  ): Promise<string> {
+    const answer = await this.usage(query);
+    response.header(
+      'Content-Disposition',
+      `attachment; filename="usage-${answer.from}-${answer.to}.csv"`,
+    );
+    return usageCsv(answer);
+  }
+
   @Post('ledger/forget')
   @HttpCode(200)
   @ApiOperation({
@@ -74,9 +95,6 @@ export class LedgerController {
   }
 
   private open(): UsageLedger {
-    if (!this.ledger) {
-      throw new ServiceUnavailableException('The usage ledger is off');
-    }
-    return this.ledger;
+    return ledgerRequired(this.ledger);
   }
 }

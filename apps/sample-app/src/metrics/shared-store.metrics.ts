@@ -6,7 +6,8 @@ import { VerificationMetrics } from './verification-metrics.js';
 /**
  * Gauges read at scrape time: the shared Redis (up, how often it was lost,
  * whether its eviction policy is safe, when a budget counter was last found
- * missing) and the deployment's daily spend budget (spent and remaining).
+ * missing; declared only with Redis) and the deployment's daily spend
+ * budget (spent, remaining and the limit).
  * No label carries a caller key or subject data.
  */
 @Injectable()
@@ -21,41 +22,56 @@ export class SharedStoreMetrics implements OnModuleInit {
   onModuleInit(): void {
     const { verification } = this;
     const registers = [this.metrics.registry];
-    const up = new Gauge({
-      name: 'phone_verification_shared_store_up',
-      help: 'Whether the shared Redis is in use (1), away with per-instance fallbacks (0); absent without Redis',
-      registers,
-      collect() {
-        const state = verification.sharedStoreState();
-        if (state !== 'disabled') this.set(state === 'up' ? 1 : 0);
-      },
-    });
-    const fallbacks = new Gauge({
-      name: 'phone_verification_shared_store_fallbacks',
-      help: 'Times the shared Redis was lost since start (each a fallback to per-instance behaviour)',
-      registers,
-      collect() {
-        this.set(verification.sharedStoreFallbacks());
-      },
-    });
-    const evictionSafe = new Gauge({
-      name: 'phone_verification_shared_store_eviction_safe',
-      help: "Whether Redis's maxmemory-policy keeps leases and budget counters (1: noeviction) or can evict them (0); absent when unknown",
-      registers,
-      collect() {
-        const safe = verification.sharedStoreHealth()?.evictionSafe;
-        if (safe !== undefined) this.set(safe ? 1 : 0);
-      },
-    });
-    const counterLost = new Gauge({
-      name: 'phone_verification_budget_counter_lost_timestamp_seconds',
-      help: "When this instance last found the day's budget counter missing in Redis and re-seeded it; absent when never",
-      registers,
-      collect() {
-        const lost = verification.sharedStoreHealth()?.budgetCounterLost;
-        if (lost) this.set(lost.detectedAt.getTime() / 1000);
-      },
-    });
+    // Without Redis the shared store's gauges are not declared at all: a
+    // gauge without labels always has a value, and a 0 would read as "down".
+    if (verification.sharedStoreState() !== 'disabled') {
+      const up = new Gauge({
+        name: 'phone_verification_shared_store_up',
+        help: 'Whether the shared Redis is in use (1), away with per-instance fallbacks (0); absent without Redis',
+        registers,
+        collect() {
+          this.set(verification.sharedStoreState() === 'up' ? 1 : 0);
+        },
+      });
+      const fallbacks = new Gauge({
+        name: 'phone_verification_shared_store_fallbacks',
+        help: 'Times the shared Redis was lost since start (each a fallback to per-instance behaviour)',
+        registers,
+        collect() {
+          this.set(verification.sharedStoreFallbacks());
+        },
+      });
+      const evictionSafe = new Gauge({
+        name: 'phone_verification_shared_store_eviction_safe',
+        help: "Whether Redis's maxmemory-policy (the label) keeps leases and budget counters (1: noeviction) or can evict them (0); absent when unknown",
+        labelNames: ['policy'] as const,
+        registers,
+        collect() {
+          this.reset();
+          const health = verification.sharedStoreHealth();
+          if (health?.evictionSafe !== undefined) {
+            this.set(
+              { policy: health.evictionPolicy },
+              health.evictionSafe ? 1 : 0,
+            );
+          }
+        },
+      });
+      const counterLost = new Gauge({
+        name: 'phone_verification_budget_counter_lost_timestamp_seconds',
+        help: "When this instance last found a day's budget counter (the label) missing in Redis and re-seeded it; absent when never",
+        labelNames: ['day'] as const,
+        registers,
+        collect() {
+          this.reset();
+          const lost = verification.sharedStoreHealth()?.budgetCounterLost;
+          if (lost) {
+            this.set({ day: lost.day }, lost.detectedAt.getTime() / 1000);
+          }
+        },
+      });
+      this.gauges.push(up, fallbacks, evictionSafe, counterLost);
+    }
     const budget = new Gauge({
       name: 'phone_verification_budget_billed_calls',
       help: "Today's deployment-wide spend budget (China day): billed calls spent, remaining, and the limit",
@@ -70,6 +86,6 @@ export class SharedStoreMetrics implements OnModuleInit {
         this.set({ measure: 'limit' }, global.limit);
       },
     });
-    this.gauges.push(up, fallbacks, evictionSafe, counterLost, budget);
+    this.gauges.push(budget);
   }
 }

@@ -9,7 +9,7 @@ import {
 
 /**
  * Prometheus metrics fed by the library's `onVerification` hook. Labels are
- * low-cardinality and subject-free: status, billed, cache. Never a name,
+ * low-cardinality and subject-free: status, billed, cache, error code. Never a name,
  * phone, ID number, key or token.
  */
 @Injectable()
@@ -32,6 +32,13 @@ export class VerificationMetrics {
   private readonly maybeBilled = new Counter({
     name: 'phone_verification_maybe_billed_total',
     help: 'Failed verifications that may have been billed (timeouts, unreadable answers)',
+    registers: [this.registry],
+  });
+
+  private readonly errors = new Counter({
+    name: 'phone_verification_errors_total',
+    help: "Failed verifications by the library's error code (upstream_timeout, budget_exhausted, ledger_unavailable…)",
+    labelNames: ['code'] as const,
     registers: [this.registry],
   });
 
@@ -70,6 +77,7 @@ export class VerificationMetrics {
     series.inc();
     this.attempts.inc(event.attempts);
     if (event.mayHaveBilled) this.maybeBilled.inc();
+    if (event.errorCode) this.errors.labels(event.errorCode).inc();
     let duration = this.durations.get(event.status);
     if (!duration) {
       duration = this.duration.labels(event.status);

@@ -1,0 +1,359 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TEST_ID_CARD, TEST_NAME } from '@app/phone-verification/testing';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Page,
+} from 'playwright-core';
+import {
+  KEY_A,
+  OPERATOR_KEY,
+  startHarness,
+  type Harness,
+} from './support/sample-app-process.js';
+
+/** Debian's chromium (.ci/run installs it); never a downloaded browser. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const STRICT_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const BUDGET = 40;
+const CHECK = '/identity/phone/check-3e';
+/** Every phone the seeding sends: none may reach the page in full. */
+const PHONES = [
+  '13800000000',
+  '13800000001',
+  '13800000002',
+  '13800000005',
+  '13600000002',
+];
+
+/** One verification through the app; throws unless it answers `status`. */
+async function verify(
+  harness: Harness,
+  phone: string,
+  status = 200,
+): Promise<void> {
+  const response = await fetch(`${harness.url}${CHECK}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${KEY_A}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      name: TEST_NAME,
+      phone,
+      id_card: TEST_ID_CARD,
+    }),
+  });
+  await response.arrayBuffer();
+  if (response.status !== status) {
+    throw new Error(`${phone}: ${response.status}, not ${status}`);
+  }
+}
+
+/** The `data-trace-id` of each row of the latest verifications, in order. */
+async function traceIds(page: Page): Promise<string[]> {
+  const rows = page.locator('#recent-rows tr[data-trace-id]');
+  const ids: string[] = [];
+  for (let i = 0; i < (await rows.count()); i++) {
+    ids.push((await rows.nth(i).getAttribute('data-trace-id')) ?? '');
+  }
+  return ids;
+}
+
+/** Runs browser-side JavaScript (a string: the test's TypeScript has no DOM types). */
+const inPage = <T>(page: Page, expression: string): Promise<T> =>
+  page.evaluate(expression) as Promise<T>;
+
+async function operator<T>(harness: Harness, path: string): Promise<T> {
+  const response = await fetch(`${harness.url}${path}`, {
+    headers: { authorization: `Bearer ${OPERATOR_KEY}` },
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as T;
+}
+
+/** A page of its own, with every console error and every same-origin response body it saw. */
+async function openBoard(context: BrowserContext, harness: Harness) {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const bodies: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('response', async (response) => {
+    if (!response.url().startsWith(harness.url)) return;
+    bodies.push(await response.text().catch(() => ''));
+  });
+  const answer = await page.goto(`${harness.url}/board`);
+  return { page, errors, bodies, answer };
+}
+
+async function signIn(page: Page, key: string): Promise<void> {
+  await page.fill('#operator-key', key);
+  await page.click('#sign-in-form button[type="submit"]');
+}
+
+const metric = async (page: Page, name: string): Promise<string> =>
+  (await page.textContent(`[data-metric="${name}"]`))?.trim() ?? '';
+
+describe('the operator’s board in Chromium (playwright-core, Debian’s chromium)', () => {
+  let harness: Harness;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    harness = await startHarness(
+      {
+        PHONE_VERIFICATION_DAILY_BUDGET: String(BUDGET),
+        PHONE_VERIFICATION_CACHE_TTL_MS: '600000',
+        PHONE_VERIFICATION_CACHE_SECRET:
+          'board-e2e-cache-secret-of-32-characters',
+        SAMPLE_APP_PRICE_PER_CALL_CNY: '0.35',
+      },
+      // Long enough for two identical calls to overlap (one shares the other's).
+      { latencyMs: 150 },
+    );
+    // Seeded through real verifications against the sandbox: billed, a
+    // cache hit, a shared answer, no record, another result (-4), and a
+    // timeout that may have been billed.
+    await verify(harness, '13800000000');
+    await verify(harness, '13800000000');
+    await Promise.all([
+      verify(harness, '13800000001'),
+      verify(harness, '13800000001'),
+    ]);
+    await verify(harness, '13800000002');
+    await verify(harness, '13800000005');
+    await verify(harness, '13600000002', 504);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+
+  it.each([
+    ['a desk', { width: 1280, height: 800 }, 'board.png'],
+    ['a phone', { width: 390, height: 844 }, 'board-phone.png'],
+  ])(
+    'on %s: signs in with an operator key and shows each figure as /usage and the upstream stand-in count it, with no raw identity anywhere and no console error',
+    async (_label, viewport, screenshot) => {
+      const context = await browser.newContext({
+        viewport,
+        acceptDownloads: true,
+      });
+      try {
+        const { page, errors, bodies, answer } = await openBoard(
+          context,
+          harness,
+        );
+        expect(answer?.status()).toBe(200);
+        expect(answer?.headers()['content-security-policy']).toBe(STRICT_CSP);
+        await signIn(page, OPERATOR_KEY);
+        await page.waitForSelector('body[data-loaded="true"]');
+
+        const summary = await operator<{ day: string }>(
+          harness,
+          '/board/summary',
+        );
+        const usage = await operator<{
+          totals: Record<string, number>;
+        }>(harness, `/usage?from=${summary.day}&to=${summary.day}`);
+        const upstream = harness.sandbox.calls();
+        const figures = {
+          billed: await metric(page, 'billed-today'),
+          budget: await metric(page, 'budget-today'),
+          mayHaveBilled: await metric(page, 'may-have-billed-today'),
+          cacheHits: await metric(page, 'cache-hits-today'),
+          shared: await metric(page, 'shared-today'),
+          savedCalls: await metric(page, 'saved-calls-today'),
+          upstreamCalls: await metric(page, 'upstream-calls-today'),
+          savedCny: await metric(page, 'saved-cny-today'),
+        };
+        expect(figures).toEqual({
+          billed: String(usage.totals.billed),
+          budget: String(BUDGET),
+          mayHaveBilled: String(usage.totals.may_have_billed),
+          cacheHits: String(usage.totals.cache_hits),
+          shared: String(usage.totals.shared),
+          savedCalls: String(usage.totals.cache_hits + usage.totals.shared),
+          upstreamCalls: String(upstream.total),
+          savedCny: (
+            (usage.totals.cache_hits + usage.totals.shared) *
+            0.35
+          ).toFixed(2),
+        });
+        // What the stand-in counted, and what the seeding made.
+        expect(Number(figures.billed)).toBe(upstream.billed);
+        expect(figures).toMatchObject({
+          billed: '2',
+          mayHaveBilled: '1',
+          cacheHits: '1',
+          shared: '1',
+          savedCalls: '2',
+        });
+        expect(await metric(page, 'outcome-errors')).toBe('1');
+        expect(await metric(page, 'outcome-other')).toBe('1');
+
+        // The latest verifications: one row each, each with its trace_id.
+        const traces = await traceIds(page);
+        expect(traces).toHaveLength(7);
+        const upstreamTraces = traces.filter(Boolean);
+        expect(upstreamTraces.length).toBeGreaterThanOrEqual(4);
+
+        // Nothing identifying in the page, nor in anything it fetched; the
+        // key in this tab's session storage only.
+        const dom = await page.content();
+        for (const raw of [TEST_NAME, TEST_ID_CARD, ...PHONES]) {
+          expect(dom).not.toContain(raw);
+          for (const body of bodies) expect(body).not.toContain(raw);
+        }
+        expect(bodies.length).toBeGreaterThanOrEqual(6);
+        expect(
+          await inPage(
+            page,
+            '({ session: sessionStorage.length, local: localStorage.length, cookies: document.cookie })',
+          ),
+        ).toEqual({ session: 1, local: 0, cookies: '' });
+        expect(page.url()).toBe(`${harness.url}/board`);
+        expect(dom).not.toContain(OPERATOR_KEY);
+
+        // It fits the viewport: no sideways scrolling, charts drawn.
+        expect(
+          await inPage(
+            page,
+            'document.documentElement.scrollWidth <= window.innerWidth',
+          ),
+        ).toBe(true);
+        const gauge = await page.locator('#budget-gauge').boundingBox();
+        expect(gauge?.width).toBeGreaterThan(100);
+        expect(
+          (await page.locator('#days-chart').boundingBox())?.width,
+        ).toBeGreaterThan(300);
+
+        if (process.env.BOARD_SCREENSHOT_DIR) {
+          await page.screenshot({
+            path: join(process.env.BOARD_SCREENSHOT_DIR, screenshot),
+            fullPage: true,
+          });
+        }
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    60_000,
+  );
+
+  it('filters the latest verifications by trace_id, for support', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, errors } = await openBoard(context, harness);
+      await signIn(page, OPERATOR_KEY);
+      await page.waitForSelector('body[data-loaded="true"]');
+      const traces = await traceIds(page);
+      // A cache hit carries the trace_id of the answer it repeats: take one
+      // that only one verification has.
+      const wanted = traces.find(
+        (t) => t && traces.indexOf(t) === traces.lastIndexOf(t),
+      );
+      if (!wanted) throw new Error(`no trace_id of its own in ${traces}`);
+
+      await page.fill('#trace-id', wanted);
+      await page.click('#trace-filter button[type="submit"]');
+      await page.waitForFunction(
+        "document.querySelectorAll('#recent-rows tr').length === 1",
+      );
+      const shown = page.locator('#recent-rows tr[data-trace-id]');
+      expect(await shown.count()).toBe(1);
+      expect(await shown.getAttribute('data-trace-id')).toBe(wanted);
+
+      await page.fill('#trace-id', 'no-such-trace-id');
+      await page.click('#trace-filter button[type="submit"]');
+      await page.waitForSelector('text=No verification has this trace_id.');
+
+      await page.click('#trace-clear');
+      await page.waitForFunction(
+        `document.querySelectorAll('#recent-rows tr').length === ${traces.length}`,
+      );
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('downloads the reconciliation as CSV with the totals of /usage', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    try {
+      const { page, errors } = await openBoard(context, harness);
+      await signIn(page, OPERATOR_KEY);
+      await page.waitForSelector('body[data-loaded="true"]');
+      const from = await page.inputValue('#range-from');
+      const to = await page.inputValue('#range-to');
+      const usage = await operator<{ totals: Record<string, number> }>(
+        harness,
+        `/usage?from=${from}&to=${to}`,
+      );
+      expect(await metric(page, 'range-billed')).toBe(
+        String(usage.totals.billed),
+      );
+
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('#csv-download'),
+      ]);
+      expect(download.suggestedFilename()).toBe(`usage-${from}-${to}.csv`);
+      const csv = readFileSync((await download.path()) ?? '', 'utf8');
+      const t = usage.totals;
+      expect(csv.trim().split('\n').at(-1)).toBe(
+        `total,${t.upstream_calls},${t.billed},${t.may_have_billed},${t.cache_hits},${t.shared},${t.budget_refused}`,
+      );
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('refuses a caller key: the board stays shut and its data endpoints answer 403', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page } = await openBoard(context, harness);
+      await signIn(page, KEY_A);
+      await page.waitForSelector('#sign-in-error:not([hidden])');
+      expect(await page.textContent('#sign-in-error')).toContain(
+        'not an operator key',
+      );
+      expect(await page.isHidden('#board')).toBe(true);
+      expect(await inPage(page, 'sessionStorage.length')).toBe(0);
+      expect(await metric(page, 'billed-today')).toBe('0');
+      for (const path of [
+        '/board/summary',
+        '/board/verifications',
+        '/usage?from=2026-01-01&to=2026-01-02',
+      ]) {
+        const refused = await fetch(`${harness.url}${path}`, {
+          headers: { authorization: `Bearer ${KEY_A}` },
+        });
+        expect(refused.status).toBe(403);
+      }
+      expect((await fetch(`${harness.url}/board/summary`)).status).toBe(401);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
