@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 let template: string | undefined;
+/** Every folder made here, removed when this process exits (one listener for all). */
+const made = new Set<string>();
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * A fresh folder holding an empty embedded ledger (PGlite keeps one process
@@ -13,7 +18,8 @@ let template: string | undefined;
  */
 export function freshLedgerDir(): string {
   if (!template) {
-    const made = mkdtempSync(join(tmpdir(), 'ledger-template-'));
+    const empty = mkdtempSync(join(tmpdir(), 'ledger-template-'));
+    made.add(empty);
     // PGlite's creation is asynchronous: made once, in a child process.
     execFileSync(
       process.execPath,
@@ -21,15 +27,14 @@ export function freshLedgerDir(): string {
         '--input-type=module',
         '-e',
         "const { PGlite } = await import('@electric-sql/pglite'); await (await PGlite.create(process.argv[1])).close();",
-        made,
+        empty,
       ],
       { stdio: 'ignore' },
     );
-    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
-    template = made;
+    template = empty;
   }
   const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
   cpSync(template, dir, { recursive: true });
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  made.add(dir);
   return dir;
 }
