@@ -556,6 +556,25 @@ describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
     await ledger.close();
   });
 
+  it('away from the start (never migrated): refuses, and the probe migrates it and takes writes once it is up', async () => {
+    const clock = testClock();
+    await db.takeDown();
+    const ledger = ledgerOn(
+      await postgresLedgerSql({ url: db.url, connectTimeoutMs: 1_000 }),
+      clock,
+    );
+    await ledger.start();
+    expect(await rejectionOf(ledger.sent(ask(ZHANG), 30_000))).toBeInstanceOf(
+      LedgerUnavailableError,
+    );
+
+    await db.bringBack();
+    expect(await until(() => ledger.storeAvailable())).toBe(true);
+    const id = await ledger.sent(ask(ZHANG), 30_000);
+    expect(await db.query(`SELECT id FROM ${LEDGER_TABLE}`)).toEqual([{ id }]);
+    await ledger.close();
+  });
+
   it('stalled (a lock held on its table): the first call waits out the statement timeout, the next are refused at once, and it comes back when the stall ends', async () => {
     const clock = testClock();
     const store = counted(

@@ -264,7 +264,9 @@ export class UsageLedger {
   private probe(): Promise<void> {
     this.probing ??= (async () => {
       try {
-        // Reads the table itself: a lock held on it is a stall, not a store back.
+        // A store away since start has no table yet: migrate first. Then
+        // read the table itself: a lock held on it is a stall, not a store back.
+        await this.ready();
         await this.sql.query(`SELECT 1 FROM ${LEDGER_TABLE} LIMIT 1`);
         await this.flush();
       } catch {
