@@ -71,6 +71,19 @@ async function traceIds(page: Page): Promise<string[]> {
   return ids;
 }
 
+/**
+ * Waits until the latest verifications show `count` rows. Polled from here:
+ * waitForFunction would evaluate in the page, which its CSP forbids.
+ */
+async function rowsBecome(page: Page, count: number): Promise<void> {
+  const rows = page.locator('#recent-rows tr');
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    if ((await rows.count()) === count) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the table kept ${await rows.count()} rows, not ${count}`);
+}
+
 /** Runs browser-side JavaScript (a string: the test's TypeScript has no DOM types). */
 const inPage = <T>(page: Page, expression: string): Promise<T> =>
   page.evaluate(expression) as Promise<T>;
@@ -276,9 +289,7 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
 
       await page.fill('#trace-id', wanted);
       await page.click('#trace-filter button[type="submit"]');
-      await page.waitForFunction(
-        "document.querySelectorAll('#recent-rows tr').length === 1",
-      );
+      await rowsBecome(page, 1);
       const shown = page.locator('#recent-rows tr[data-trace-id]');
       expect(await shown.count()).toBe(1);
       expect(await shown.getAttribute('data-trace-id')).toBe(wanted);
@@ -288,9 +299,7 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
       await page.waitForSelector('text=No verification has this trace_id.');
 
       await page.click('#trace-clear');
-      await page.waitForFunction(
-        `document.querySelectorAll('#recent-rows tr').length === ${traces.length}`,
-      );
+      await rowsBecome(page, traces.length);
       expect(errors).toEqual([]);
     } finally {
       await context.close();
