@@ -147,7 +147,7 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
           byCaller.days.map((d) => [d.caller, [d.upstreamCalls, d.shared]]),
         ),
       ).toEqual({ 'tenant-a': [5, 0], 'tenant-b': [1, 1] });
-      // Forgetting the test person deletes every row: all were theirs.
+      // Forgetting the test person erases them from every row: all were theirs.
       expect(
         await ledger.forget({
           name: TEST_NAME,

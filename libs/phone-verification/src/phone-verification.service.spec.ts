@@ -18,6 +18,9 @@ import {
 import { rejectionOf } from './testing/rejection-of.js';
 
 const TOKEN = 'test-token-6f1d2c9a';
+/** An `x-trace-id` header, when Node can send the value (not a NUL). */
+const sendable = (value: string): Record<string, string> =>
+  /^[\x20-\x7e]*$/.test(value) ? { 'x-trace-id': value } : {};
 const SUBJECT = {
   name: '张三',
   phone: '13812345678',
@@ -170,7 +173,7 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
       ['', 'unknown'],
       ['Some MVNO', 'unknown'],
     ])(
-      'normalises the carrier %j to %s and keeps the raw spelling',
+      'normalises the carrier %j to %s and keeps only a known spelling',
       async (raw, isp) => {
         upstream.respond({
           status: 200,
@@ -178,10 +181,114 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
         });
         const result = await service.verify(SUBJECT);
         expect(result.carrier).toBe(isp);
-        expect(result.isp).toBe(raw);
+        expect(result.isp).toBe(isp === 'unknown' ? '' : raw);
         expect(result.description).toBe('认证通过');
       },
     );
+
+    describe('every value from upstream is untrusted', () => {
+      const echoes = [
+        SUBJECT.name,
+        SUBJECT.phone,
+        SUBJECT.idCard,
+        TOKEN,
+        SUBJECT.idCard.slice(0, 14),
+      ];
+      const expectNoEcho = (value: unknown) => {
+        const text = JSON.stringify(value);
+        for (const raw of echoes) expect(text).not.toContain(raw);
+      };
+
+      it('an upstream echoing the request leaves no identity in the result', async () => {
+        upstream.respond({
+          status: 200,
+          body: {
+            result: '1',
+            description: `${SUBJECT.name} ${SUBJECT.phone} ${SUBJECT.idCard} mismatch`,
+            isp: SUBJECT.idCard,
+            result_detail: `${SUBJECT.name}/${SUBJECT.phone}`,
+            trace_id: SUBJECT.phone,
+          },
+          headers: { 'x-trace-id': `t-${SUBJECT.idCard}` },
+        });
+        const result = await service.verify(SUBJECT);
+        expect(result).toMatchObject({ code: 1, isp: '', carrier: 'unknown' });
+        expect(result.traceId).toBeUndefined();
+        expectNoEcho(result);
+      });
+
+      it('bounds a huge description and detail, drops control characters, and keeps a plain trace id', async () => {
+        upstream.respond({
+          status: 200,
+          body: {
+            result: 0,
+            description: `ok\u0000\u001b[31m${'描述'.repeat(40_000)}`,
+            isp: 'Mobile',
+            result_detail: 'x'.repeat(10_000),
+            trace_id: '2cf86e86-22a4-46e1-ac2f-032c0f2a4e89',
+          },
+        });
+        const result = await service.verify(SUBJECT);
+        expect([...result.description].length).toBeLessThanOrEqual(200);
+        expect(result.description.startsWith('ok[31m描述')).toBe(true);
+        expect((result.detail as string).length).toBeLessThanOrEqual(200);
+        expect(result.traceId).toBe('2cf86e86-22a4-46e1-ac2f-032c0f2a4e89');
+      });
+
+      it.each([
+        ['a NUL', 't\u0000x'],
+        ['6000 characters', 'a'.repeat(6_000)],
+        ['spaces and markup', '<script>alert(1)</script>'],
+      ])('drops a trace id with %s (body or header)', async (_what, id) => {
+        upstream.respond({
+          status: 200,
+          body: { result: '0', description: 'ok', isp: '', trace_id: id },
+          headers: sendable(id),
+        });
+        expect((await service.verify(SUBJECT)).traceId).toBeUndefined();
+        upstream.respond({
+          status: 503,
+          body: { error: { code: 'api_error', message: 'busy' }, trace_id: id },
+          headers: sendable(id),
+        });
+        const error = await rejectionOf(service.verify(SUBJECT));
+        expect(error).toBeInstanceOf(UpstreamServerError);
+        expect(error.traceId).toBeUndefined();
+      });
+
+      it.each([3_000_000_000, -100_000, 1e21])(
+        'takes a result code of %d for a malformed answer that may have been billed',
+        async (code) => {
+          upstream.respond({
+            status: 200,
+            body: { result: code, description: 'ok', isp: '' },
+          });
+          const error = await rejectionOf(service.verify(SUBJECT));
+          expect(error).toBeInstanceOf(MalformedUpstreamResponseError);
+          expect(error.mayHaveBilled).toBe(true);
+        },
+      );
+
+      it('bounds and redacts an error body that echoes the request', async () => {
+        upstream.respond({
+          status: 400,
+          body: {
+            error: {
+              code: `bad_${SUBJECT.phone}`,
+              message: `${SUBJECT.name} ${SUBJECT.idCard} ${'m'.repeat(5_000)}`,
+            },
+            trace_id: SUBJECT.idCard,
+          },
+        });
+        const error = await rejectionOf(service.verify(SUBJECT));
+        expect(error).toBeInstanceOf(UpstreamHttpError);
+        expect(error.traceId).toBeUndefined();
+        const json = (error as UpstreamHttpError).toJSON();
+        expect(String(json.upstreamMessage).length).toBeLessThanOrEqual(200);
+        expectNoEcho(json);
+        expectNoEcho(error.message);
+      });
+    });
 
     it.each([
       'PhoneIdCardMismatch',

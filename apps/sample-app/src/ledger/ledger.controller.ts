@@ -83,7 +83,7 @@ export class LedgerController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Delete every ledger row about one person (PIPL’s right to deletion)',
+      'Erase one person from every ledger row about them (PIPL’s right to deletion); the money facts stay',
   })
   async forget(@Body() body: ForgetRequestDto) {
     const deleted = await this.open().forget({

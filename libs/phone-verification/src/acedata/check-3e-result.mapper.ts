@@ -7,6 +7,11 @@ import { MalformedUpstreamResponseError } from '../errors/transport.errors.js';
 import type { Redactor } from '../privacy/redactor.js';
 import type { Check3eWireResponse } from './check-3e.wire.js';
 import { ResultCodeTable } from './result-codes.js';
+import {
+  cleanResultCode,
+  cleanTraceId,
+  cleanUpstreamText,
+} from './upstream-values.js';
 
 const CARRIER_BY_SPELLING: ReadonlyMap<string, Carrier> = new Map([
   ['mobile', 'china_mobile'],
@@ -41,17 +46,18 @@ export function carrierOf(rawIsp: string): Carrier {
   return CARRIER_BY_SPELLING.get(rawIsp.trim().toLowerCase()) ?? 'unknown';
 }
 
-function parseCode(result: unknown): number | undefined {
-  if (typeof result === 'number' && Number.isInteger(result)) return result;
-  if (typeof result === 'string' && /^\s*-?\d{1,6}\s*$/.test(result))
-    return Number(result);
-  return undefined;
+/** The carrier's spelling as sent when it is a known one, else `""`: nothing else from `isp` is kept. */
+function knownIsp(raw: unknown): string {
+  if (typeof raw !== 'string') return '';
+  const isp = raw.trim();
+  return CARRIER_BY_SPELLING.has(isp.toLowerCase()) ? isp : '';
 }
 
 /**
  * Maps an HTTP 200 body to a result. Any integer code is a result (unknown
- * ones get status `unknown`); a body without a readable `result` is a
- * malformed response, which may have been billed.
+ * ones get status `unknown`); a body without a readable `result` (or one
+ * out of any sane range) is a malformed response, which may have been
+ * billed. Every value is bounded and cleaned here (`upstream-values.ts`).
  */
 export function mapCheck3eResult(
   body: unknown,
@@ -66,29 +72,26 @@ export function mapCheck3eResult(
     );
   }
   const wire = body as Record<string, unknown>;
-  const code = parseCode(wire.result);
+  const code = cleanResultCode(wire.result);
   if (code === undefined) {
     throw new MalformedUpstreamResponseError(200, 'no readable "result" code');
   }
   const meaning = codes.meaningOf(code);
-  const rawIsp = typeof wire.isp === 'string' ? wire.isp : '';
+  const isp = knownIsp(wire.isp);
   const rawDetail = wire.result_detail;
   const detail =
-    typeof rawDetail === 'string' && rawDetail.length > 0
-      ? KNOWN_DETAILS.has(rawDetail)
-        ? (rawDetail as MismatchDetail)
-        : redact(rawDetail)
-      : null;
+    typeof rawDetail === 'string' && KNOWN_DETAILS.has(rawDetail)
+      ? (rawDetail as MismatchDetail)
+      : cleanUpstreamText(rawDetail, redact) || null;
   const traceId =
-    typeof wire.trace_id === 'string' ? wire.trace_id : traceIdHeader;
+    cleanTraceId(wire.trace_id, redact) ?? cleanTraceId(traceIdHeader, redact);
   return {
     code,
     status: meaning.status,
     billed: meaning.billed,
-    description:
-      typeof wire.description === 'string' ? redact(wire.description) : '',
-    carrier: carrierOf(rawIsp),
-    isp: rawIsp,
+    description: cleanUpstreamText(wire.description, redact),
+    carrier: carrierOf(isp),
+    isp,
     detail,
     ...(traceId ? { traceId } : {}),
     fromCache: false,

@@ -12,6 +12,7 @@ import { MalformedUpstreamResponseError } from '../errors/transport.errors.js';
 import type { Redactor } from '../privacy/redactor.js';
 import type { AceDataWireErrorBody } from './check-3e.wire.js';
 import { parseRetryAfter } from './retry-after.js';
+import { cleanTraceId, cleanUpstreamText } from './upstream-values.js';
 
 /** The parts of a non-200 answer the mapping needs. */
 export interface UpstreamErrorResponse {
@@ -23,7 +24,7 @@ export interface UpstreamErrorResponse {
 
 function readErrorBody(
   body: string,
-): { code?: string; message?: string; traceId?: string } | undefined {
+): { code?: string; message?: string; traceId?: unknown } | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -34,7 +35,7 @@ function readErrorBody(
     return undefined;
   }
   const wire = parsed as AceDataWireErrorBody;
-  const traceId = typeof wire.trace_id === 'string' ? wire.trace_id : undefined;
+  const traceId = wire.trace_id;
   if (typeof wire.error === 'string') {
     // A bare string is a code when it looks like one, otherwise a message.
     return /^[a-z][a-z0-9_]*$/.test(wire.error)
@@ -70,9 +71,13 @@ export function mapUpstreamError(
   }
   const details: UpstreamErrorDetails = {
     httpStatus,
-    traceId: parsed.traceId ?? response.traceIdHeader,
+    traceId:
+      cleanTraceId(parsed.traceId, redact) ??
+      cleanTraceId(response.traceIdHeader, redact),
     upstreamMessage:
-      parsed.message === undefined ? undefined : redact(parsed.message),
+      parsed.message === undefined
+        ? undefined
+        : cleanUpstreamText(parsed.message, redact),
   };
   switch (parsed.code) {
     case 'token_mismatched':
@@ -99,6 +104,9 @@ export function mapUpstreamError(
   if (httpStatus >= 500) return new UpstreamServerError(details);
   return new UpstreamHttpError({
     ...details,
-    upstreamCode: parsed.code === undefined ? undefined : redact(parsed.code),
+    upstreamCode:
+      parsed.code === undefined
+        ? undefined
+        : cleanUpstreamText(parsed.code, redact).slice(0, 64),
   });
 }

@@ -40,6 +40,25 @@ export interface LedgerCompletion {
   readonly latencyMs: number;
 }
 
+/** The longest text kept in a column (trace ids, codes, callers): the store's index must take any row. */
+export const MAX_LEDGER_TEXT = 128;
+const INT32_MAX = 2_147_483_647;
+
+/** A text as a column takes it: no NUL (PostgreSQL refuses it), bounded. */
+function text(value: string | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  // oxlint-disable-next-line no-control-regex
+  const clean = String(value).replace(/\u0000/g, '');
+  return [...clean].slice(0, MAX_LEDGER_TEXT).join('');
+}
+
+/** A whole number an `integer` column takes, else null (or 0 where one is required). */
+function int(value: number | undefined): number | null {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  const n = Math.round(value);
+  return Math.abs(n) > INT32_MAX ? null : n;
+}
+
 /** The values of a row and its completion, in the order of {@link LEDGER_COLUMNS}. */
 export function rowValues(
   row: LedgerRow,
@@ -50,8 +69,8 @@ export function rowValues(
     new Date(row.sentAt),
     row.chinaDay,
     new Date(row.deadlineAt),
-    row.replica,
-    row.caller ?? null,
+    text(row.replica),
+    text(row.caller),
     row.subjectHmac ?? null,
     row.maskedPhone ?? null,
     row.verifyMode,
@@ -66,14 +85,14 @@ export function completionValues(completion?: LedgerCompletion): unknown[] {
   return completion
     ? [
         new Date(completion.completedAt),
-        completion.status,
-        completion.resultCode ?? null,
+        text(completion.status),
+        int(completion.resultCode),
         completion.billed,
         completion.mayHaveBilled,
-        completion.errorCode ?? null,
-        completion.traceId ?? null,
-        completion.attempts,
-        Math.round(completion.latencyMs),
+        text(completion.errorCode),
+        text(completion.traceId),
+        int(completion.attempts) ?? 0,
+        int(completion.latencyMs),
       ]
     : [null, null, null, null, null, null, null, 0, null];
 }

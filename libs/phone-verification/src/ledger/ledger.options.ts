@@ -52,7 +52,7 @@ export interface ResolvedLedgerOptions {
   readonly flushIntervalMs: number;
   /** How often rows past the retention are deleted. */
   readonly purgeIntervalMs: number;
-  /** Writes kept in memory for the store (no spool, or a full disk) before the oldest are dropped. */
+  /** Writes kept in memory for the store (no spool, or a full disk): past it, calls are refused and free answers go unrecorded, loudly. */
   readonly maxWaitingInMemory: number;
 }
 

@@ -42,7 +42,9 @@ export async function openResolvedUsageLedger(
  * The usage ledger outside a Nest module, for tools that read it (reports,
  * deletion requests, finance's scripts) with the options the module is
  * given. Close it when done. The embedded store is one process's: opening it
- * while the app holds its folder throws `EmbeddedLedgerInUseError`.
+ * while the app holds its folder throws `EmbeddedLedgerInUseError`. It never
+ * opens the app's spool (whose records are the app's to replay, in order):
+ * with the store away, it refuses.
  */
 export async function openUsageLedger(
   options: LedgerOptions,
@@ -50,7 +52,7 @@ export async function openUsageLedger(
   // Rows this ledger writes (none, for a reader) last as long as a call
   // with the module's default timeout and retries.
   const resolved = resolveLedger(
-    options,
+    { ...options, whenStoreDown: 'refuse', spoolDir: undefined },
     resolveRetry(undefined).deadlineMs + DEFAULT_TIMEOUT_MS,
   );
   if (!resolved) throw new TypeError('openUsageLedger: no ledger options');

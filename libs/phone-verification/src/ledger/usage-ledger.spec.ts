@@ -1,5 +1,13 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createTestDatabase,
@@ -18,7 +26,12 @@ import {
   LEDGER_SCHEMA_VERSION,
   LEDGER_TABLE,
 } from './ledger.migrations.js';
-import { EmbeddedLedgerInUseError } from './embedded-store-lock.js';
+import {
+  EmbeddedLedgerInUseError,
+  lockEmbeddedStore,
+} from './embedded-store-lock.js';
+import { LedgerSpool, LedgerSpoolInUseError } from './ledger-spool.js';
+import { mountSmallDisk } from '../../../../test/support/small-disk.js';
 import { pgliteLedgerSql } from './pglite-ledger-sql.js';
 import { postgresLedgerSql } from './postgres-ledger-sql.js';
 import { UsageLedger } from './usage-ledger.js';
@@ -387,10 +400,109 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
 
       expect(await ledger.forget({ ...ZHANG, phone: '138 0000 0000' })).toBe(3);
       expect(await ledger.forget(ZHANG)).toBe(0);
-      const { rows } = await sql.query<{ masked_phone: string }>(
-        `SELECT masked_phone FROM ${LEDGER_TABLE}`,
+      const { rows } = await sql.query<{ masked_phone: string | null }>(
+        `SELECT masked_phone FROM ${LEDGER_TABLE} WHERE subject_hmac IS NOT NULL`,
       );
       expect(rows).toEqual([{ masked_phone: '139****0001' }]);
+      const { rows: erased } = await sql.query(
+        `SELECT id FROM ${LEDGER_TABLE} WHERE masked_phone IS NOT NULL`,
+      );
+      expect(erased).toHaveLength(1);
+    });
+
+    it('forgetting a person keeps the money facts of their calls: usage and the budget seed still count them, and a call in flight is still completed', async () => {
+      const day = chinaDay(clock.now());
+      for (let i = 0; i < 2; i++) {
+        await ledger.completed(
+          await ledger.sent(ask(ZHANG), 30_000),
+          answered(clock, { traceId: `billed-${i}` }),
+        );
+      }
+      const inFlight = await ledger.sent(ask(ZHANG), 30_000);
+
+      expect(await ledger.forget(ZHANG)).toBe(3);
+      await ledger.completed(inFlight, answered(clock, { traceId: 'late' }));
+
+      const { totals } = await ledger.usage({ from: day, to: day });
+      expect(totals).toMatchObject({ upstreamCalls: 3, billed: 3 });
+      expect(await ledger.billedOn(day)).toBe(3);
+      const { rows } = await sql.query<{ trace_id: string }>(
+        `SELECT trace_id FROM ${LEDGER_TABLE} ORDER BY trace_id`,
+      );
+      expect(rows.map((r) => r.trace_id)).toEqual([
+        'billed-0',
+        'billed-1',
+        'late',
+      ]);
+      expect(await store.dump(sql)).not.toContain('138****0000');
+    });
+
+    it('records any completion, whatever upstream sent (a NUL, a 6000-character trace id, a code past any integer), and stays available', async () => {
+      const hostile: Partial<LedgerCompletion>[] = [
+        { traceId: 't\u0000x' },
+        {
+          traceId: Array.from({ length: 6000 }, () =>
+            Math.random().toString(36).charAt(2),
+          ).join(''),
+        },
+        { resultCode: 3_000_000_000, status: 'unknown' },
+        { errorCode: 'e\u0000'.repeat(3000), status: 'error', billed: false },
+      ];
+      for (const fields of hostile) {
+        const id = await ledger.sent(ask(ZHANG), 30_000);
+        await ledger.completed(id, answered(clock, fields));
+        expect(ledger.storeAvailable()).toBe(true);
+      }
+      await ledger.completed(
+        await ledger.sent(ask(LI), 30_000),
+        answered(clock),
+      );
+
+      expect(ledger.backlog()).toBe(0);
+      const { rows } = await sql.query<{ completed_at: Date | null }>(
+        `SELECT completed_at FROM ${LEDGER_TABLE}`,
+      );
+      expect(rows).toHaveLength(5);
+      expect(rows.every((r) => r.completed_at !== null)).toBe(true);
+      const day = chinaDay(clock.now());
+      expect((await ledger.usage({ from: day, to: day })).totals).toMatchObject(
+        { upstreamCalls: 5, billed: 4, mayHaveBilled: 0 },
+      );
+    });
+
+    it('a write the store refuses for its content is recorded with its money facts alone; it never passes for a store away', async () => {
+      await sql.query(
+        `ALTER TABLE ${LEDGER_TABLE} ADD CONSTRAINT no_poison CHECK (trace_id NOT LIKE 'poison%')`,
+      );
+      const poisoned = await ledger.sent(ask(ZHANG), 30_000);
+      await ledger.completed(
+        poisoned,
+        answered(clock, { traceId: 'poison-1' }),
+      );
+      await ledger.answeredFree(
+        ask(ZHANG),
+        'cache',
+        answered(clock, { billed: false, traceId: 'poison-2' }),
+      );
+
+      expect(ledger.storeAvailable()).toBe(true);
+      expect(ledger.backlog()).toBe(0);
+      const next = await ledger.sent(ask(LI), 30_000);
+      await ledger.completed(next, answered(clock));
+      const { rows } = await sql.query<{
+        answered_by: string;
+        billed: boolean;
+        status: string;
+      }>(
+        `SELECT answered_by, billed, status FROM ${LEDGER_TABLE} ORDER BY sent_at, answered_by, status`,
+      );
+      expect(
+        rows.map((r) => `${r.answered_by} ${r.status} ${r.billed}`).toSorted(),
+      ).toEqual([
+        'cache unrecordable false',
+        'upstream consistent true',
+        'upstream unrecordable true',
+      ]);
     });
 
     it('keeps no raw name, phone or ID number in any table', async () => {
@@ -655,9 +767,11 @@ describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
     );
     expect(ledger.backlog()).toBe(7);
     // On the disk, not in memory: a restart would replay them.
-    const spooled = readdirSync(spoolDir).flatMap((f) =>
-      readFileSync(join(spoolDir, f), 'utf8').split('\n').filter(Boolean),
-    );
+    const spooled = readdirSync(spoolDir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .flatMap((f) =>
+        readFileSync(join(spoolDir, f), 'utf8').split('\n').filter(Boolean),
+      );
     expect(spooled).toHaveLength(7);
 
     await db.bringBack();
@@ -703,5 +817,113 @@ describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
     expect(second.backlog()).toBe(0);
     expect(await db.query(`SELECT id FROM ${LEDGER_TABLE}`)).toHaveLength(1);
     await second.close();
+  });
+  it('a full disk: every spooled record is whole or the call is refused; none torn, none glued, none lost', async () => {
+    const disk = mountSmallDisk(64);
+    try {
+      const clock = testClock();
+      const dir = join(disk.dir, 'spool');
+      const ledger = ledgerOn(
+        await postgresLedgerSql({ url: db.url, connectTimeoutMs: 1_000 }),
+        clock,
+        { whenStoreDown: 'spool', spoolDir: dir },
+      );
+      await ledger.start();
+      // Most of the disk taken by something else, freed later.
+      const filler = join(disk.dir, 'filler');
+      writeFileSync(filler, Buffer.alloc(40 * 1024));
+      await db.takeDown();
+
+      const left: string[] = [];
+      const refusals: unknown[] = [];
+      const call = async (i: number) => {
+        const id = await ledger
+          .sent(ask(i % 2 ? ZHANG : LI), 30_000)
+          .catch((error: unknown) => {
+            refusals.push(error);
+            return undefined;
+          });
+        if (id === undefined) return;
+        left.push(id);
+        await ledger.completed(id, answered(clock, { traceId: `t-${i}` }));
+      };
+      for (let i = 0; i < 500 && refusals.length < 3; i++) await call(i);
+      expect(refusals).toHaveLength(3);
+      expect(refusals.every((e) => e instanceof LedgerUnavailableError)).toBe(
+        true,
+      );
+      unlinkSync(filler);
+      for (let i = 1000; i < 1020; i++) await call(i);
+
+      await db.bringBack();
+      await ledger.flush();
+      expect(ledger.backlog()).toBe(0);
+      const rows = await db.query<{ id: string; billed: boolean | null }>(
+        `SELECT id, billed FROM ${LEDGER_TABLE}`,
+      );
+      // Every call that left is on record, completed as billed.
+      expect(rows.map((r) => r.id).toSorted()).toEqual(left.toSorted());
+      expect(rows.every((r) => r.billed === true)).toBe(true);
+      expect(left.length).toBeGreaterThan(20);
+      await ledger.close();
+    } finally {
+      disk.unmount();
+    }
+  });
+});
+
+describe('one process per folder', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-lock-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const lockFile = () => join(dir, 'phone-verification-ledger.lock');
+
+  it("a spool folder is one replica's: a second is refused, naming the first, until the first lets go", () => {
+    const first = new LedgerSpool(dir);
+    const second = (() => {
+      try {
+        return new LedgerSpool(dir);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(second).toBeInstanceOf(LedgerSpoolInUseError);
+    expect((second as Error).message).toContain(`process ${process.pid}`);
+    first.close();
+    new LedgerSpool(dir).close();
+  });
+
+  it('takes over a lock whose pid now belongs to another process (a container restarted as PID 1)', () => {
+    // This very process's pid, but another process's start: the pid was reused.
+    writeFileSync(
+      lockFile(),
+      JSON.stringify({ pid: process.pid, host: hostname(), start: '1' }),
+    );
+    const release = lockEmbeddedStore(dir);
+    expect(JSON.parse(readFileSync(lockFile(), 'utf8'))).toMatchObject({
+      pid: process.pid,
+    });
+    release();
+  });
+
+  it('takes over an empty lock file left by a crash, but not one being written right now', () => {
+    writeFileSync(lockFile(), '');
+    expect(() => lockEmbeddedStore(dir)).toThrow(EmbeddedLedgerInUseError);
+    const past = new Date(Date.now() - 10_000);
+    utimesSync(lockFile(), past, past);
+    lockEmbeddedStore(dir)();
+  });
+
+  it('refuses a lock from another host and says how to clear it', () => {
+    writeFileSync(
+      lockFile(),
+      JSON.stringify({ pid: 1, host: 'another-host', start: '5' }),
+    );
+    expect(() => lockEmbeddedStore(dir)).toThrow(
+      /process 1 on host another-host .*delete .*phone-verification-ledger\.lock/,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { createHmac, randomUUID } from 'node:crypto';
 import { chinaDay } from '../china-time.js';
 import type { Clock } from '../clock.js';
@@ -40,6 +41,38 @@ const COMPLETE = `UPDATE ${LEDGER_TABLE} SET ${COMPLETION_COLUMNS.map(
   (c, i) => `${c} = $${i + 2}`,
 ).join(', ')} WHERE id = $1`;
 
+/**
+ * Whether the store refused a write for what it holds (SQLSTATE classes 22
+ * data exception, 23 integrity, 54 program limit: a NUL, a number out of
+ * range, an index row too large), not because it is away.
+ */
+function refusedForContent(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
+}
+
+/** A completion's money facts alone. */
+const bare = (c: LedgerCompletion): LedgerCompletion => ({
+  completedAt: c.completedAt,
+  status: 'unrecordable',
+  billed: c.billed,
+  mayHaveBilled: c.mayHaveBilled,
+  attempts: c.attempts,
+  latencyMs: 0,
+});
+
+/** A record with only the money facts: no free text, no code (what a store refused for its content). */
+function moneyFactsOf(record: SpoolRecord): SpoolRecord {
+  if (record.op === 'complete') {
+    return { ...record, completion: bare(record.completion) };
+  }
+  return {
+    op: 'insert',
+    row: { ...record.row, caller: undefined },
+    ...(record.completion ? { completion: bare(record.completion) } : {}),
+  };
+}
+
 /** Who asked about whom, for one row. */
 export interface LedgerAsk {
   readonly request: NormalizedVerificationRequest;
@@ -60,7 +93,12 @@ export interface LedgerAsk {
  * answers the store cannot take wait in the spool, or in memory without one.
  */
 export class UsageLedger {
+  private readonly logger = new Logger('PhoneVerificationLedger');
   private readonly spool?: LedgerSpool;
+  /** Writes the store refused for their content even with the money facts alone (never expected). */
+  private setAside = 0;
+  /** Free answers not recorded because the in-memory backlog was full. */
+  private dropped = 0;
   /** Writes waiting for the store when there is no spool (completions, free answers). */
   private readonly waiting: SpoolRecord[] = [];
   private migrated = false;
@@ -113,6 +151,7 @@ export class UsageLedger {
     clearInterval(this.flushTimer);
     clearInterval(this.purgeTimer);
     await this.flush().catch(() => undefined);
+    this.spool?.close();
     await this.sql.close();
   }
 
@@ -127,6 +166,22 @@ export class UsageLedger {
   }
 
   /**
+   * Writes not on record: refused by the store for their content even with
+   * their money facts alone, and free answers (no call, no charge) past a
+   * full in-memory backlog. Each is logged.
+   */
+  unrecorded(): { setAside: number; freeAnswersDropped: number } {
+    return { setAside: this.setAside, freeAnswersDropped: this.dropped };
+  }
+
+  /** True when no more writes may wait in memory: calls are refused until the store is back. */
+  private backlogFull(): boolean {
+    return (
+      !this.spool && this.waiting.length >= this.options.maxWaitingInMemory
+    );
+  }
+
+  /**
    * Writes the "sent" row of a call about to go upstream; the call must not
    * leave before this resolves. Throws {@link LedgerUnavailableError} when
    * neither the store nor the spool took it.
@@ -136,11 +191,13 @@ export class UsageLedger {
     deadlineMs = this.options.callDeadlineMs,
   ): Promise<string> {
     const row = this.rowOf(ask, 'upstream', deadlineMs);
+    // Its completion could not be kept: refuse rather than lose it.
+    if (this.backlogFull()) throw new LedgerUnavailableError();
     let mayHaveLanded = false;
     if (!this.storeAway) {
       try {
         await this.ready();
-        await this.sql.query(INSERT, rowValues(row));
+        await this.apply({ op: 'insert', row });
         return row.id;
       } catch {
         this.storeAway = true;
@@ -196,9 +253,13 @@ export class UsageLedger {
     return outcomeReport(this.sql, range);
   }
 
-  /** Upstream calls of one China day that were, or may have been, billed (budgets re-seed from it). */
+  /**
+   * Upstream calls of one China day that were, or may have been, billed
+   * (budgets re-seed from it). What waits for the store is sent first, so
+   * throws while the store is away: a budget never seeds from a partial count.
+   */
   async billedOn(day: string): Promise<number> {
-    await this.ready();
+    await this.flush();
     const { rows } = await this.sql.query<{ n: string }>(
       `SELECT count(*) AS n FROM ${LEDGER_TABLE}
         WHERE china_day = $1 AND answered_by = 'upstream'
@@ -209,10 +270,13 @@ export class UsageLedger {
   }
 
   /**
-   * Deletes every row about one person (PIPL's right to deletion): the
-   * identity is normalised and HMAC'd as when it was recorded. Returns how
-   * many rows went. Throws `InvalidInputError` for an identity that could
-   * not have been recorded.
+   * Erases one person from every row about them (PIPL's right to deletion):
+   * the identity is normalised and HMAC'd as when it was recorded, and its
+   * rows lose the subject and the masked phone. The money facts stay (day,
+   * caller, billed, code, trace id), so budgets and reconciliation still
+   * count the calls, and a call of theirs in flight is still completed.
+   * Returns how many rows were erased. Throws `InvalidInputError` for an
+   * identity that could not have been recorded.
    */
   async forget(
     identity: Pick<PhoneVerificationRequest, 'name' | 'phone' | 'idCard'>,
@@ -224,7 +288,8 @@ export class UsageLedger {
     await this.ready();
     await this.flush();
     const { affected } = await this.sql.query(
-      `DELETE FROM ${LEDGER_TABLE} WHERE subject_hmac = $1`,
+      `UPDATE ${LEDGER_TABLE} SET subject_hmac = NULL, masked_phone = NULL
+        WHERE subject_hmac = $1`,
       [this.subjectOf(request)],
     );
     return affected;
@@ -310,12 +375,47 @@ export class UsageLedger {
     } catch {
       // The disk refused too: keep it in memory.
     }
-    if (this.waiting.length < this.options.maxWaitingInMemory) {
-      this.waiting.push(record);
+    const free = record.op === 'insert' && record.row.answeredBy !== 'upstream';
+    if (free && this.waiting.length >= this.options.maxWaitingInMemory) {
+      // No call, no charge: dropped, loudly. A completion is always kept
+      // (new calls are refused meanwhile, so they stay bounded).
+      this.dropped += 1;
+      this.logger.warn(
+        `The ledger's store is away and ${this.waiting.length} writes wait in memory: a free answer (${record.row.answeredBy}) was not recorded`,
+      );
+      return;
+    }
+    this.waiting.push(record);
+  }
+
+  /**
+   * Writes one record. A write the store refuses for its content is written
+   * again with its money facts alone, and set aside (logged, counted) if
+   * even that is refused: it never passes for a store away, nor blocks the
+   * writes behind it.
+   */
+  private async apply(record: SpoolRecord): Promise<void> {
+    try {
+      await this.applyAsIs(record);
+      return;
+    } catch (error) {
+      if (!refusedForContent(error)) throw error;
+      this.logger.warn(
+        `The ledger's store refused a ${record.op} for its content (SQLSTATE ${(error as { code: string }).code}): recorded with its money facts only`,
+      );
+    }
+    try {
+      await this.applyAsIs(moneyFactsOf(record));
+    } catch (error) {
+      if (!refusedForContent(error)) throw error;
+      this.setAside += 1;
+      this.logger.error(
+        `The ledger's store refused a ${record.op} even with its money facts only (SQLSTATE ${(error as { code: string }).code}): set aside`,
+      );
     }
   }
 
-  private async apply(record: SpoolRecord): Promise<void> {
+  private async applyAsIs(record: SpoolRecord): Promise<void> {
     if (record.op === 'insert') {
       await this.sql.query(INSERT, rowValues(record.row, record.completion));
     } else {

@@ -1,5 +1,9 @@
 /** Replaces every occurrence of the given secrets in a text. */
-export type Redactor = (text: string) => string;
+export interface Redactor {
+  (text: string): string;
+  /** Whether the text holds one of the secrets (not merely a long number). */
+  secretsIn(text: string): boolean;
+}
 
 /** Runs of 6+ digits (optionally ending in X) look like a phone or ID number. */
 const LONG_NUMBER = /\d{6,}[\dXx]?/g;
@@ -18,11 +22,14 @@ export function createRedactor(
   ]
     // Longest first, so a value containing another is removed whole.
     .toSorted((a, b) => b.length - a.length);
-  return (text: string) => {
+  const redact = (text: string) => {
     let out = text;
     for (const needle of needles) {
       out = out.split(needle).join('[redacted]');
     }
     return out.replace(LONG_NUMBER, '[redacted]');
   };
+  return Object.assign(redact, {
+    secretsIn: (text: string) => needles.some((n) => text.includes(n)),
+  });
 }
