@@ -60,6 +60,7 @@ export {
   CARRIERS,
   PHONE_VERIFICATION_STATUSES,
   chargedForThisCall,
+  mayHaveChargedThisCall,
   type Carrier,
   type MismatchDetail,
   type PhoneVerificationResult,

@@ -118,7 +118,7 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
       ['-1', -1, 'no_record', false],
       ['-2', -2, 'engine_error', false],
       ['-3', -3, 'engine_unavailable', false],
-      ['-4', -4, 'name_invalid', false],
+      ['-4', -4, 'name_invalid', 'maybe'],
       ['-5', -5, 'phone_invalid', false],
       ['-6', -6, 'daily_limit_exceeded', false],
       ['-9', -9, 'unknown', false],

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AceDataClient } from './acedata/acedata.client.js';
+import { BilledCall } from './billing/billed-call.js';
 import type { BudgetUsage, SpendBudget } from './budget/spend-budget.js';
 import type { SubjectKeyer } from './cache/subject-key.js';
 import type { VerificationCache } from './cache/verification-cache.js';
@@ -82,9 +83,10 @@ interface Answer {
  * number belong together, through AceData's three-elements API.
  *
  * One request flows top to bottom: validate → cache → single flight (one
- * call per identity, in this process and across instances) → spend budget →
- * circuit breaker and retries → AceData client; one result or one typed
- * error.
+ * call per identity, in this process and across instances) → the billed
+ * call (`billing/billed-call.ts`: budget, pacing, the ledger's "sent" row,
+ * breaker and retries, AceData, settlement) → report (events, the ledger's
+ * free rows); one result or one typed error.
  */
 @Injectable()
 export class PhoneVerificationService {
@@ -106,7 +108,11 @@ export class PhoneVerificationService {
     private readonly shared: SharedRedis | null,
     @Inject(PHONE_VERIFICATION_LEDGER)
     private readonly ledger: UsageLedger | null,
-  ) {}
+  ) {
+    this.billedCall = new BilledCall(budget, resilience, client, ledger, clock);
+  }
+
+  private readonly billedCall: BilledCall;
 
   /**
    * Normalises and validates the input (throwing `InvalidInputError` before
@@ -147,7 +153,7 @@ export class PhoneVerificationService {
         await this.ledger?.answeredFree(
           { request: normalized, caller: options.caller },
           answer.cacheHit ? 'cache' : 'shared',
-          this.completionOf(result, 0, latencyMs, false),
+          this.completionOf(result, latencyMs),
         );
       }
       return result;
@@ -161,7 +167,7 @@ export class PhoneVerificationService {
         await this.ledger?.answeredFree(
           { request: normalized, caller: options.caller },
           'budget_refused',
-          this.completionOfError(error, 0, latencyMs),
+          this.completionOfError(error, latencyMs),
         );
       }
       throw error;
@@ -215,7 +221,7 @@ export class PhoneVerificationService {
   ): Promise<Answer> {
     // Ciphertext under a fresh IV never repeats: nothing to cache or share.
     if (request.encrypted) {
-      const outcome = await this.call(request, tally, options);
+      const outcome = await this.billedCall.run(request, tally, options);
       return { outcome, cacheHit: false, shared: false };
     }
     const key = this.keyOf(request);
@@ -232,103 +238,42 @@ export class PhoneVerificationService {
         cachedMeanwhile = true;
         return { result: meanwhile, attempts: 0 };
       }
-      const outcome = await this.call(request, tally, options);
+      const outcome = await this.billedCall.run(request, tally, options);
       await this.cache?.remember(key, outcome.result);
       return outcome;
     });
     return { ...flight, cacheHit: cachedMeanwhile };
   }
 
-  /**
-   * One billed-maybe call: within the budget, on record in the ledger before
-   * it leaves, under the breaker and retries.
-   */
-  private call(
-    request: NormalizedVerificationRequest,
-    tally: AttemptTally,
-    { budgetKey, onAttempt, caller }: VerifyOptions,
-  ): Promise<ResilientOutcome> {
-    const execute = () =>
-      this.resilience.execute(
-        () => this.client.check3e(request),
-        tally,
-        onAttempt,
-      );
-    const call = this.ledger
-      ? () => this.recorded(this.ledger!, request, caller, tally, execute)
-      : execute;
-    if (!this.budget) return call();
-    return this.budget.spend(budgetKey, call, (o) => o.result.billed);
-  }
-
-  /** Runs `execute` between the ledger's "sent" row and its completion. */
-  private async recorded(
-    ledger: UsageLedger,
-    request: NormalizedVerificationRequest,
-    caller: string | undefined,
-    tally: AttemptTally,
-    execute: () => Promise<ResilientOutcome>,
-  ): Promise<ResilientOutcome> {
-    const started = this.clock.now();
-    const id = await ledger.sent({ request, caller });
-    try {
-      const outcome = await execute();
-      await ledger.completed(
-        id,
-        this.completionOf(
-          outcome.result,
-          outcome.attempts,
-          this.clock.now() - started,
-          outcome.result.billed,
-        ),
-      );
-      return outcome;
-    } catch (error) {
-      await ledger.completed(
-        id,
-        this.completionOfError(
-          error,
-          tally.attempts,
-          this.clock.now() - started,
-        ),
-      );
-      throw error;
-    }
-  }
-
+  /** A free answer's completion: nothing charged for this call. */
   private completionOf(
     result: PhoneVerificationResult,
-    attempts: number,
     latencyMs: number,
-    billed: boolean,
   ): LedgerCompletion {
     return {
       completedAt: this.clock.now(),
       status: result.status,
       resultCode: result.code,
-      billed,
+      billed: false,
       mayHaveBilled: false,
       traceId: result.traceId,
-      attempts,
+      attempts: 0,
       latencyMs,
     };
   }
 
+  /** A budget refusal's completion: nothing sent. */
   private completionOfError(
-    error: unknown,
-    attempts: number,
+    error: PhoneVerificationError,
     latencyMs: number,
   ): LedgerCompletion {
-    const known = error instanceof PhoneVerificationError ? error : undefined;
     return {
       completedAt: this.clock.now(),
       status: 'error',
       billed: false,
-      // Not one of ours (a hook that threw): billed-maybe once a request left.
-      mayHaveBilled: known ? known.mayHaveBilled : attempts > 0,
-      errorCode: known?.code ?? 'unexpected',
-      traceId: known?.traceId,
-      attempts,
+      mayHaveBilled: false,
+      errorCode: error.code,
+      attempts: 0,
       latencyMs,
     };
   }

@@ -1,5 +1,6 @@
 import {
   chargedForThisCall,
+  mayHaveChargedThisCall,
   PhoneVerificationError,
   type PhoneVerificationRequest,
   type PhoneVerificationResult,
@@ -142,7 +143,7 @@ export class CallScheduler {
       carrier: result.carrier,
       detail: result.detail ?? '',
       error: '',
-      mayHaveBilled: false,
+      mayHaveBilled: mayHaveChargedThisCall(result),
     });
     const cached = result.fromCache || result.shared;
     run.write({ ...base, answer, billed, cached });

@@ -2,6 +2,7 @@ import {
   CARRIERS,
   PHONE_VERIFICATION_STATUSES,
   chargedForThisCall,
+  mayHaveChargedThisCall,
   encodeCheck3eResult,
   type Check3eWireResponse,
   type PhoneVerificationResult,
@@ -52,6 +53,13 @@ export class Check3eResponseDto implements Check3eWireResponse {
 
   @ApiProperty({
     description:
+      'Whether this request may have been charged: a code whose billing is unsettled (-4 by default, until reconciliation settles it), fetched from AceData for it',
+    example: false,
+  })
+  may_have_billed: boolean;
+
+  @ApiProperty({
+    description:
       'Answered without a call of its own: from the result cache, or shared with an identical request in flight',
     example: false,
   })
@@ -75,6 +83,7 @@ export function toCheck3eResponse(
     ...encodeCheck3eResult(result),
     status: result.status,
     billed: chargedForThisCall(result),
+    may_have_billed: mayHaveChargedThisCall(result),
     cached: result.fromCache || result.shared,
     carrier: result.carrier,
   };

@@ -47,7 +47,8 @@ describe('resolveResultCodes', () => {
     });
     // The others are the guide's, and the documented table is untouched.
     expect(table.meaningOf(0)).toEqual(RESULT_CODES.get(0));
-    expect(ResultCodeTable.documented.meaningOf(-4).billed).toBe(false);
+    // -4 is money-safe until a bill settles it (acedata-check-3e.md).
+    expect(ResultCodeTable.documented.meaningOf(-4).billed).toBe('maybe');
   });
 
   it.each([
@@ -56,9 +57,14 @@ describe('resolveResultCodes', () => {
     [{ '-4': true }, 'resultCodes["-4"]', /must be an object/],
     [{ '-4': { billable: true } }, 'resultCodes["-4"]', /has "billable"/],
     [{ '-4': { status: 'ok' } }, 'resultCodes["-4"].status', /one of/],
-    [{ '-4': { billed: 'yes' } }, 'resultCodes["-4"].billed', /true or false/],
+    [
+      { '-4': { billed: 'yes' } },
+      'resultCodes["-4"].billed',
+      /true, false or "maybe"/,
+    ],
     [{ '-4': { cache: 'forever' } }, 'resultCodes["-4"].cache', /one of/],
     [{ '-2': { billed: true } }, 'resultCodes["-2"]', /billed and retried/],
+    [{ '-3': { billed: 'maybe' } }, 'resultCodes["-3"]', /billed and retried/],
     [{ '0': { retryable: true } }, 'resultCodes["0"]', /pay again/],
   ])('refuses %j, naming %s', (raw, option, problem) => {
     const error = problemOf(raw);

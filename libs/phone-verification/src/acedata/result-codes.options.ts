@@ -44,8 +44,12 @@ function resolveOverride(code: string, raw: unknown): ResultCodeOverride {
       `must be one of: ${PHONE_VERIFICATION_STATUSES.join(', ')}`,
     );
   }
-  if (billed !== undefined && typeof billed !== 'boolean') {
-    invalid(`${option}.billed`, 'must be true or false');
+  if (
+    billed !== undefined &&
+    typeof billed !== 'boolean' &&
+    billed !== 'maybe'
+  ) {
+    invalid(`${option}.billed`, 'must be true, false or "maybe"');
   }
   if (cache !== undefined && !CACHE_RULES.includes(cache as never)) {
     invalid(`${option}.cache`, `must be one of: ${CACHE_RULES.join(', ')}`);

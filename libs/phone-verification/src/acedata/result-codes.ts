@@ -3,8 +3,11 @@ import type { PhoneVerificationStatus } from '../dto/phone-verification-result.j
 /** What one of AceData's result codes means for this library. */
 export interface ResultCodeMeaning {
   readonly status: PhoneVerificationStatus;
-  /** AceData charges for it. */
-  readonly billed: boolean;
+  /**
+   * AceData charges for it: `true`, `false`, or `'maybe'` while a bill has
+   * not settled it (counted against budgets, recorded as may-have-billed).
+   */
+  readonly billed: boolean | 'maybe';
   /**
    * How long an answer with this code stays true: for the cache's TTL, until
    * the next midnight in China (when the daily limit resets), or not at all.
@@ -16,7 +19,7 @@ export interface ResultCodeMeaning {
 
 const meaning = (
   status: PhoneVerificationStatus,
-  billed: boolean,
+  billed: boolean | 'maybe',
   cache: ResultCodeMeaning['cache'],
   retryable = false,
 ): ResultCodeMeaning => ({ status, billed, cache, retryable });
@@ -32,7 +35,10 @@ export const RESULT_CODES: ReadonlyMap<number, ResultCodeMeaning> = new Map([
   [-1, meaning('no_record', false, 'never')],
   [-2, meaning('engine_error', false, 'never', true)],
   [-3, meaning('engine_unavailable', false, 'never', true)],
-  [-4, meaning('name_invalid', false, 'never')],
+  // AceData's guide: "name check failed", not billed. But check-3e is
+  // Tencent's PhoneVerification, whose -4 is a billed "inconsistent": until
+  // a bill settles it, money-safe (see acedata-check-3e.md).
+  [-4, meaning('name_invalid', 'maybe', 'never')],
   [-5, meaning('phone_invalid', false, 'never')],
   [-6, meaning('daily_limit_exceeded', false, 'until_china_midnight')],
 ]);

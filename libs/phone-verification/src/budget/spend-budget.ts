@@ -5,7 +5,6 @@ import {
   BudgetStoreUnavailableError,
 } from '../errors/budget.errors.js';
 import type { Clock } from '../clock.js';
-import { PhoneVerificationError } from '../errors/phone-verification.error.js';
 import type {
   BudgetCounterLoss,
   BudgetHold,
@@ -32,7 +31,8 @@ export interface BudgetUsage {
  * Daily spend caps, enforced before the call: one unit is reserved in the
  * deployment's budget and the caller's before each upstream call (cache hits
  * and shared answers reserve nothing), kept when the call was billed or may
- * have been, released when it certainly was not. Per-key counters are keyed
+ * have been, released when it certainly was not (the billed call decides,
+ * by the settlement rule: `billing/`). Per-key counters are keyed
  * by an HMAC of the budget key.
  */
 export class SpendBudget {
@@ -69,32 +69,6 @@ export class SpendBudget {
       );
     }
     return outcome.hold;
-  }
-
-  /**
-   * Runs one upstream call against a reserved unit: the unit is kept when
-   * the call was billed or may have been, given back when it certainly was
-   * not (`billed(value)` false, or an error that cannot have been billed).
-   */
-  async spend<T>(
-    budgetKey: string | undefined,
-    call: () => Promise<T>,
-    billed: (value: T) => boolean,
-  ): Promise<T> {
-    const hold = await this.reserve(budgetKey);
-    let value: T;
-    try {
-      value = await call();
-    } catch (error) {
-      if (error instanceof PhoneVerificationError && error.mayHaveBilled) {
-        await hold.keep();
-      } else {
-        await hold.release();
-      }
-      throw error;
-    }
-    await (billed(value) ? hold.keep() : hold.release());
-    return value;
   }
 
   /** The last time a day's shared counter was found missing and re-seeded. */

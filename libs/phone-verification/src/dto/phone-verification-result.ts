@@ -45,8 +45,13 @@ export interface PhoneVerificationResult {
   readonly code: number;
   /** The readable name of `code`. */
   readonly status: PhoneVerificationStatus;
-  /** True exactly when AceData charges for the answer (codes 0 and 1). */
-  readonly billed: boolean;
+  /**
+   * Whether AceData charges for this code (0 and 1: `true`); `'maybe'` for a
+   * code whose billing is unsettled (`-4` by default: see the README). Says
+   * nothing of this call: a cached or shared answer cost nothing
+   * ({@link chargedForThisCall}).
+   */
+  readonly billed: boolean | 'maybe';
   /** AceData's description of the result; may be in Chinese. */
   readonly description: string;
   /** The carrier, normalised from `isp`. */
@@ -74,5 +79,15 @@ export interface PhoneVerificationResult {
  * for it, not answered from the cache nor shared with an identical call.
  */
 export function chargedForThisCall(result: PhoneVerificationResult): boolean {
-  return result.billed && !result.fromCache && !result.shared;
+  return result.billed === true && !result.fromCache && !result.shared;
+}
+
+/**
+ * Whether this call may have been charged: a code whose billing is
+ * unsettled (`billed: 'maybe'`), fetched from AceData for it.
+ */
+export function mayHaveChargedThisCall(
+  result: PhoneVerificationResult,
+): boolean {
+  return result.billed === 'maybe' && !result.fromCache && !result.shared;
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import {
   chargedForThisCall,
+  mayHaveChargedThisCall,
   type PhoneVerificationResult,
 } from '../dto/phone-verification-result.js';
 import { PhoneVerificationError } from '../errors/phone-verification.error.js';
@@ -34,7 +35,7 @@ export class VerificationReporter {
       status: result.status,
       code: result.code,
       billed: chargedForThisCall(result),
-      mayHaveBilled: false,
+      mayHaveBilled: mayHaveChargedThisCall(result),
       attempts: answered.attempts,
       cacheHit: answered.cacheHit,
       shared: answered.shared,

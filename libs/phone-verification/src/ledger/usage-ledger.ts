@@ -222,6 +222,15 @@ export class UsageLedger {
     await this.write({ op: 'complete', id, completion });
   }
 
+  /**
+   * Records a call that never left (an open circuit, no pacing slot in
+   * time): an upstream row with its completion, no request. Never throws.
+   */
+  async notSent(ask: LedgerAsk, completion: LedgerCompletion): Promise<void> {
+    const row = this.rowOf(ask, 'upstream', 0);
+    await this.write({ op: 'insert', row, completion });
+  }
+
   /** Records an answer that cost nothing (cache, shared, budget refusal). Never throws. */
   async answeredFree(
     ask: LedgerAsk,

@@ -14,6 +14,7 @@ import {
   UpstreamTimeoutError,
 } from '../errors/transport.errors.js';
 import { UpstreamUnavailableError } from '../errors/upstream-unavailable.error.js';
+import { LedgerUnavailableError } from '../errors/ledger.errors.js';
 import type { ResolvedCircuitBreakerOptions } from './circuit-breaker.options.js';
 
 /** The circuit breaker's state, as the readiness check reports it. */
@@ -39,8 +40,14 @@ export function stateOf(
  * bad input and rejected credentials are not.
  */
 export function countsAsUpstreamFailure(error: Error): boolean {
-  // Not sent at all (no pacing slot in time): says nothing of AceData.
-  if (error instanceof UpstreamUnavailableError) return false;
+  // Not sent at all (no pacing slot in time, the ledger could not record
+  // it): says nothing of AceData.
+  if (
+    error instanceof UpstreamUnavailableError ||
+    error instanceof LedgerUnavailableError
+  ) {
+    return false;
+  }
   return (
     (error instanceof PhoneVerificationError && error.retryable) ||
     error instanceof UpstreamTimeoutError ||

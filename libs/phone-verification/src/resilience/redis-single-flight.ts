@@ -9,6 +9,7 @@ import { UpstreamUnavailableError } from '../errors/upstream-unavailable.error.j
 import type { Clock } from '../clock.js';
 import type { SharedRedis } from '../shared-store/shared-redis.js';
 import { LEASE_STATE, RELEASE_LEASE } from '../shared-store/redis-scripts.js';
+import { mayHaveBilled } from '../billing/settlement.js';
 
 /** How the single flight across instances is timed (resolved from the options). */
 export interface SingleFlightTiming {
@@ -129,10 +130,7 @@ export class RedisSingleFlight {
           httpStatus: failure.httpStatus,
           traceId: failure.traceId,
           retryable: failure.retryable,
-          mayHaveBilled:
-            error instanceof PhoneVerificationError
-              ? error.mayHaveBilled
-              : true,
+          mayHaveBilled: mayHaveBilled(error),
         },
       });
       throw error;

@@ -221,9 +221,9 @@ describe('UpstreamResilience (virtual time)', () => {
       const outcomes = await clock.settle(
         Promise.allSettled(
           calls.map((s, i) =>
-            layer.execute(s.call(clock), { attempts: 0 }, () =>
-              attempted.push(i),
-            ),
+            layer.execute(s.call(clock), { attempts: 0 }, () => {
+              attempted.push(i);
+            }),
           ),
         ),
       );
@@ -247,9 +247,9 @@ describe('UpstreamResilience (virtual time)', () => {
       const s = scripted(serverError(), scriptedResult(0));
       const seen: number[] = [];
       await clock.settle(
-        layer.execute(s.call(clock), { attempts: 0 }, () =>
-          seen.push(s.calls.length),
-        ),
+        layer.execute(s.call(clock), { attempts: 0 }, () => {
+          seen.push(s.calls.length);
+        }),
       );
       expect(seen).toEqual([0, 1]);
       const never = scripted(scriptedResult(0));

@@ -40,6 +40,11 @@ const DEFAULT_RATE_LIMIT_HOLD_MS = 1_000;
 /** Counts the upstream calls one verification made, whether it failed or not. */
 export interface AttemptTally {
   attempts: number;
+  /**
+   * A request was written and no answer the library could read came back
+   * for it: what an error that is not the library's own is settled by.
+   */
+  unanswered?: boolean;
 }
 
 /** One verification's outcome after the policies. */
@@ -113,14 +118,15 @@ export class UpstreamResilience {
   /**
    * Runs `call` under the circuit breaker, the pacing and the retry loop.
    * `tally` counts the upstream calls made, also when this throws;
-   * `onAttempt` runs right before each one is made.
+   * `beforeRequest` runs (and is awaited) after the pacing slot, right
+   * before each request is made: if it throws, nothing is sent.
    */
   async execute(
     call: () => Promise<PhoneVerificationResult>,
     tally: AttemptTally = { attempts: 0 },
-    onAttempt?: () => void,
+    beforeRequest?: () => void | Promise<void>,
   ): Promise<ResilientOutcome> {
-    const withRetries = () => this.withRetries(call, tally, onAttempt);
+    const withRetries = () => this.withRetries(call, tally, beforeRequest);
     if (!this.breaker) {
       return { result: await withRetries(), attempts: tally.attempts };
     }
@@ -141,7 +147,7 @@ export class UpstreamResilience {
   private async withRetries(
     call: () => Promise<PhoneVerificationResult>,
     tally: AttemptTally,
-    onAttempt: (() => void) | undefined,
+    beforeRequest: (() => void | Promise<void>) | undefined,
   ): Promise<PhoneVerificationResult> {
     const { retry } = this.options;
     const deadlineAt = this.clock.now() + retry.deadlineMs;
@@ -151,12 +157,18 @@ export class UpstreamResilience {
         if (previous) return unwrap(previous);
         throw new UpstreamUnavailableError('no_pacing_slot');
       }
-      onAttempt?.();
+      await beforeRequest?.();
       tally.attempts++;
+      tally.unanswered = true;
       const outcome: Attempt = await call().then(
         (result) => ({ result }),
         (error: unknown) => ({ error }),
       );
+      // An error of our own says itself whether it may have billed; any
+      // other thrown by the call leaves the request unanswered.
+      tally.unanswered =
+        'error' in outcome &&
+        !(outcome.error instanceof PhoneVerificationError);
       previous = outcome;
       if (
         'error' in outcome &&
