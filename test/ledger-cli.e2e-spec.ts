@@ -143,9 +143,13 @@ describe('the ledger CLI (npm run ledger) on the PostgreSQL ledger the app write
     });
     const run = await ledgerCli(['forget'], env, input);
     expect(run).toEqual({ code: 0, stdout: '{"deleted":2}\n', stderr: '' });
-    // Gone for the ledger the app reads, and only that person.
+    // Erased from the ledger the app reads, and only that person; the money
+    // facts of their calls stay counted.
     const left = await ledger.usage({ from: '2000-01-01', to: '2100-01-01' });
-    expect(left.totals).toMatchObject({ upstreamCalls: 2, cacheHits: 0 });
+    expect(left.totals).toMatchObject({ upstreamCalls: 3, cacheHits: 1 });
+    const rows = await ledger.recent({ limit: 10 });
+    expect(rows.filter((r) => r.maskedPhone === undefined)).toHaveLength(2);
+    expect(rows.map((r) => r.maskedPhone)).not.toContain('138****0000');
     expect((await ledgerCli(['forget'], env, input)).stdout).toBe(
       '{"deleted":0}\n',
     );

@@ -93,7 +93,7 @@ describe('nothing identifying leaks into logs, responses or metrics', () => {
     responses.push(metrics.text.replace(/^([^#].*) \S+$/gm, '$1'));
     responses.push((await request(h.url).get('/health/ready')).text);
     await h.close();
-  });
+  }, 60_000);
 
   it('the run exercised results, errors and rejections, with debug logs on', () => {
     const log = h.app.output();

@@ -78,7 +78,11 @@ export {
 } from './errors/invalid-input.error.js';
 export {
   ApiNotImplementedError,
+  BalanceUsedUpError,
+  CredentialsDisabledError,
   InvalidTokenError,
+  NoSuchApiError,
+  UpstreamGatewayTimeoutError,
   TokenMismatchedError,
   UpstreamApiError,
   UpstreamHttpError,

@@ -2,7 +2,11 @@ import { Test } from '@nestjs/testing';
 import { ScriptedUpstream } from './testing/scripted-upstream.js';
 import {
   ApiNotImplementedError,
+  BalanceUsedUpError,
+  CredentialsDisabledError,
   InvalidInputError,
+  NoSuchApiError,
+  UpstreamGatewayTimeoutError,
   InvalidTokenError,
   MalformedUpstreamResponseError,
   PhoneVerificationModule,
@@ -327,6 +331,10 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
       [401, 'invalid_token', InvalidTokenError, false],
       [429, 'too_many_requests', UpstreamRateLimitedError, true],
       [500, 'api_error', UpstreamServerError, true],
+      [401, 'token_mismatched', TokenMismatchedError, false],
+      [403, 'used_up', BalanceUsedUpError, false],
+      [403, 'disabled', CredentialsDisabledError, false],
+      [404, 'no_api', NoSuchApiError, false],
     ])('HTTP %d %s → %p', async (status, code, type, retryable) => {
       upstream.respond({
         status,
@@ -433,6 +441,40 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
         'failed for [redacted] [redacted] [redacted] [redacted]',
       );
     });
+  });
+
+  describe("AceData's gateway timing out (504)", () => {
+    it.each([
+      [
+        'its documented body',
+        { error: { code: 'timeout', message: 'gateway timeout' } },
+      ],
+      ['a body it does not name', { error: 'upstream request timeout' }],
+    ])(
+      'with %s: may have been billed, and never retried',
+      async (_what, body) => {
+        const retrying = await Test.createTestingModule({
+          imports: [
+            PhoneVerificationModule.forRoot({
+              apiToken: TOKEN,
+              baseUrl: upstream.url,
+              timeoutMs: TIMEOUT_MS,
+              retry: { maxAttempts: 3, baseDelayMs: 1 },
+              circuitBreaker: false,
+            }),
+          ],
+        }).compile();
+        upstream.respond({ status: 504, body });
+        const error = await rejectionOf(
+          retrying.get(PhoneVerificationService).verify(SUBJECT),
+        );
+        expect(error).toBeInstanceOf(UpstreamGatewayTimeoutError);
+        expect(error.mayHaveBilled).toBe(true);
+        expect(error.retryable).toBe(false);
+        expect(upstream.requests).toHaveLength(1);
+        await retrying.close();
+      },
+    );
   });
 
   describe('malformed answers', () => {

@@ -44,6 +44,8 @@ import type { BudgetCounterLoss } from './budget/budget-ledger.js';
 export interface SharedStoreReport extends SharedStoreHealth {
   /** The last budget counter found missing in Redis and re-seeded, if any. */
   readonly budgetCounterLost?: BudgetCounterLoss;
+  /** How many times a new day's budget counter could not be seeded from the usage ledger. */
+  readonly budgetSeedFailures: number;
 }
 import {
   normalizeVerificationRequest,
@@ -197,6 +199,7 @@ export class PhoneVerificationService {
     return {
       ...this.shared.health(),
       ...(budgetCounterLost ? { budgetCounterLost } : {}),
+      budgetSeedFailures: this.budget?.seedFailures() ?? 0,
     };
   }
 

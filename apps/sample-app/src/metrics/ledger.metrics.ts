@@ -41,6 +41,17 @@ export class LedgerMetrics implements OnModuleInit {
         this.set(ledger.backlog());
       },
     });
-    this.gauges.push(up, waiting);
+    const unrecorded = new Gauge({
+      name: 'phone_verification_ledger_unrecorded_writes',
+      help: 'Usage ledger writes not on record since start: set_aside (refused by the store for their content even with their money facts alone), free_answer_dropped (a cache or shared answer past a full in-memory backlog)',
+      labelNames: ['kind'] as const,
+      registers,
+      collect() {
+        const { setAside, freeAnswersDropped } = ledger.unrecorded();
+        this.set({ kind: 'set_aside' }, setAside);
+        this.set({ kind: 'free_answer_dropped' }, freeAnswersDropped);
+      },
+    });
+    this.gauges.push(up, waiting, unrecorded);
   }
 }

@@ -70,7 +70,15 @@ export class SharedStoreMetrics implements OnModuleInit {
           }
         },
       });
-      this.gauges.push(up, fallbacks, evictionSafe, counterLost);
+      const seedFailures = new Gauge({
+        name: 'phone_verification_budget_seed_failures',
+        help: "Times since start this instance found a new day's budget counter and could not read the usage ledger to seed it (calls refused, or counted from what it saw with failOpen)",
+        registers,
+        collect() {
+          this.set(verification.sharedStoreHealth()?.budgetSeedFailures ?? 0);
+        },
+      });
+      this.gauges.push(up, fallbacks, evictionSafe, counterLost, seedFailures);
     }
     const budget = new Gauge({
       name: 'phone_verification_budget_billed_calls',

@@ -11,6 +11,7 @@ import { mapTransportFailure } from './transport-failure.mapper.js';
 import { mapUpstreamError } from './upstream-answer.mapper.js';
 import { mapCheck3eResult } from './check-3e-result.mapper.js';
 import { MalformedUpstreamResponseError } from '../errors/transport.errors.js';
+import { BalanceAlarm } from './balance-alarm.js';
 import { CHECK_3E_PATH, type Check3eWireRequest } from './check-3e.wire.js';
 import { encodeCheck3eRequest } from './check-3e-request.codec.js';
 import { UndiciAxiosAdapter } from './undici-axios.adapter.js';
@@ -27,10 +28,9 @@ const MAX_RESPONSE_BYTES = 256 * 1024;
 export const KEEP_ALIVE_IDLE_MS = 4_000;
 
 /**
- * `HttpService` cancels a call's own token when its observable is torn
- * down, which builds a `CanceledError` (and its stack) after every answered
- * call. With a token of ours that never cancels it does not; calls are cut
- * short by the deadline's signal instead.
+ * `HttpService` cancels a call's own token when its observable is torn down,
+ * building a `CanceledError` (and its stack) after every answered call; a
+ * token of ours never cancels, and the deadline's signal cuts calls short.
  */
 // axios types CancelToken's constructor on its default export only.
 // oxlint-disable-next-line import/no-named-as-default-member
@@ -52,6 +52,7 @@ function header(
  */
 @Injectable()
 export class AceDataClient implements OnApplicationShutdown {
+  private readonly balance = new BalanceAlarm();
   private readonly url: string;
   private readonly transport = new UndiciAxiosAdapter({
     keepAliveIdleMs: KEEP_ALIVE_IDLE_MS,
@@ -82,7 +83,7 @@ export class AceDataClient implements OnApplicationShutdown {
     const traceIdHeader = header(response, 'x-trace-id');
     const text = typeof response.data === 'string' ? response.data : '';
     if (response.status !== 200) {
-      throw mapUpstreamError(
+      const error = mapUpstreamError(
         {
           httpStatus: response.status,
           body: text,
@@ -91,6 +92,8 @@ export class AceDataClient implements OnApplicationShutdown {
         },
         redact,
       );
+      this.balance.heard(error);
+      throw error;
     }
     let parsed: unknown;
     try {

@@ -1,6 +1,10 @@
 import type { PhoneVerificationError } from '../errors/phone-verification.error.js';
 import {
   ApiNotImplementedError,
+  BalanceUsedUpError,
+  CredentialsDisabledError,
+  NoSuchApiError,
+  UpstreamGatewayTimeoutError,
   InvalidTokenError,
   TokenMismatchedError,
   UpstreamHttpError,
@@ -93,8 +97,18 @@ export function mapUpstreamError(
       });
     case 'api_error':
       return new UpstreamServerError(details);
+    case 'used_up':
+      return new BalanceUsedUpError(details);
+    case 'disabled':
+      return new CredentialsDisabledError(details);
+    case 'no_api':
+      return new NoSuchApiError(details);
+    case 'timeout':
+      return new UpstreamGatewayTimeoutError(details);
   }
   if (httpStatus === 401) return new InvalidTokenError(details);
+  // A gateway timeout, whatever its body says: the API may have answered.
+  if (httpStatus === 504) return new UpstreamGatewayTimeoutError(details);
   if (httpStatus === 429) {
     return new UpstreamRateLimitedError({
       ...details,

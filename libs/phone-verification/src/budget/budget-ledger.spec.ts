@@ -126,7 +126,36 @@ describe('budget ledgers', () => {
     expect(await after.reserve(DAY, scopes, Date.now() + 60_000)).toEqual({
       full: scopes[0],
     });
-    expect(after.lostCounter()).toMatchObject({ day: DAY, reseededTo: 7 });
+    expect(after.lostCounter()).toMatchObject({ day: DAY, reseededTo: 6 });
+  });
+
+  it('Redis lost the day’s counter while the usage ledger is away: no call is counted from zero (fail closed), and it seeds once the ledger answers', async () => {
+    const scopes = [{ id: 'global', cap: 5 }];
+    let recorded: number | 'away' = 'away';
+    const seed = (day: string) =>
+      recorded === 'away'
+        ? Promise.reject(new Error('ledger store away'))
+        : Promise.resolve(day === DAY ? recorded : 0);
+    await redis.kill();
+    await redis.restart();
+    const ledger = await redisLedger('reseed-away', seed);
+
+    for (let i = 0; i < 3; i++) {
+      await expect(
+        ledger.reserve(DAY, scopes, Date.now() + 60_000),
+      ).rejects.toThrow('budget store unavailable');
+    }
+    expect(ledger.seedFailures()).toBe(3);
+    expect(await ledger.spent(DAY, scopes, Date.now() + 60_000)).toEqual([0]);
+
+    // Back: the 4 calls it recorded meanwhile count, and one more fits.
+    recorded = 4;
+    const first = await ledger.reserve(DAY, scopes, Date.now() + 60_000);
+    expect('hold' in first).toBe(true);
+    expect(await ledger.reserve(DAY, scopes, Date.now() + 60_000)).toEqual({
+      full: scopes[0],
+    });
+    expect(await ledger.spent(DAY, scopes, Date.now() + 60_000)).toEqual([5]);
   });
 
   it('memory: a new China day starts afresh', async () => {

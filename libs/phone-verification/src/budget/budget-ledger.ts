@@ -46,6 +46,8 @@ export interface BudgetLedger {
   ): Promise<number[]>;
   /** The last counter loss noticed, if any. */
   lostCounter(): BudgetCounterLoss | undefined;
+  /** How many times a new day's counter could not be seeded from the usage ledger. */
+  seedFailures(): number;
 }
 
 /** Counters in this process: the embedded default, for one instance. */
@@ -77,6 +79,10 @@ export class MemoryBudgetLedger implements BudgetLedger {
 
   lostCounter(): undefined {
     return undefined;
+  }
+
+  seedFailures(): number {
+    return 0;
   }
 
   private giveBack(day: string, scopes: readonly BudgetScope[]): void {

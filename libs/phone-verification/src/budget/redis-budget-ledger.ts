@@ -33,6 +33,9 @@ interface LocalHold {
 
 const field = (scope: BudgetScope) => `s:${scope.id}`;
 
+/** The script's answer to a reservation on a day's hash not yet seeded from the usage ledger. */
+const UNSEEDED = -1;
+
 /**
  * Budget counters in the shared Redis (see `BUDGET_SCRIPT` for the layout
  * and the rules), with what a replica must remember to survive Redis's
@@ -61,8 +64,8 @@ export class RedisBudgetLedger implements BudgetLedger {
   private catchingUp = false;
   /** The expiry the day's hash was last given (a seed keeps it). */
   private expiresAt = 0;
-  /** A seed from the usage ledger under way: the call that made the hash waits for it. */
-  private seeding?: Promise<void>;
+  /** Seeds that could not read the usage ledger (the budget failed closed, or open loudly). */
+  private failedSeeds = 0;
 
   constructor(
     private readonly redis: SharedRedis,
@@ -88,7 +91,13 @@ export class RedisBudgetLedger implements BudgetLedger {
     const id = randomUUID();
     if (this.redis.availability.isUp()) {
       try {
-        const full = await this.apply('reserve', day, scopes, expiresAt, id);
+        let full = await this.apply('reserve', day, scopes, expiresAt, id);
+        if (full === UNSEEDED) {
+          // A new (or lost) day's hash: from the usage ledger's count first.
+          await this.seedFromLedger(day, scopes);
+          full = await this.apply('reserve', day, scopes, expiresAt, id);
+        }
+        if (full === UNSEEDED) throw new Error('budget counter not seeded');
         if (full > 0) return { full: scopes[full - 1] };
         return { hold: this.sharedHold(day, scopes, expiresAt, id) };
       } catch {
@@ -112,12 +121,15 @@ export class RedisBudgetLedger implements BudgetLedger {
     const counts = await this.redis.run(() =>
       this.script('read', day, scopes, expiresAt, '-'),
     );
-    const spent = this.observe(day, scopes, counts);
-    return (await this.seeded()) ? this.spent(day, scopes, expiresAt) : spent;
+    return this.observe(day, scopes, counts);
   }
 
   lostCounter(): BudgetCounterLoss | undefined {
     return this.loss;
+  }
+
+  seedFailures(): number {
+    return this.failedSeeds;
   }
 
   /** Counts here while Redis is away: the last count seen plus these must stay under each cap. */
@@ -239,7 +251,6 @@ export class RedisBudgetLedger implements BudgetLedger {
         this.script(op, day, scopes, expiresAt, id),
       );
       this.observe(day, scopes, reply);
-      await this.seeded();
       return Number((reply as unknown[])[0]);
     } finally {
       for (const f of counting) this.inFlight.set(f, this.inFlightOf(f) - 1);
@@ -265,6 +276,7 @@ export class RedisBudgetLedger implements BudgetLedger {
       randomUUID(),
       id,
       op,
+      this.seed ? '1' : '0',
     ];
     for (const scope of scopes) {
       // Should the counter be gone: at least what we saw, plus our
@@ -285,17 +297,13 @@ export class RedisBudgetLedger implements BudgetLedger {
     scopes: readonly BudgetScope[],
     reply: unknown,
   ): number[] {
-    const [, generation, lost, created, ...counts] = reply as [
+    const [, generation, lost, , ...counts] = reply as [
       number,
       string,
       number,
       number,
       ...number[],
     ];
-    if (Number(created) === 1 && this.seed && day === this.day) {
-      const global = scopes.find((scope) => scope.id === 'global');
-      if (global) this.seeding = this.seedFromLedger(day, global);
-    }
     const numbers = counts.map(Number);
     if (day !== this.day) return numbers;
     // Calls sent before we learnt of a loss report it again: once is enough.
@@ -313,43 +321,48 @@ export class RedisBudgetLedger implements BudgetLedger {
   }
 
   /**
-   * Raises the day's deployment-wide count to the usage ledger's count of
-   * billed-maybe calls (plus the reservation that made the hash), once per
-   * re-created hash; logs when it raised it.
+   * Raises an unseeded day's deployment-wide count to the usage ledger's
+   * count of billed-maybe calls, and marks it seeded. When the ledger cannot
+   * be read: fail closed (throws: no call is counted from zero), or, with
+   * `failOpen`, log it, count it, and seed from what this replica saw.
    */
   private async seedFromLedger(
     day: string,
-    global: BudgetScope,
+    scopes: readonly BudgetScope[],
   ): Promise<void> {
+    let recorded = this.seen.get('s:global') ?? 0;
     try {
-      const recorded = await this.seed!(day);
-      if (recorded === 0) return;
-      const floor = recorded + 1;
-      const reply = (await this.redis.run(() =>
-        this.script('seed', day, [global], this.expiresAt, '-', [floor]),
-      )) as unknown[];
-      this.observe(day, [global], reply);
-      const count = Number(reply[4]);
-      this.loss = {
-        day,
-        detectedAt: new Date(),
-        reseededTo: Math.max(count, this.loss?.reseededTo ?? 0),
-      };
-      this.logger.warn(
-        `The budget counter of ${day} was created with ${recorded} billed or may-have-billed call(s) already in the usage ledger: re-seeded to ${count} deployment-wide.`,
+      // A replica without a ledger (beside ones with it) seeds from what it saw.
+      if (this.seed) recorded = await this.seed(day);
+    } catch (error) {
+      this.failedSeeds += 1;
+      if (!this.failOpen) {
+        this.logger.error(
+          `The budget counter of ${day} is new to Redis and the usage ledger cannot be read to seed it: billed calls are refused until it can (the budget fails closed)`,
+        );
+        throw error;
+      }
+      this.logger.error(
+        `The budget counter of ${day} is new to Redis and the usage ledger cannot be read to seed it: counting from what this replica saw (failOpen), which may let the day overspend`,
       );
-    } catch {
-      // The ledger or Redis is away: the count stays as Redis has it.
     }
-  }
-
-  /** Waits for a seed under way, if any; says whether there was one. */
-  private async seeded(): Promise<boolean> {
-    const seeding = this.seeding;
-    if (!seeding) return false;
-    this.seeding = undefined;
-    await seeding;
-    return true;
+    const floors = scopes.map((scope) =>
+      scope.id === 'global' ? recorded : 0,
+    );
+    const reply = (await this.redis.run(() =>
+      this.script('seed', day, scopes, this.expiresAt, '-', floors),
+    )) as unknown[];
+    this.observe(day, scopes, reply);
+    if (recorded === 0) return;
+    const count = Number(reply[4]);
+    this.loss = {
+      day,
+      detectedAt: new Date(),
+      reseededTo: Math.max(count, this.loss?.reseededTo ?? 0),
+    };
+    this.logger.warn(
+      `The budget counter of ${day} was created with ${recorded} billed or may-have-billed call(s) already in the usage ledger: re-seeded to ${count} deployment-wide.`,
+    );
   }
 
   /** A new China day: forget the last one's generation and counts. */

@@ -18,15 +18,21 @@
  * for us but ran later, a release retried after an outage, a unit counted
  * here while Redis was away and added on its return, none is counted twice.
  *
+ * A hash created by a replica with a usage ledger is *unseeded* (`_unseeded`)
+ * until a `seed` raises it to the ledger's count of the day: reservations on
+ * it answer -1 ("seed first") instead of counting from zero.
+ *
  * KEYS[1]: the day's hash.
  * ARGV: expiry (ms since epoch), generation seen ('' if none), a new
- * generation, reservation id, operation, then per scope: field, cap, floor.
+ * generation, reservation id, operation, whether a new hash must be seeded
+ * ('1' or '0'), then per scope: field, cap, floor.
  * Operations: `reserve`; `keep` and `release` (settle a reservation);
  * `absorb-kept`, `absorb-pending`, `absorb-released` (a reservation counted
  * here while Redis was away, in that state now); `read`; `seed` (raise each
  * scope to its floor: the usage ledger's count of a re-created day).
- * Returns: {first full scope (1-based) or 0, generation, lost (0/1),
- * created (0/1: the day's hash was made by this call), counts…}.
+ * Returns: {first full scope (1-based), 0, or -1 (unseeded: seed first),
+ * generation, lost (0/1), created (0/1: the day's hash was made by this
+ * call), counts…}.
  */
 export const BUDGET_SCRIPT = `
 local h = KEYS[1]
@@ -38,11 +44,12 @@ if not gen then
   redis.call('HSET', h, '_gen', gen)
   created = 1
   if ARGV[2] ~= '' then lost = 1 end
+  if ARGV[6] == '1' then redis.call('HSET', h, '_unseeded', 1) end
 elseif ARGV[2] ~= '' and gen ~= ARGV[2] then
   lost = 1
 end
-local n = (#ARGV - 5) / 3
-local function field(i) return ARGV[6 + i * 3] end
+local n = (#ARGV - 6) / 3
+local function field(i) return ARGV[7 + i * 3] end
 local function count(i) return tonumber(redis.call('HGET', h, field(i)) or '0') end
 local function add(delta)
   for i = 0, n - 1 do
@@ -53,18 +60,22 @@ local function add(delta)
 end
 if lost == 1 or ARGV[5] == 'seed' then
   for i = 0, n - 1 do
-    local floor = tonumber(ARGV[8 + i * 3])
+    local floor = tonumber(ARGV[9 + i * 3])
     if floor > count(i) then redis.call('HSET', h, field(i), floor) end
   end
 end
+if ARGV[5] == 'seed' then redis.call('HDEL', h, '_unseeded') end
+local unseeded = redis.call('HEXISTS', h, '_unseeded') == 1
 redis.call('PEXPIREAT', h, ARGV[1])
 local op = ARGV[5]
 local marker = 'r:' .. ARGV[4]
 local held = redis.call('HEXISTS', h, marker) == 1
 local full = 0
-if op == 'reserve' and not held then
+if op == 'reserve' and not held and unseeded then
+  full = -1
+elseif op == 'reserve' and not held then
   for i = 0, n - 1 do
-    if full == 0 and count(i) >= tonumber(ARGV[7 + i * 3]) then full = i + 1 end
+    if full == 0 and count(i) >= tonumber(ARGV[8 + i * 3]) then full = i + 1 end
   end
   if full == 0 then
     add(1)

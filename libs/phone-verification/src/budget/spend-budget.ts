@@ -71,6 +71,11 @@ export class SpendBudget {
     return outcome.hold;
   }
 
+  /** How many times a new day's shared counter could not be seeded from the usage ledger (calls refused, or counted loudly with `failOpen`). */
+  seedFailures(): number {
+    return this.ledger.seedFailures();
+  }
+
   /** The last time a day's shared counter was found missing and re-seeded. */
   lostCounter(): BudgetCounterLoss | undefined {
     return this.ledger.lostCounter();

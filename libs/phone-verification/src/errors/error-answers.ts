@@ -83,6 +83,24 @@ export const ERROR_ANSWERS = {
     message:
       'The spend budget cannot be checked right now, so no billed call was made; try again later',
   },
+  used_up: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    code: 'upstream_balance_used_up',
+    message:
+      'The verification provider’s account balance is spent; verifications fail until it is topped up',
+  },
+  disabled: UPSTREAM_REJECTED_CREDENTIALS,
+  no_api: {
+    status: HttpStatus.BAD_GATEWAY,
+    code: 'upstream_error',
+    message: 'The verification provider does not know this API',
+  },
+  gateway_timeout: {
+    status: HttpStatus.GATEWAY_TIMEOUT,
+    code: 'upstream_timeout',
+    message:
+      'The verification provider did not answer in time; the check may have been billed, so do not repeat it blindly',
+  },
   ledger_unavailable: {
     status: HttpStatus.SERVICE_UNAVAILABLE,
     code: 'ledger_unavailable',

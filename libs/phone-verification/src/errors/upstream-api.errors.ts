@@ -17,13 +17,13 @@ export abstract class UpstreamApiError extends PhoneVerificationError {
   protected constructor(
     message: string,
     details: UpstreamErrorDetails,
-    flags: { retryable: boolean },
+    flags: { retryable: boolean; mayHaveBilled?: boolean },
   ) {
     super(message, {
       httpStatus: details.httpStatus,
       traceId: details.traceId,
       retryable: flags.retryable,
-      mayHaveBilled: false,
+      mayHaveBilled: flags.mayHaveBilled ?? false,
     });
     this.upstreamMessage = details.upstreamMessage;
   }
@@ -92,6 +92,56 @@ export class UpstreamServerError extends UpstreamApiError {
       {
         retryable: true,
       },
+    );
+  }
+}
+
+/**
+ * 403 `used_up`: AceData's gateway says the account's balance is spent.
+ * Every call fails until it is topped up; nothing was billed.
+ */
+export class BalanceUsedUpError extends UpstreamApiError {
+  readonly code = 'used_up' as const;
+  constructor(details: UpstreamErrorDetails) {
+    super(
+      'AceData says the account balance is used up: every verification fails until it is topped up',
+      details,
+      { retryable: false },
+    );
+  }
+}
+
+/** 403 `disabled`: AceData's gateway says the key or application is disabled. */
+export class CredentialsDisabledError extends UpstreamApiError {
+  readonly code = 'disabled' as const;
+  constructor(details: UpstreamErrorDetails) {
+    super('AceData says the API key or its application is disabled', details, {
+      retryable: false,
+    });
+  }
+}
+
+/** 404 `no_api`: AceData's gateway knows no such API (a wrong base URL or path). */
+export class NoSuchApiError extends UpstreamApiError {
+  readonly code = 'no_api' as const;
+  constructor(details: UpstreamErrorDetails) {
+    super('AceData says there is no such API: check the base URL', details, {
+      retryable: false,
+    });
+  }
+}
+
+/**
+ * 504 `timeout`: AceData's gateway gave up waiting for the API behind it,
+ * which may still have answered the carrier and billed: never retried.
+ */
+export class UpstreamGatewayTimeoutError extends UpstreamApiError {
+  readonly code = 'gateway_timeout' as const;
+  constructor(details: UpstreamErrorDetails) {
+    super(
+      'AceData’s gateway timed out waiting for the API; the call may have been billed, so it was not retried',
+      details,
+      { retryable: false, mayHaveBilled: true },
     );
   }
 }

@@ -14,7 +14,11 @@ import {
 } from '../errors/transport.errors.js';
 import {
   ApiNotImplementedError,
+  BalanceUsedUpError,
+  CredentialsDisabledError,
   InvalidTokenError,
+  NoSuchApiError,
+  UpstreamGatewayTimeoutError,
   TokenMismatchedError,
   UpstreamHttpError,
   UpstreamRateLimitedError,
@@ -50,6 +54,26 @@ const KINDS: { error: PhoneVerificationError; when: string; todo: string }[] = [
     error: new InvalidTokenError({ httpStatus: 401 }),
     when: 'AceData: the token is missing or invalid',
     todo: 'check `ACEDATA_API_TOKEN`',
+  },
+  {
+    error: new CredentialsDisabledError({ httpStatus: 403 }),
+    when: 'AceData’s gateway: the key or its application is disabled',
+    todo: 'enable it in AceData’s console',
+  },
+  {
+    error: new BalanceUsedUpError({ httpStatus: 403 }),
+    when: 'AceData’s gateway: the account balance is spent (logged loudly)',
+    todo: 'top the balance up; nothing was sent that could bill',
+  },
+  {
+    error: new NoSuchApiError({ httpStatus: 404 }),
+    when: 'AceData’s gateway: no such API',
+    todo: 'check `ACEDATA_BASE_URL`',
+  },
+  {
+    error: new UpstreamGatewayTimeoutError({ httpStatus: 504 }),
+    when: 'AceData’s gateway gave up waiting (504)',
+    todo: 'do not repeat blindly: it may have been billed',
   },
   {
     error: new UpstreamRateLimitedError({
