@@ -2,8 +2,10 @@ import {
   closeSync,
   openSync,
   readFileSync,
+  readlinkSync,
   statSync,
   unlinkSync,
+  utimesSync,
   writeSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
@@ -18,10 +20,34 @@ export interface FolderLockHolder {
    * PID 1 after `kill -9`) has another start.
    */
   readonly start?: string;
+  /**
+   * Its PID namespace (`/proc/self/ns/pid`): a pid says nothing of a process
+   * in another one (a container restarted gets a new namespace, and is PID 1
+   * again). Across namespaces, the lock's heartbeat decides.
+   */
+  readonly pidns?: string;
 }
 
 /** A lock file being written this recently may be empty yet live. */
 const FRESH_LOCK_MS = 2_000;
+/** A holder touches its lock file this often while it lives. */
+const HEARTBEAT_MS = 2_000;
+/** A lock file untouched this long has no live holder (its heartbeat stopped). */
+const STALE_HEARTBEAT_MS = 10_000;
+
+/** Sleeps without giving the event loop back: only while taking a lock at start. */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** This process's PID namespace, where the OS tells. */
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}
 
 /** The start of a process, as Linux tells it; `undefined` elsewhere or when it is gone. */
 function startOf(pid: number): string | undefined {
@@ -46,17 +72,30 @@ function alive(pid: number): boolean {
 
 /** This process, as its lock files name it. */
 function me(): FolderLockHolder {
-  return { pid: process.pid, host: hostname(), start: startOf(process.pid) };
+  return {
+    pid: process.pid,
+    host: hostname(),
+    start: startOf(process.pid),
+    pidns: pidNamespace(),
+  };
 }
 
 /**
  * Whether the holder named by a lock file is gone, judged by more than its
  * pid: a process with that pid but another start time is not the holder
- * (pid reuse, a container restarted). A lock from another host is never
- * judged here: its error says how to clear it.
+ * (pid reuse); in another PID namespace (a container restarted), only a
+ * heartbeat that stopped says so; `'wait'` while it may still beat. A lock
+ * from another host is never judged here: its error says how to clear it.
  */
-function holderGone(holder: FolderLockHolder): boolean {
+function holderGone(
+  holder: FolderLockHolder,
+  ageMs: number,
+  self: FolderLockHolder,
+): boolean | 'wait' {
   if (holder.host !== hostname()) return false;
+  if (holder.pidns !== self.pidns) {
+    return ageMs > STALE_HEARTBEAT_MS ? true : 'wait';
+  }
   if (!alive(holder.pid)) return true;
   if (holder.start === undefined) return false;
   const start = startOf(holder.pid);
@@ -76,18 +115,21 @@ function readHolder(path: string): FolderLockHolder | 'unreadable' {
 }
 
 /**
- * Takes a lock file (created exclusively, naming pid, host and start time)
- * for this process; one left by a process that is gone (dead, or its pid
- * now another process's) or left empty by a crash is taken over. Returns
- * its release. While another process holds it, throws what `held` builds
- * from the holder (`undefined` when the file says nothing readable).
+ * Takes a lock file (created exclusively, naming pid, host, start time and
+ * PID namespace, and touched every few seconds while this process lives);
+ * one left by a process that is gone (dead, its pid now another process's,
+ * or its heartbeat stopped) or left empty by a crash is taken over, waiting
+ * up to a few seconds for a heartbeat to stop. Returns its release. While
+ * another process holds it, throws what `held` builds from the holder
+ * (`undefined` when the file says nothing readable).
  */
 export function takeFolderLock(
   path: string,
   held: (holder: FolderLockHolder | undefined) => Error,
 ): () => void {
   const self = me();
-  for (let attempt = 0; ; attempt++) {
+  const waitUntil = Date.now() + STALE_HEARTBEAT_MS + HEARTBEAT_MS;
+  for (let takeovers = 0; ;) {
     try {
       const fd = openSync(path, 'wx', 0o600);
       try {
@@ -95,7 +137,17 @@ export function takeFolderLock(
       } finally {
         closeSync(fd);
       }
+      const heartbeat = setInterval(() => {
+        try {
+          const now = new Date();
+          utimesSync(path, now, now);
+        } catch {
+          // Gone (released, or removed by hand): nothing to keep alive.
+        }
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
       return () => {
+        clearInterval(heartbeat);
         try {
           unlinkSync(path);
         } catch {
@@ -105,21 +157,24 @@ export function takeFolderLock(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = readHolder(path);
-      let stale: boolean;
-      if (holder === 'unreadable') {
-        let age = 0;
-        try {
-          age = Date.now() - statSync(path).mtimeMs;
-        } catch {
-          continue; // Gone meanwhile: try again.
-        }
-        stale = age > FRESH_LOCK_MS;
-      } else {
-        stale = holderGone(holder);
+      let age: number;
+      try {
+        age = Date.now() - statSync(path).mtimeMs;
+      } catch {
+        continue; // Gone meanwhile: try again.
       }
-      if (!stale || attempt > 1) {
+      const gone =
+        holder === 'unreadable'
+          ? age > FRESH_LOCK_MS
+          : holderGone(holder, age, self);
+      if (gone === 'wait' && Date.now() < waitUntil) {
+        pause(500);
+        continue;
+      }
+      if (gone !== true || takeovers > 1) {
         throw held(holder === 'unreadable' ? undefined : holder);
       }
+      takeovers += 1;
       try {
         unlinkSync(path);
       } catch {

@@ -2,6 +2,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  readlinkSync,
   rmSync,
   unlinkSync,
   utimesSync,
@@ -900,13 +901,28 @@ describe('one process per folder', () => {
     // This very process's pid, but another process's start: the pid was reused.
     writeFileSync(
       lockFile(),
-      JSON.stringify({ pid: process.pid, host: hostname(), start: '1' }),
+      JSON.stringify({
+        pid: process.pid,
+        host: hostname(),
+        start: '1',
+        pidns: readlinkSync('/proc/self/ns/pid'),
+      }),
     );
     const release = lockEmbeddedStore(dir);
     expect(JSON.parse(readFileSync(lockFile(), 'utf8'))).toMatchObject({
       pid: process.pid,
     });
     release();
+  });
+
+  it('takes over a lock from another PID namespace (a container restarted) once its heartbeat has stopped', () => {
+    writeFileSync(
+      lockFile(),
+      JSON.stringify({ pid: 1, host: hostname(), pidns: 'pid:[1]' }),
+    );
+    const past = new Date(Date.now() - 30_000);
+    utimesSync(lockFile(), past, past);
+    lockEmbeddedStore(dir)();
   });
 
   it('takes over an empty lock file left by a crash, but not one being written right now', () => {
