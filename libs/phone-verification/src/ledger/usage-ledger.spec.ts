@@ -36,6 +36,7 @@ import { mountSmallDisk } from '../../../../test/support/small-disk.js';
 import { pgliteLedgerSql } from './pglite-ledger-sql.js';
 import { postgresLedgerSql } from './postgres-ledger-sql.js';
 import { UsageLedger } from './usage-ledger.js';
+import { openUsageLedger } from './open-usage-ledger.js';
 
 const SECRET = 'a-ledger-secret-of-at-least-32-characters';
 const ZHANG = {
@@ -819,6 +820,67 @@ describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
     expect(await db.query(`SELECT id FROM ${LEDGER_TABLE}`)).toHaveLength(1);
     await second.close();
   });
+  it('a full in-memory backlog drops free answers loudly and counted, never a completion of a call that left', async () => {
+    const clock = testClock();
+    const sql = await postgresLedgerSql({
+      url: db.url,
+      connectTimeoutMs: 1_000,
+    });
+    const resolved = resolveLedger({ store: { sql }, secret: SECRET }, 30_000);
+    if (!resolved) throw new Error('no ledger');
+    const ledger = new UsageLedger(
+      sql,
+      { ...resolved, maxWaitingInMemory: 3 },
+      clock,
+    );
+    await ledger.start();
+    const left = await ledger.sent(ask(LI), 30_000);
+    await db.takeDown();
+
+    for (let i = 0; i < 5; i++) {
+      await ledger.answeredFree(ask(ZHANG), 'cache', answered(clock));
+    }
+    await ledger.completed(left, answered(clock, { traceId: 'kept' }));
+
+    expect(ledger.unrecorded()).toEqual({ setAside: 0, freeAnswersDropped: 2 });
+    expect(ledger.backlog()).toBe(4);
+    await db.bringBack();
+    await ledger.flush();
+    const rows = await db.query<{ trace_id: string | null }>(
+      `SELECT trace_id FROM ${LEDGER_TABLE} WHERE answered_by = 'upstream'`,
+    );
+    expect(rows).toEqual([{ trace_id: 'kept' }]);
+    await ledger.close();
+  });
+
+  it("a tool (openUsageLedger) never replays or locks an app's spool, even given the app's spool options", async () => {
+    // A spool the app left: one "sent" row waiting for the store.
+    const app = ledgerOn(
+      await postgresLedgerSql({ url: db.url, connectTimeoutMs: 1_000 }),
+      testClock(),
+      { whenStoreDown: 'spool', spoolDir },
+    );
+    await app.start();
+    await db.takeDown();
+    await app.sent(ask(ZHANG), 30_000);
+    await app.close();
+    await db.bringBack();
+    const before = readdirSync(spoolDir).toSorted();
+
+    const tool = await openUsageLedger({
+      store: { postgres: { url: db.url } },
+      secret: SECRET,
+      whenStoreDown: 'spool',
+      spoolDir,
+    });
+    await tool.flush();
+
+    expect(tool.backlog()).toBe(0);
+    expect(await db.query(`SELECT id FROM ${LEDGER_TABLE}`)).toEqual([]);
+    expect(readdirSync(spoolDir).toSorted()).toEqual(before);
+    await tool.close();
+  });
+
   it('a full disk: every spooled record is whole or the call is refused; none torn, none glued, none lost', async () => {
     const disk = mountSmallDisk(64);
     try {
