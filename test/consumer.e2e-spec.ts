@@ -245,7 +245,7 @@ async function bootReadmeApp(app: string): Promise<void> {
     expect(valid.status).toBe(200);
     expect(await valid.json()).toEqual({
       status: 'consistent',
-      billed: true,
+      charged: true,
       carrier: expect.any(String),
       phone: '138****0000',
     });

@@ -201,7 +201,8 @@ describe("a result code's meaning overridden in config, as reconciliation shows 
     expect(first).toMatchObject({
       code: -4,
       status: 'name_invalid',
-      billed: 'maybe',
+      billable: 'maybe',
+      charged: 'maybe',
       fromCache: false,
     });
     expect(await rejectionOf(guide.verify(nameCheckFailed))).toBeInstanceOf(
@@ -216,7 +217,8 @@ describe("a result code's meaning overridden in config, as reconciliation shows 
     expect(await service.verify(nameCheckFailed)).toMatchObject({
       code: -4,
       status: 'inconsistent',
-      billed: true,
+      billable: true,
+      charged: true,
       fromCache: false,
     });
     // Billed, so cached for the TTL like a 1.

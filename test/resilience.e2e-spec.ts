@@ -145,7 +145,8 @@ describe('resilience and cost control (library against the sandbox)', () => {
       expect(result).toMatchObject({
         code: -2,
         status: 'engine_error',
-        billed: false,
+        billable: false,
+        charged: false,
       });
       expect(callsTo('13800000003')).toBe(4);
     });

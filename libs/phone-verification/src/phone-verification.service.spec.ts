@@ -128,8 +128,8 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
       ['-9', -9, 'unknown', false],
       ['7', 7, 'unknown', false],
     ])(
-      'maps result "%s" to code %d, %s, billed %s',
-      async (wire, code, status, billed) => {
+      'maps result "%s" to code %d, %s, billable %s',
+      async (wire, code, status, billable) => {
         upstream.respond({
           status: 200,
           body: {
@@ -143,7 +143,9 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
         expect(result).toEqual({
           code,
           status,
-          billed,
+          billable,
+          // Fetched for this call: charged as the code is billed.
+          charged: billable,
           description: `desc ${wire}`,
           carrier: 'china_mobile',
           isp: 'Mobile',
@@ -162,7 +164,8 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
       expect(await service.verify(SUBJECT)).toMatchObject({
         code: 1,
         status: 'inconsistent',
-        billed: true,
+        billable: true,
+        charged: true,
       });
     });
 
@@ -243,6 +246,7 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
         ['a NUL', 't\u0000x'],
         ['6000 characters', 'a'.repeat(6_000)],
         ['spaces and markup', '<script>alert(1)</script>'],
+        ['part of the ID number (its birth date)', 'trace-19491231-ab'],
       ])('drops a trace id with %s (body or header)', async (_what, id) => {
         upstream.respond({
           status: 200,
@@ -450,6 +454,7 @@ describe('PhoneVerificationService against a real HTTP upstream', () => {
         { error: { code: 'timeout', message: 'gateway timeout' } },
       ],
       ['a body it does not name', { error: 'upstream request timeout' }],
+      ['a body that says api_error', { error: { code: 'api_error' } }],
     ])(
       'with %s: may have been billed, and never retried',
       async (_what, body) => {

@@ -139,9 +139,9 @@ export class PhoneVerificationService {
       const answer = await this.answer(normalized, tally, options);
       const { result: fetched, attempts } = answer.outcome;
       const result: PhoneVerificationResult = answer.cacheHit
-        ? { ...fetched, fromCache: true }
+        ? { ...fetched, fromCache: true, charged: false }
         : answer.shared
-          ? { ...fetched, shared: true }
+          ? { ...fetched, shared: true, charged: false }
           : fetched;
       const latencyMs = this.clock.now() - started;
       this.reporter.answered(normalized.phone, {

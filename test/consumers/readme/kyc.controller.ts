@@ -17,6 +17,6 @@ export class KycController {
   async check(@Body() body: VerifyPhoneDto) {
     const result = await this.phoneVerification.verify(body);
     // maskPhone normalises first: "+86 138-0000-0000" is shown as 138****0000.
-    return { status: result.status, billed: result.billed, carrier: result.carrier, phone: maskPhone(body.phone) };
+    return { status: result.status, charged: result.charged, carrier: result.carrier, phone: maskPhone(body.phone) };
   }
 }

@@ -88,7 +88,9 @@ export function mapCheck3eResult(
   return {
     code,
     status: meaning.status,
-    billed: meaning.billed,
+    billable: meaning.billed,
+    // Fetched for this call: the service says otherwise for a cached or shared one.
+    charged: meaning.billed,
     description: cleanUpstreamText(wire.description, redact),
     carrier: carrierOf(isp),
     isp,

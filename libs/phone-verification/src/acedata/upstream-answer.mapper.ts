@@ -83,6 +83,9 @@ export function mapUpstreamError(
         ? undefined
         : cleanUpstreamText(parsed.message, redact),
   };
+  // A gateway timeout, whatever its body says: the API behind it may have
+  // answered the carrier and billed, so it is never retried.
+  if (httpStatus === 504) return new UpstreamGatewayTimeoutError(details);
   switch (parsed.code) {
     case 'token_mismatched':
       return new TokenMismatchedError(details);
@@ -107,8 +110,6 @@ export function mapUpstreamError(
       return new UpstreamGatewayTimeoutError(details);
   }
   if (httpStatus === 401) return new InvalidTokenError(details);
-  // A gateway timeout, whatever its body says: the API may have answered.
-  if (httpStatus === 504) return new UpstreamGatewayTimeoutError(details);
   if (httpStatus === 429) {
     return new UpstreamRateLimitedError({
       ...details,

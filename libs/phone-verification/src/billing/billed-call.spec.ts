@@ -91,7 +91,11 @@ describe('the billed call: budget, pacing, the ledger and one settlement rule', 
     upstream.respond(answer('-4'));
 
     const first = await service.verify(person(1));
-    expect(first).toMatchObject({ code: -4, billed: 'maybe' });
+    expect(first).toMatchObject({
+      code: -4,
+      billable: 'maybe',
+      charged: 'maybe',
+    });
     const second = await rejectionOf(service.verify(person(2)));
 
     expect(second).toBeInstanceOf(BudgetExhaustedError);

@@ -30,11 +30,11 @@ export interface RequestProgress {
 /** Errors that are not the library's own, with what their call's progress said of them. */
 const foreign = new WeakMap<object, boolean>();
 
-/** A result's settlement: from its code's billing (`true`, `false` or `'maybe'`). */
+/** A result's settlement: whether this call was charged (`true`, `false` or `'maybe'`). */
 export function settleResult(result: PhoneVerificationResult): Settlement {
   return {
-    billed: result.billed === true,
-    mayHaveBilled: result.billed === 'maybe',
+    billed: result.charged === true,
+    mayHaveBilled: result.charged === 'maybe',
   };
 }
 

@@ -46,12 +46,17 @@ export interface PhoneVerificationResult {
   /** The readable name of `code`. */
   readonly status: PhoneVerificationStatus;
   /**
-   * Whether AceData charges for this code (0 and 1: `true`); `'maybe'` for a
-   * code whose billing is unsettled (`-4` by default: see the README). Says
-   * nothing of this call: a cached or shared answer cost nothing
-   * ({@link chargedForThisCall}).
+   * Whether AceData charges for this **code** (0 and 1: `true`); `'maybe'`
+   * for a code whose billing is unsettled (`-4` by default: see the README).
+   * Says nothing of this call: see `charged`.
    */
-  readonly billed: boolean | 'maybe';
+  readonly billable: boolean | 'maybe';
+  /**
+   * Whether **this call** was charged: the code's `billable` for an answer
+   * fetched from AceData for it; `false` for one from the cache or shared
+   * with an identical call in flight.
+   */
+  readonly charged: boolean | 'maybe';
   /** AceData's description of the result; may be in Chinese. */
   readonly description: string;
   /** The carrier, normalised from `isp`. */
@@ -79,15 +84,15 @@ export interface PhoneVerificationResult {
  * for it, not answered from the cache nor shared with an identical call.
  */
 export function chargedForThisCall(result: PhoneVerificationResult): boolean {
-  return result.billed === true && !result.fromCache && !result.shared;
+  return result.charged === true;
 }
 
 /**
  * Whether this call may have been charged: a code whose billing is
- * unsettled (`billed: 'maybe'`), fetched from AceData for it.
+ * unsettled (`charged: 'maybe'`), fetched from AceData for it.
  */
 export function mayHaveChargedThisCall(
   result: PhoneVerificationResult,
 ): boolean {
-  return result.billed === 'maybe' && !result.fromCache && !result.shared;
+  return result.charged === 'maybe';
 }

@@ -42,7 +42,7 @@ export class VerificationReporter {
       latencyMs: answered.latencyMs,
     });
     this.logger.debug(
-      `verified ${maskPhone(phone)}: ${result.status} (code ${result.code}, billed ${result.billed}, cache ${answered.cacheHit})`,
+      `verified ${maskPhone(phone)}: ${result.status} (code ${result.code}, charged ${result.charged}, cache ${answered.cacheHit})`,
     );
   }
 

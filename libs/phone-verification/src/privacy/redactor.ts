@@ -1,9 +1,16 @@
 /** Replaces every occurrence of the given secrets in a text. */
 export interface Redactor {
   (text: string): string;
-  /** Whether the text holds one of the secrets (not merely a long number). */
+  /**
+   * Whether the text holds one of the secrets, or 8 characters of one in a
+   * row (an ID number's birth date, most of a phone number): not merely a
+   * long number.
+   */
   secretsIn(text: string): boolean;
 }
+
+/** A part of a secret this long, found in a text, counts as the secret. */
+const PART = 8;
 
 /** Runs of 6+ digits (optionally ending in X) look like a phone or ID number. */
 const LONG_NUMBER = /\d{6,}[\dXx]?/g;
@@ -30,6 +37,13 @@ export function createRedactor(
     return out.replace(LONG_NUMBER, '[redacted]');
   };
   return Object.assign(redact, {
-    secretsIn: (text: string) => needles.some((n) => text.includes(n)),
+    secretsIn: (text: string) =>
+      needles.some((needle) => {
+        if (needle.length <= PART) return text.includes(needle);
+        for (let i = 0; i + PART <= text.length; i++) {
+          if (needle.includes(text.slice(i, i + PART))) return true;
+        }
+        return false;
+      }),
   });
 }

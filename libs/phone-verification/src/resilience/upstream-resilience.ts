@@ -68,7 +68,7 @@ type Attempt =
 function worthRetrying(attempt: Attempt, codes: ResultCodeTable): boolean {
   if ('result' in attempt) {
     const meaning = codes.meaningOf(attempt.result.code);
-    return meaning.retryable && !attempt.result.billed;
+    return meaning.retryable && !attempt.result.billable;
   }
   const { error } = attempt;
   return (

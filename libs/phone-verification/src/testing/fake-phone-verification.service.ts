@@ -36,7 +36,8 @@ export function scriptedResult(
   return {
     code,
     status: meaningOfResultCode(code).status,
-    billed: meaningOfResultCode(code).billed,
+    billable: meaningOfResultCode(code).billed,
+    charged: meaningOfResultCode(code).billed,
     description: code === 0 ? 'Authentication passed' : 'scripted',
     carrier,
     isp: 'Mobile',
