@@ -984,7 +984,11 @@ describe('one process per folder', () => {
     );
     const past = new Date(Date.now() - 30_000);
     utimesSync(lockFile(), past, past);
-    lockEmbeddedStore(dir)();
+    const release = lockEmbeddedStore(dir);
+    expect(JSON.parse(readFileSync(lockFile(), 'utf8'))).toMatchObject({
+      pid: process.pid,
+    });
+    release();
   });
 
   it('takes over an empty lock file left by a crash, but not one being written right now', () => {
