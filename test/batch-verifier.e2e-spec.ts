@@ -841,7 +841,13 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
       // take about 3 s (with no limit they take a fraction of one).
       expect(busiest).toBeLessThanOrEqual(24);
       expect(times[59] - times[0]).toBeGreaterThan(2_500);
-      expect(run.stdout).toMatch(/limit 20\/s/);
+      // The summary's pace is the one --rate bounds (starts, first to last).
+      const pace =
+        /\| upstream call pace +\| ([\d.]+) call starts\/s, first to last \(--rate 20\/s\) \|/.exec(
+          run.stdout,
+        )?.[1];
+      expect(Number(pace)).toBeGreaterThan(15);
+      expect(Number(pace)).toBeLessThanOrEqual(20.5);
     } finally {
       await upstream.close();
     }

@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 import {
@@ -70,15 +70,29 @@ async function run(
   }
 }
 
-/** The README's install command for one Nest major (the line under `# Nest <major>`). */
-function readmeInstallLine(major: 11 | 12): string[] {
-  const line = new RegExp(
-    `^# Nest ${major}\\b.*\\n(npm install .+)$`,
-    'm',
-  ).exec(README)?.[1];
-  if (!line)
-    throw new Error(`the README has no install line for Nest ${major}`);
-  return line.trim().split(/\s+/).slice(2);
+/**
+ * The README's install command for one Nest major (the line under
+ * `# Nest <major>`): from the registry by name, and, until the package is
+ * published there, from the tarball `npm pack` makes, with the same peers.
+ */
+function readmeInstallLine(
+  major: 11 | 12,
+  from: 'registry' | 'tarball',
+): string[] {
+  const lines = [
+    ...README.matchAll(
+      new RegExp(`^# Nest ${major}\\b.*\\n(npm install .+)$`, 'gm'),
+    ),
+  ].map((m) => m[1].trim().split(/\s+/).slice(2));
+  const registry = lines.find((args) =>
+    args[0].startsWith('@acedata-kit/nestjs-phone-verification'),
+  );
+  const tarball = lines.find((args) => args[0].endsWith('.tgz'));
+  if (!registry || !tarball) {
+    throw new Error(`the README lacks an install line for Nest ${major}`);
+  }
+  expect(tarball.slice(1)).toEqual(registry.slice(1));
+  return from === 'registry' ? registry : tarball;
 }
 
 /** A consumer app: the README's TypeScript blocks copied in as its files. */
@@ -111,6 +125,7 @@ async function installConsumer(
   workdir: string,
   fixture: 'nest11-commonjs' | 'nest12-esm',
   registry: LocalRegistry,
+  from: { tarball: string } | 'registry',
 ): Promise<{ app: string; npmWarnings: string }> {
   const app = join(workdir, fixture);
   cpSync(join(CONSUMERS, fixture), app, {
@@ -118,7 +133,17 @@ async function installConsumer(
     filter: (source) => !/[/\\](node_modules|dist)$/.test(source),
   });
   const major = fixture === 'nest11-commonjs' ? 11 : 12;
-  const install = readmeInstallLine(major);
+  // The README's tarball line names the file `npm pack` writes; here it is
+  // in the work folder.
+  const install =
+    from === 'registry'
+      ? readmeInstallLine(major, 'registry')
+      : [from.tarball, ...readmeInstallLine(major, 'tarball').slice(1)];
+  if (from !== 'registry') {
+    expect(basename(readmeInstallLine(major, 'tarball')[0])).toBe(
+      basename(from.tarball),
+    );
+  }
   const named = install.map((spec) => spec.replace(/(?<=.)@[^@/]+$/, ''));
   const manifest = JSON.parse(
     readFileSync(join(app, 'package.json'), 'utf8'),
@@ -275,6 +300,7 @@ async function bootReadmeApp(app: string): Promise<void> {
 describe('the packed library in the apps people run', () => {
   let workdir: string;
   let packedFiles: string[];
+  let tarball: string;
   let registry: LocalRegistry;
 
   beforeAll(async () => {
@@ -288,7 +314,7 @@ describe('the packed library in the apps people run', () => {
         )
       ).stdout,
     ) as { filename: string; files: { path: string }[] }[];
-    const tarball = join(workdir, packed[0].filename);
+    tarball = join(workdir, packed[0].filename);
     packedFiles = packed[0].files.map((f) => f.path);
     const manifest = JSON.parse(
       readFileSync(join(LIBRARY, 'package.json'), 'utf8'),
@@ -336,17 +362,20 @@ describe('the packed library in the apps people run', () => {
     expect(packedFiles.some((f) => f.includes('.spec.'))).toBe(false);
   });
 
-  it('a Nest 11 CommonJS app (its starter jest config untouched) installs it with plain npm install, compiles, boots and runs the README specs', async () => {
+  it('a Nest 11 CommonJS app (its starter jest config untouched) installs the packed tarball with the README line (a plain npm install), compiles, boots and runs the README specs', async () => {
     const { app, npmWarnings } = await installConsumer(
       workdir,
       'nest11-commonjs',
       registry,
+      { tarball },
     );
-    // Nothing it installs declares a Node it does not run on (Nest 12's
-    // file-type does, on Node 20: the README says so).
+    // Nothing it installs declares a Node it does not run on.
     expect(npmWarnings).not.toContain('EBADENGINE');
     expect(installedVersion(app, '@nestjs/core')).toMatch(/^11\./);
+    // The README's Nest 11 line names the 4s: the 12s install too, but are
+    // ESM only, which the starter's CommonJS jest cannot load.
     expect(installedVersion(app, '@nestjs/axios')).toMatch(/^4\./);
+    expect(installedVersion(app, '@nestjs/config')).toMatch(/^4\./);
     await run(NPM, ['run', 'build'], app);
     // An older CommonJS setup (`moduleResolution: node`) finds `/testing` too.
     await run(
@@ -361,8 +390,13 @@ describe('the packed library in the apps people run', () => {
     );
   }, 600_000);
 
-  it('a Nest 12 ESM app (vitest, as its starter) installs it with plain npm install, compiles, boots and runs the README specs under vitest and jest', async () => {
-    const { app } = await installConsumer(workdir, 'nest12-esm', registry);
+  it('a Nest 12 ESM app (vitest, as its starter) installs it by name from a registry with the README line (a plain npm install), compiles, boots and runs the README specs under vitest and jest', async () => {
+    const { app } = await installConsumer(
+      workdir,
+      'nest12-esm',
+      registry,
+      'registry',
+    );
     expect(installedVersion(app, '@nestjs/core')).toMatch(/^12\./);
     await run(NPM, ['run', 'build'], app);
     expect(await runProbe(app)).toEqual(PROBE_REPORT);

@@ -35,7 +35,7 @@ describe('the sample app', () => {
   describe('health and docs', () => {
     let h: Harness;
     beforeAll(async () => {
-      h = await startHarness();
+      h = await startHarness({ SAMPLE_APP_API_DOCS: 'on' });
     });
     afterAll(() => h.close());
 
@@ -105,6 +105,14 @@ describe('the sample app', () => {
       expect(res.status).toBe(503);
       expect(res.body.details.acedata.status).toBe('down');
       expect((await request(app.url).get('/health')).status).toBe(200);
+      // With a real token and no SAMPLE_APP_API_DOCS, no docs, key or not.
+      for (const path of ['/docs', '/docs-json']) {
+        expect((await request(app.url).get(path)).status).toBe(404);
+        const withKey = await request(app.url)
+          .get(path)
+          .set('authorization', `Bearer ${KEY_A}`);
+        expect(withKey.status).toBe(404);
+      }
     } finally {
       await app.stop();
     }
@@ -270,6 +278,8 @@ describe('the sample app', () => {
           status: 'consistent',
           billed: true,
         });
+        // The docs are public in sandbox mode: no key.
+        expect((await request(app.url).get('/docs-json')).status).toBe(200);
       } finally {
         expect(await app.stop()).toBe(0);
       }

@@ -50,3 +50,32 @@ describe('SAMPLE_APP_PRICE_PER_CALL_CNY', () => {
     },
   );
 });
+
+describe('SAMPLE_APP_API_DOCS', () => {
+  const LEDGER = {
+    PHONE_VERIFICATION_LEDGER_SECRET: 'config-spec-ledger-secret-of-32-chars',
+  };
+
+  it.each([
+    [{}, false],
+    [{ SAMPLE_APP_API_DOCS: 'on' }, true],
+    [{ SAMPLE_APP_API_DOCS: 'OFF' }, false],
+  ])('with a token, %j serves the docs: %s', (env, served) => {
+    expect(loadSampleAppConfig({ ...ENV, ...LEDGER, ...env }).apiDocs).toBe(
+      served,
+    );
+  });
+
+  it('serves them in sandbox mode unless turned off', () => {
+    expect(loadSampleAppConfig({}).apiDocs).toBe(true);
+    expect(loadSampleAppConfig({ SAMPLE_APP_API_DOCS: 'off' }).apiDocs).toBe(
+      false,
+    );
+  });
+
+  it('fails the boot naming it for anything but on or off', () => {
+    expect(() =>
+      loadSampleAppConfig({ ...ENV, SAMPLE_APP_API_DOCS: 'public' }),
+    ).toThrow(/SAMPLE_APP_API_DOCS must be on or off/);
+  });
+});

@@ -49,6 +49,12 @@ export interface SampleAppConfig {
   readonly trustProxy: number;
   readonly logLevel:
     'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  /**
+   * Serve the API docs (`/docs`, `/docs-json`) to anyone: on in sandbox mode,
+   * off otherwise unless `SAMPLE_APP_API_DOCS=on` (a production app need not
+   * publish its inventory of endpoints; OWASP API9).
+   */
+  readonly apiDocs: boolean;
   /** The HTTP platform: Fastify (default, the faster: see BENCHMARKS.md) or Express. */
   readonly adapter: 'express' | 'fastify';
   /** On SIGTERM, how long in-flight requests may take before the app exits anyway. */
@@ -145,6 +151,7 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
     host: env.HOST?.trim() || DEFAULT_HOST,
     production,
     sandboxMode,
+    apiDocs: loadApiDocs(env, sandboxMode),
     apiKeys: keys.length > 0 ? keys : [DEVELOPMENT_API_KEY],
     usingDevelopmentKey: keys.length === 0,
     rateLimitPerMinute: wholeNumber(
@@ -307,6 +314,18 @@ function loadCorsOrigins(env: NodeJS.ProcessEnv): string[] {
     }
   }
   return origins;
+}
+
+function loadApiDocs(env: NodeJS.ProcessEnv, sandboxMode: boolean): boolean {
+  const raw = env.SAMPLE_APP_API_DOCS?.trim().toLowerCase();
+  if (!raw) return sandboxMode;
+  if (raw !== 'on' && raw !== 'off') {
+    throw new InvalidSampleAppConfigError(
+      'SAMPLE_APP_API_DOCS',
+      'must be on or off',
+    );
+  }
+  return raw === 'on';
 }
 
 function loadAdapter(env: NodeJS.ProcessEnv): SampleAppConfig['adapter'] {

@@ -175,7 +175,7 @@ async function createExpressApp(
   return app;
 }
 
-/** CORS, the input pipes, the one error filter and the API docs. */
+/** CORS, the input pipes, the one error filter and the API docs (when served). */
 function handleRequests(app: INestApplication, config: SampleAppConfig): void {
   if (config.corsOrigins.length > 0) {
     app.enableCors({
@@ -195,5 +195,5 @@ function handleRequests(app: INestApplication, config: SampleAppConfig): void {
   );
   const adapterHost = app.get(HttpAdapterHost);
   app.useGlobalFilters(new AceDataShapedExceptionFilter(adapterHost));
-  setUpApiDocs(app);
+  if (config.apiDocs) setUpApiDocs(app);
 }

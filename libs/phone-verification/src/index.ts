@@ -24,7 +24,10 @@ export {
   resolvePacing,
   type PacingOptions,
 } from './resilience/pacing.options.js';
-export { InvalidPhoneVerificationOptionsError } from './phone-verification-options.error.js';
+export {
+  InvalidPhoneVerificationEnvError,
+  InvalidPhoneVerificationOptionsError,
+} from './phone-verification-options.error.js';
 export {
   PHONE_VERIFICATION_CACHE_STORE,
   PHONE_VERIFICATION_CLOCK,
@@ -36,7 +39,6 @@ export type { VerificationEvent } from './events/verification-event.js';
 export type { PhoneVerificationCacheStore } from './cache/cache-store.interface.js';
 export { LruCacheStore } from './cache/lru-cache.store.js';
 export {
-  InvalidPhoneVerificationEnvError,
   phoneVerificationConfig,
   phoneVerificationOptionsFromEnv,
 } from './phone-verification.config.js';

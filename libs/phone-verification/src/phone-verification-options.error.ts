@@ -9,3 +9,14 @@ export class InvalidPhoneVerificationOptionsError extends Error {
     this.name = 'InvalidPhoneVerificationOptionsError';
   }
 }
+
+/** Thrown when an environment variable holds an unusable value; names it. */
+export class InvalidPhoneVerificationEnvError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'InvalidPhoneVerificationEnvError';
+  }
+}

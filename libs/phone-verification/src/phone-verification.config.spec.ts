@@ -1,7 +1,5 @@
-import {
-  InvalidPhoneVerificationEnvError,
-  phoneVerificationOptionsFromEnv,
-} from './phone-verification.config.js';
+import { phoneVerificationOptionsFromEnv } from './phone-verification.config.js';
+import { InvalidPhoneVerificationEnvError } from './phone-verification-options.error.js';
 
 const TOKEN = { ACEDATA_API_TOKEN: 'token-abc' };
 
@@ -103,5 +101,80 @@ describe('phoneVerificationOptionsFromEnv', () => {
     expect(() => phoneVerificationOptionsFromEnv({})).toThrow(
       /ACEDATA_API_TOKEN is missing or blank/,
     );
+  });
+
+  describe('the usage ledger, from the library’s own variables', () => {
+    const SECRET = 'a-ledger-secret-of-at-least-32-characters';
+
+    it('is off without a store', () => {
+      expect(phoneVerificationOptionsFromEnv(TOKEN).ledger).toBeUndefined();
+    });
+
+    it('is on PostgreSQL at PHONE_VERIFICATION_LEDGER_DATABASE_URL, with its other variables', () => {
+      expect(
+        phoneVerificationOptionsFromEnv({
+          ...TOKEN,
+          PHONE_VERIFICATION_LEDGER_DATABASE_URL:
+            'postgres://ledger@db.internal/app',
+          PHONE_VERIFICATION_LEDGER_SECRET: SECRET,
+          PHONE_VERIFICATION_LEDGER_WHEN_DOWN: 'spool',
+          PHONE_VERIFICATION_LEDGER_SPOOL_DIR: '/var/spool/ledger',
+          PHONE_VERIFICATION_LEDGER_RETENTION_DAYS: '400',
+          // The app's own database is not the ledger's.
+          DATABASE_URL: 'postgres://app@db.internal/other',
+        }).ledger,
+      ).toEqual({
+        store: { postgres: { url: 'postgres://ledger@db.internal/app' } },
+        secret: SECRET,
+        whenStoreDown: 'spool',
+        spoolDir: '/var/spool/ledger',
+        retentionDays: 400,
+      });
+    });
+
+    it('is embedded in PHONE_VERIFICATION_LEDGER_DIR', () => {
+      expect(
+        phoneVerificationOptionsFromEnv({
+          ...TOKEN,
+          PHONE_VERIFICATION_LEDGER_DIR: '/srv/ledger',
+          PHONE_VERIFICATION_LEDGER_SECRET: SECRET,
+        }).ledger,
+      ).toMatchObject({
+        store: { pglite: { dataDir: '/srv/ledger' } },
+        whenStoreDown: 'refuse',
+      });
+    });
+
+    it.each([
+      [
+        { PHONE_VERIFICATION_LEDGER_DIR: '/srv/ledger' },
+        'PHONE_VERIFICATION_LEDGER_SECRET',
+      ],
+      [
+        {
+          PHONE_VERIFICATION_LEDGER_DIR: '/srv/ledger',
+          PHONE_VERIFICATION_LEDGER_DATABASE_URL: 'postgres://db/app',
+          PHONE_VERIFICATION_LEDGER_SECRET: SECRET,
+        },
+        'PHONE_VERIFICATION_LEDGER_DIR',
+      ],
+      [
+        {
+          PHONE_VERIFICATION_LEDGER_DIR: '/srv/ledger',
+          PHONE_VERIFICATION_LEDGER_SECRET: SECRET,
+          PHONE_VERIFICATION_LEDGER_WHEN_DOWN: 'ignore',
+        },
+        'PHONE_VERIFICATION_LEDGER_WHEN_DOWN',
+      ],
+    ])('fails naming the variable: %j', (env, variable) => {
+      expect(() =>
+        phoneVerificationOptionsFromEnv({ ...TOKEN, ...env }),
+      ).toThrow(
+        expect.objectContaining({
+          name: 'InvalidPhoneVerificationEnvError',
+          variable,
+        }) as Error,
+      );
+    });
   });
 });

@@ -1,5 +1,9 @@
 import { registerAs } from '@nestjs/config';
-import { InvalidPhoneVerificationOptionsError } from './phone-verification-options.error.js';
+import {
+  InvalidPhoneVerificationEnvError,
+  InvalidPhoneVerificationOptionsError,
+} from './phone-verification-options.error.js';
+import { ledgerFromLibraryEnv } from './ledger/ledger-env.js';
 import {
   resolvePhoneVerificationOptions,
   type PhoneVerificationModuleOptions,
@@ -33,17 +37,6 @@ const VARIABLES: Readonly<Record<string, string>> = {
   'budget.maxBilledPerDay': 'PHONE_VERIFICATION_DAILY_BUDGET',
   'budget.perKey.maxBilledPerDay': 'PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY',
 };
-
-/** Thrown when an environment variable holds an unusable value; names it. */
-export class InvalidPhoneVerificationEnvError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`Invalid configuration: ${variable} ${problem}`);
-    this.name = 'InvalidPhoneVerificationEnvError';
-  }
-}
 
 function text(env: NodeJS.ProcessEnv, variable: string): string | undefined {
   const raw = env[variable]?.trim();
@@ -172,6 +165,7 @@ export function phoneVerificationOptionsFromEnv(
     redis: redisFrom(env),
     budget: budgetFrom(env),
     resultCodes: resultCodesFrom(env),
+    ledger: ledgerFromLibraryEnv(env),
     ...(dataKey === undefined
       ? {}
       : {

@@ -73,6 +73,13 @@ export class ProgressReporter {
   }
 }
 
+/** Call starts per second, first to last: what `--rate` bounds. */
+function paceOf(perSecond: number | undefined): string {
+  return perSecond === undefined
+    ? 'under two calls'
+    : `${perSecond.toFixed(1)} call starts/s, first to last`;
+}
+
 /** The end-of-run summary table. */
 export function summaryTable(
   tally: BatchTally,
@@ -96,10 +103,10 @@ export function summaryTable(
     ['malformed lines', String(tally.malformed)],
     ['uncertain rows', String(tally.uncertain)],
     ['elapsed', `${seconds.toFixed(1)} s`],
+    ['rows per second', (tally.written / Math.max(seconds, 0.001)).toFixed(1)],
     [
-      'achieved rate',
-      `${(tally.calls / Math.max(seconds, 0.001)).toFixed(1)} calls/s` +
-        (rate ? ` (limit ${rate}/s)` : ''),
+      'upstream call pace',
+      paceOf(tally.callsPerSecond()) + (rate ? ` (--rate ${rate}/s)` : ''),
     ],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));

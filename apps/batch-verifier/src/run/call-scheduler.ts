@@ -121,7 +121,7 @@ export class CallScheduler {
         run.checkpoint.sending(base.row, subject.key);
         sent = true;
       }
-      run.tally.calls++;
+      run.tally.callStarted();
     };
     const request = {
       name: subject.name,

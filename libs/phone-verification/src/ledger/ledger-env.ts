@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { InvalidPhoneVerificationEnvError } from '../phone-verification.config.js';
+import { InvalidPhoneVerificationEnvError } from '../phone-verification-options.error.js';
 import type { LedgerOptions } from './ledger.options.js';
 
 /** The ledger's HMAC secret in sandbox mode when none is set (fictional data only). */
@@ -87,4 +87,28 @@ export function ledgerOptionsFromEnv(
 /** A folder, or PGlite's `memory://` as it is. */
 function resolvePath(dir: string): string {
   return dir.includes('://') ? dir : resolve(dir);
+}
+
+/**
+ * The ledger as the library's own variables give it, for
+ * `phoneVerificationOptionsFromEnv` (and so `phoneVerificationConfig`):
+ * PostgreSQL at `PHONE_VERIFICATION_LEDGER_DATABASE_URL`, or PGlite in the
+ * folder `PHONE_VERIFICATION_LEDGER_DIR`; neither set, no ledger. The other
+ * ledger variables as {@link ledgerOptionsFromEnv} reads them.
+ */
+export function ledgerFromLibraryEnv(
+  env: NodeJS.ProcessEnv,
+): LedgerOptions | undefined {
+  const databaseUrl = env.PHONE_VERIFICATION_LEDGER_DATABASE_URL?.trim();
+  const dir = env.PHONE_VERIFICATION_LEDGER_DIR?.trim();
+  if (databaseUrl && dir) {
+    invalid(
+      'PHONE_VERIFICATION_LEDGER_DIR',
+      'must not be set with PHONE_VERIFICATION_LEDGER_DATABASE_URL (one store: PostgreSQL or the embedded one)',
+    );
+  }
+  return ledgerOptionsFromEnv(
+    { ...env, DATABASE_URL: databaseUrl ?? '' },
+    { sandboxMode: false, ...(dir ? { embeddedDir: dir } : {}) },
+  );
 }
