@@ -32,6 +32,7 @@ import {
   lockEmbeddedStore,
 } from './embedded-store-lock.js';
 import { LedgerSpool, LedgerSpoolInUseError } from './ledger-spool.js';
+import { freshLedgerDir } from '../../../../test/support/ledger-template.js';
 import { mountSmallDisk } from '../../../../test/support/small-disk.js';
 import { pgliteLedgerSql } from './pglite-ledger-sql.js';
 import { postgresLedgerSql } from './postgres-ledger-sql.js';
@@ -164,12 +165,15 @@ const STORES: (() => Store)[] = [
     };
   },
   () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ledger-pglite-'));
+    // A copy of one empty store made once (PGlite's initdb takes seconds).
+    let dir: string | undefined;
     return {
       name: 'PGlite',
-      open: () => pgliteLedgerSql({ dataDir: dir }),
+      open: () => pgliteLedgerSql({ dataDir: (dir ??= freshLedgerDir()) }),
       dump: dumpTables,
-      close: async () => rmSync(dir, { recursive: true, force: true }),
+      close: async () => {
+        if (dir) rmSync(dir, { recursive: true, force: true });
+      },
     };
   },
 ];
@@ -505,6 +509,79 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
         'upstream consistent true',
         'upstream unrecordable true',
       ]);
+    });
+
+    /** A second ledger on the same store, counting its commits: transactions and lone writes. */
+    async function countingLedger() {
+      const commits = { transactions: 0, lone: 0 };
+      const counting: LedgerSql = {
+        query(text, params) {
+          if (/^\s*(INSERT|UPDATE)/.test(text)) commits.lone += 1;
+          return sql.query(text, params);
+        },
+        transaction(work) {
+          commits.transactions += 1;
+          return sql.transaction(work);
+        },
+        // The suite's ledger closes the store.
+        close: async () => undefined,
+      };
+      const grouped = ledgerOn(counting, clock);
+      await grouped.start();
+      commits.transactions = 0;
+      commits.lone = 0;
+      return { grouped, commits };
+    }
+
+    it('rows written at the same moment share a transaction, and each caller is released with its own row in', async () => {
+      const { grouped, commits } = await countingLedger();
+      const ids = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          grouped.sent(ask(i % 2 ? ZHANG : LI, `tenant-${i}`), 30_000),
+        ),
+      );
+      const { rows } = await sql.query<{ id: string; caller: string }>(
+        `SELECT id, caller FROM ${LEDGER_TABLE}`,
+      );
+      expect(rows.map((r) => r.id).toSorted()).toEqual(ids.toSorted());
+      // The first went alone, the 39 that came meanwhile together.
+      expect(commits.lone + commits.transactions).toBeLessThanOrEqual(3);
+      await Promise.all(
+        ids.map((id) => grouped.completed(id, answered(clock))),
+      );
+      const { rows: done } = await sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${LEDGER_TABLE} WHERE status = 'consistent'`,
+      );
+      expect(done[0].n).toBe(40);
+      expect(commits.lone + commits.transactions).toBeLessThanOrEqual(6);
+      await grouped.close();
+    });
+
+    it('one row of a group refused for its content costs the others nothing', async () => {
+      await sql.query(
+        `ALTER TABLE ${LEDGER_TABLE} ADD CONSTRAINT no_poison CHECK (trace_id NOT LIKE 'poison%')`,
+      );
+      const { grouped, commits } = await countingLedger();
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          grouped.answeredFree(
+            ask(ZHANG, `tenant-${i}`),
+            'cache',
+            answered(clock, {
+              billed: false,
+              traceId: i === 5 ? 'poison-5' : `trace-${i}`,
+            }),
+          ),
+        ),
+      );
+      expect(commits.transactions).toBeGreaterThan(0);
+      expect(grouped.storeAvailable()).toBe(true);
+      const { rows } = await sql.query<{ caller: string; status: string }>(
+        `SELECT caller, status FROM ${LEDGER_TABLE} ORDER BY caller`,
+      );
+      expect(rows).toHaveLength(10);
+      expect(rows.filter((r) => r.status === 'unrecordable')).toHaveLength(1);
+      await grouped.close();
     });
 
     it('keeps no raw name, phone or ID number in any table', async () => {

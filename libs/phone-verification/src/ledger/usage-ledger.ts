@@ -19,7 +19,8 @@ import {
   type LedgerCompletion,
   type LedgerRow,
 } from './ledger-row.js';
-import type { LedgerSql } from './ledger-sql.js';
+import { GroupCommit } from './group-commit.js';
+import type { LedgerSql, LedgerSqlTransaction } from './ledger-sql.js';
 import { LedgerSpool, type SpoolRecord } from './ledger-spool.js';
 import { LEDGER_TABLE, applyLedgerMigrations } from './ledger.migrations.js';
 import { outcomeReport, type OutcomeReport } from './outcome-report.js';
@@ -101,6 +102,10 @@ export class UsageLedger {
   private dropped = 0;
   /** Writes waiting for the store when there is no spool (completions, free answers). */
   private readonly waiting: SpoolRecord[] = [];
+  /** Writes arriving together share one transaction (group commit). */
+  private readonly groups = new GroupCommit<SpoolRecord>((records) =>
+    this.applyGroup(records),
+  );
   private migrated = false;
   /**
    * The store failed a write and no probe has reached it since: writes go
@@ -197,7 +202,7 @@ export class UsageLedger {
     if (!this.storeAway) {
       try {
         await this.ready();
-        await this.apply({ op: 'insert', row });
+        await this.groups.submit({ op: 'insert', row });
         return row.id;
       } catch {
         this.storeAway = true;
@@ -370,7 +375,7 @@ export class UsageLedger {
       try {
         if (this.backlog() > 0) await this.flush();
         await this.ready();
-        await this.apply(record);
+        await this.groups.submit(record);
         return;
       } catch {
         this.storeAway = true;
@@ -424,11 +429,31 @@ export class UsageLedger {
     }
   }
 
-  private async applyAsIs(record: SpoolRecord): Promise<void> {
+  /**
+   * Writes a group in one transaction, in order. When the store refuses one
+   * of them for its content, the transaction is void and each is written
+   * again on its own, so that one poisoned row costs the others nothing.
+   */
+  private async applyGroup(records: readonly SpoolRecord[]): Promise<void> {
+    if (records.length === 1) return this.apply(records[0]);
+    try {
+      await this.sql.transaction(async (tx) => {
+        for (const record of records) await this.applyAsIs(record, tx);
+      });
+    } catch (error) {
+      if (!refusedForContent(error)) throw error;
+      for (const record of records) await this.apply(record);
+    }
+  }
+
+  private async applyAsIs(
+    record: SpoolRecord,
+    sql: LedgerSqlTransaction = this.sql,
+  ): Promise<void> {
     if (record.op === 'insert') {
-      await this.sql.query(INSERT, rowValues(record.row, record.completion));
+      await sql.query(INSERT, rowValues(record.row, record.completion));
     } else {
-      await this.sql.query(COMPLETE, [
+      await sql.query(COMPLETE, [
         record.id,
         ...completionValues(record.completion),
       ]);
