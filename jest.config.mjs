@@ -25,6 +25,9 @@ const base = {
 /** @type {import('jest').Config} */
 export default {
   testTimeout: 20_000,
+  // One empty embedded ledger for the whole run, copied by each test.
+  globalSetup: '<rootDir>/test/support/jest-global-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/jest-global-teardown.mjs',
   // Two test files at once, whatever the cores: the e2e files spend much of
   // their time waiting on child processes and servers. On CI's 2 cores the
   // whole suite took 9.5 min with two workers against 12.6 min with one

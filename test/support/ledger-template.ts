@@ -3,7 +3,8 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-let template: string | undefined;
+/** Made once for the whole jest run (jest-global-setup.mjs), else here. */
+let template: string | undefined = process.env.TEST_LEDGER_TEMPLATE_DIR;
 /** Every folder made here, removed when this process exits (one listener for all). */
 const made = new Set<string>();
 process.once('exit', () => {
