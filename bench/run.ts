@@ -4,9 +4,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import autocannon from 'autocannon';
 import { startTestRedis } from '../test/support/redis-server.js';
 import { bodySource } from './identities.js';
+import { measure, median, type LoadTarget, type Sample } from './load.js';
 import {
   BENCH_KEY,
   sampleAppEnv,
@@ -32,14 +32,11 @@ const SANDBOX = `${DIST}/apps/acedata-sandbox/src/main.js`;
 const SAMPLE_APP = `${DIST}/apps/sample-app/src/main.js`;
 const BASELINE = `${DIST}/bench/bench/contenders/baseline.js`;
 const NAIVE = `${DIST}/bench/bench/contenders/naive-app.js`;
-const PATH = '/identity/phone/check-3e';
 
-interface Contender {
+interface Contender extends LoadTarget {
   name: string;
   script: string;
   env: (upstream: NodeProcess) => Record<string, string>;
-  headers: Record<string, string>;
-  nextBody: () => string;
 }
 
 const upstreamEnv = (upstream: NodeProcess) => ({
@@ -121,46 +118,6 @@ if (compareDist) {
     });
   }
 }
-
-interface Sample {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-async function measure(
-  url: string,
-  contender: Contender,
-  connections: number,
-  duration: number,
-): Promise<Sample> {
-  const result = await autocannon({
-    url,
-    connections,
-    duration,
-    requests: [
-      {
-        method: 'POST',
-        path: PATH,
-        headers: contender.headers,
-        setupRequest: (request) => ({ ...request, body: contender.nextBody() }),
-      },
-    ],
-  });
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
-  };
-}
-
-const median = (values: number[]): number => {
-  const sorted = values.toSorted((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const lines: string[] = [];
 const say = (line = ''): void => {

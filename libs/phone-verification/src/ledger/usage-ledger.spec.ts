@@ -511,17 +511,30 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       ]);
     });
 
-    /** A second ledger on the same store, counting its commits: transactions and lone writes. */
+    const isWrite = (text: string) => /^\s*(INSERT|UPDATE)/.test(text);
+
+    /**
+     * A second ledger on the same store, counting its commits (transactions
+     * and lone writes) and its write statements, in transactions or not.
+     */
     async function countingLedger() {
-      const commits = { transactions: 0, lone: 0 };
+      const commits = { transactions: 0, lone: 0, statements: 0 };
       const counting: LedgerSql = {
         query(text, params) {
-          if (/^\s*(INSERT|UPDATE)/.test(text)) commits.lone += 1;
+          if (isWrite(text)) commits.lone += 1;
+          if (isWrite(text)) commits.statements += 1;
           return sql.query(text, params);
         },
         transaction(work) {
           commits.transactions += 1;
-          return sql.transaction(work);
+          return sql.transaction((tx) =>
+            work({
+              query(text, params) {
+                if (isWrite(text)) commits.statements += 1;
+                return tx.query(text, params);
+              },
+            }),
+          );
         },
         // The suite's ledger closes the store.
         close: async () => undefined,
@@ -530,6 +543,7 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       await grouped.start();
       commits.transactions = 0;
       commits.lone = 0;
+      commits.statements = 0;
       return { grouped, commits };
     }
 
@@ -544,8 +558,10 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
         `SELECT id, caller FROM ${LEDGER_TABLE}`,
       );
       expect(rows.map((r) => r.id).toSorted()).toEqual(ids.toSorted());
-      // The first went alone, the 39 that came meanwhile together.
+      // The first went alone, the 39 that came meanwhile together, each
+      // group in one multi-row statement.
       expect(commits.lone + commits.transactions).toBeLessThanOrEqual(3);
+      expect(commits.statements).toBeLessThanOrEqual(3);
       await Promise.all(
         ids.map((id) => grouped.completed(id, answered(clock))),
       );
@@ -554,6 +570,41 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       );
       expect(done[0].n).toBe(40);
       expect(commits.lone + commits.transactions).toBeLessThanOrEqual(6);
+      expect(commits.statements).toBeLessThanOrEqual(6);
+      await grouped.close();
+    });
+
+    it('a group of rows and completions lands as if written in turn: each completion on its own row', async () => {
+      const { grouped } = await countingLedger();
+      const ids = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          grouped.sent(ask(ZHANG, `tenant-${i}`), 30_000),
+        ),
+      );
+      // Completions, new calls and free answers, all at the same moment.
+      await Promise.all([
+        ...ids.map((id, i) =>
+          grouped.completed(
+            id,
+            answered(clock, { traceId: `trace-${i}`, attempts: i + 1 }),
+          ),
+        ),
+        grouped.answeredFree(ask(LI, 'free'), 'cache', answered(clock)),
+        grouped.sent(ask(LI, 'late'), 30_000),
+      ]);
+      const { rows } = await sql.query<{
+        caller: string;
+        trace_id: string | null;
+        attempts: number;
+        answered_by: string;
+      }>(
+        `SELECT caller, trace_id, attempts, answered_by FROM ${LEDGER_TABLE} ORDER BY caller`,
+      );
+      expect(rows.map((r) => [r.caller, r.trace_id, r.attempts])).toEqual([
+        ['free', answered(clock).traceId ?? null, answered(clock).attempts],
+        ['late', null, 0],
+        ...ids.map((_, i) => [`tenant-${i}`, `trace-${i}`, i + 1]),
+      ]);
       await grouped.close();
     });
 

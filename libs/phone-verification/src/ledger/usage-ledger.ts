@@ -11,10 +11,6 @@ import {
 } from '../validation/normalize-request.js';
 import type { ResolvedLedgerOptions } from './ledger.options.js';
 import {
-  COMPLETION_COLUMNS,
-  LEDGER_COLUMNS,
-  completionValues,
-  rowValues,
   type AnsweredBy,
   type LedgerCompletion,
   type LedgerRow,
@@ -22,6 +18,7 @@ import {
 import { GroupCommit } from './group-commit.js';
 import type { LedgerSql, LedgerSqlTransaction } from './ledger-sql.js';
 import { LedgerSpool, type SpoolRecord } from './ledger-spool.js';
+import { ledgerStatements } from './ledger-statements.js';
 import { LEDGER_TABLE, applyLedgerMigrations } from './ledger.migrations.js';
 import { outcomeReport, type OutcomeReport } from './outcome-report.js';
 import {
@@ -34,13 +31,6 @@ import {
   type UsageQuery,
   type UsageReport,
 } from './usage-report.js';
-
-const INSERT = `INSERT INTO ${LEDGER_TABLE} (${LEDGER_COLUMNS.join(', ')})
-  VALUES (${LEDGER_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-  ON CONFLICT (id) DO NOTHING`;
-const COMPLETE = `UPDATE ${LEDGER_TABLE} SET ${COMPLETION_COLUMNS.map(
-  (c, i) => `${c} = $${i + 2}`,
-).join(', ')} WHERE id = $1`;
 
 /**
  * Whether the store refused a write for what it holds (SQLSTATE classes 22
@@ -410,7 +400,7 @@ export class UsageLedger {
    */
   private async apply(record: SpoolRecord): Promise<void> {
     try {
-      await this.applyAsIs(record);
+      await this.applyAsIs([record]);
       return;
     } catch (error) {
       if (!refusedForContent(error)) throw error;
@@ -419,7 +409,7 @@ export class UsageLedger {
       );
     }
     try {
-      await this.applyAsIs(moneyFactsOf(record));
+      await this.applyAsIs([moneyFactsOf(record)]);
     } catch (error) {
       if (!refusedForContent(error)) throw error;
       this.setAside += 1;
@@ -437,27 +427,20 @@ export class UsageLedger {
   private async applyGroup(records: readonly SpoolRecord[]): Promise<void> {
     if (records.length === 1) return this.apply(records[0]);
     try {
-      await this.sql.transaction(async (tx) => {
-        for (const record of records) await this.applyAsIs(record, tx);
-      });
+      await this.sql.transaction((tx) => this.applyAsIs(records, tx));
     } catch (error) {
       if (!refusedForContent(error)) throw error;
       for (const record of records) await this.apply(record);
     }
   }
 
+  /** Writes `records` as they are (a multi-row statement for each kind). */
   private async applyAsIs(
-    record: SpoolRecord,
+    records: readonly SpoolRecord[],
     sql: LedgerSqlTransaction = this.sql,
   ): Promise<void> {
-    if (record.op === 'insert') {
-      await sql.query(INSERT, rowValues(record.row, record.completion));
-    } else {
-      await sql.query(COMPLETE, [
-        record.id,
-        ...completionValues(record.completion),
-      ]);
-    }
+    for (const { text, params } of ledgerStatements(records))
+      await sql.query(text, params);
   }
 
   private async ready(): Promise<void> {
