@@ -239,9 +239,9 @@ for (const [label, dist] of reportContenders) {
   });
   try {
     const healthMs: number[] = [];
-    let reporting = true;
+    const reporting = { done: false };
     const probe = (async () => {
-      while (reporting) {
+      while (!reporting.done) {
         const started = performance.now();
         await fetch(`${app.url}/health`).then((r) => r.arrayBuffer());
         healthMs.push(performance.now() - started);
@@ -261,7 +261,7 @@ for (const [label, dist] of reportContenders) {
         return performance.now() - started;
       }),
     );
-    reporting = false;
+    reporting.done = true;
     await probe;
     say(
       `| ${label} | ${Math.round(median(reportMs))} | ${Math.round(Math.max(...healthMs))} | ${median(healthMs).toFixed(1)} |`,

@@ -101,6 +101,9 @@ function counted(sql: LedgerSql) {
   };
 }
 
+/** Whether a statement writes the ledger. */
+const isWrite = (text: string) => /^\s*(INSERT|UPDATE)/.test(text);
+
 function answered(
   clock: Clock,
   fields: Partial<LedgerCompletion> = {},
@@ -510,8 +513,6 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
         'upstream unrecordable true',
       ]);
     });
-
-    const isWrite = (text: string) => /^\s*(INSERT|UPDATE)/.test(text);
 
     /**
      * A second ledger on the same store, counting its commits (transactions
