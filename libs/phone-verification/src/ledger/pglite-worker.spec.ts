@@ -1,0 +1,94 @@
+import type { Worker } from 'node:worker_threads';
+import { PgliteWorker } from './pglite-worker.js';
+
+/** Statement work that keeps PostgreSQL busy for a while (a scan of generated rows). */
+const BUSY =
+  'SELECT count(*)::int AS n FROM generate_series(1, 1000000) AS g WHERE g % 7 = 3';
+
+describe('PgliteWorker (the embedded ledger in a thread of its own)', () => {
+  // One store for the suite (opening one takes seconds): a table per test.
+  let db: PgliteWorker;
+  beforeAll(async () => {
+    db = await PgliteWorker.open('memory://');
+  });
+  afterAll(() => db.close());
+
+  it('runs statements with their parameters and answers rows and counts', async () => {
+    await db.query('CREATE TABLE rows (id int PRIMARY KEY, at timestamptz)');
+    const at = new Date('2026-12-06T01:02:03Z');
+    const inserted = await db.query(
+      'INSERT INTO rows VALUES ($1, $2), ($3, $4)',
+      [1, at, 2, at],
+    );
+    expect(inserted.affected).toBe(2);
+    const { rows } = await db.query<{ id: number; at: Date }>(
+      'SELECT id, at FROM rows ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { id: 1, at },
+      { id: 2, at },
+    ]);
+  });
+
+  it('leaves the event loop free while PostgreSQL works', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => (ticks += 1), 1);
+    try {
+      const { rows } = await db.query<{ n: number }>(BUSY);
+      expect(rows[0].n).toBeGreaterThan(0);
+    } finally {
+      clearInterval(timer);
+    }
+    // In the app's thread the scan would hold the loop: no tick at all.
+    expect(ticks).toBeGreaterThan(2);
+  });
+
+  it('commits a transaction, rolls one back when its work throws, and keeps the SQLSTATE of a refusal', async () => {
+    await db.query('CREATE TABLE tx (id int PRIMARY KEY)');
+    await db.transaction(async (query) => {
+      await query('INSERT INTO tx VALUES (1)');
+      await query('INSERT INTO tx VALUES (2)');
+    });
+    const refusal = await db
+      .transaction(async (query) => {
+        await query('INSERT INTO tx VALUES (3)');
+        await query('INSERT INTO tx VALUES (1)');
+      })
+      .catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ code: '23505' });
+    const { rows } = await db.query<{ id: number }>(
+      'SELECT id FROM tx ORDER BY id',
+    );
+    expect(rows.map((r) => r.id)).toEqual([1, 2]);
+  });
+
+  it('keeps a statement outside a transaction waiting until it ends', async () => {
+    await db.query('CREATE TABLE waits (id int)');
+    const order: string[] = [];
+    let outside: Promise<unknown> = Promise.resolve();
+    await db.transaction(async (query) => {
+      await query('INSERT INTO waits VALUES (1)');
+      outside = db
+        .query<{ n: number }>('SELECT count(*)::int AS n FROM waits')
+        .then(({ rows }) => order.push(`outside saw ${rows[0].n}`));
+      await query('INSERT INTO waits VALUES (2)');
+      order.push('transaction done');
+    });
+    await outside;
+    expect(order).toEqual(['transaction done', 'outside saw 2']);
+  });
+
+  it('fails what waits when its thread dies, and starts another for the next call', async () => {
+    const dying = await PgliteWorker.open('memory://');
+    try {
+      const thread = (dying as unknown as { worker: Worker }).worker;
+      const waiting = dying.query(BUSY);
+      await thread.terminate();
+      await expect(waiting).rejects.toThrow(/thread stopped/);
+      const { rows } = await dying.query<{ one: number }>('SELECT 1 AS one');
+      expect(rows).toEqual([{ one: 1 }]);
+    } finally {
+      await dying.close();
+    }
+  });
+});

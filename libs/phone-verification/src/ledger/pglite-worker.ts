@@ -1,0 +1,235 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** A statement's answer, as the ledger's SQL adapters give it. */
+export interface PgliteAnswer<Row> {
+  rows: Row[];
+  affected: number;
+}
+
+/**
+ * The worker thread's code (CommonJS, evaluated: a package built twice, as
+ * ESM and CommonJS, has no one file path to give a worker). It opens PGlite
+ * on the folder and runs what the main thread sends: a statement, on its own
+ * or in a transaction it holds open until told to commit or roll back.
+ * PGlite's own lock keeps a statement outside a transaction waiting for it.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { PGlite } = require(workerData.entry);
+const open = new Map();
+let lastTx = 0;
+const failure = (error) => ({
+  message: String((error && error.message) || error),
+  code: error && typeof error.code === 'string' ? error.code : undefined,
+});
+const answer = (r) => ({ rows: r.rows, affected: r.affectedRows || 0 });
+async function run(db, m) {
+  if (m.op === 'query') {
+    const on = m.tx === undefined ? db : open.get(m.tx).handle;
+    return answer(await on.query(m.text, m.params));
+  }
+  if (m.op === 'begin') {
+    const tx = ++lastTx;
+    return new Promise((began, failed) => {
+      const settled = db.transaction((handle) => new Promise((commit, rollBack) => {
+        open.set(tx, { handle, commit, rollBack, settled });
+        began(tx);
+      }));
+      settled.catch(failed);
+    });
+  }
+  if (m.op === 'end') {
+    const t = open.get(m.tx);
+    open.delete(m.tx);
+    if (m.commit) t.commit(); else t.rollBack(new Error('rolled back'));
+    await t.settled.catch((error) => { if (m.commit) throw error; });
+    return undefined;
+  }
+  if (m.op === 'close') return db.close();
+}
+PGlite.create(workerData.dataDir).then(
+  (db) => {
+    parentPort.on('message', (m) => {
+      run(db, m).then(
+        (result) => parentPort.postMessage({ id: m.id, result }),
+        (error) => parentPort.postMessage({ id: m.id, error: failure(error) }),
+      );
+    });
+    parentPort.postMessage({ id: 0, result: 'ready' });
+  },
+  (error) => parentPort.postMessage({ id: 0, error: failure(error) }),
+);
+`;
+
+/** Where the app's PGlite is: resolved from its main script, else its working folder. */
+function pgliteEntry(): string {
+  const bases = [process.argv[1], join(process.cwd(), 'index.js')];
+  for (const base of bases) {
+    if (!base) continue;
+    try {
+      return createRequire(base).resolve('@electric-sql/pglite');
+    } catch {
+      // Not from there: the next.
+    }
+  }
+  throw new Error(
+    'The embedded ledger needs @electric-sql/pglite: npm install @electric-sql/pglite',
+  );
+}
+
+/** An error the worker sent back, with its SQLSTATE `code` when it had one. */
+function errorOf(sent: { message: string; code?: string }): Error {
+  return Object.assign(
+    new Error(sent.message),
+    sent.code ? { code: sent.code } : {},
+  );
+}
+
+interface Waiting {
+  readonly worker: Worker;
+  resolve(result: unknown): void;
+  reject(error: Error): void;
+}
+
+/**
+ * PGlite in a worker thread: PostgreSQL's work (parsing, planning, a wide
+ * report's scan) off the app's event loop, on a core of its own. Each call
+ * is a message; the thread holds the process open only while a call waits.
+ * A thread that dies fails what waits, and the next call starts another.
+ */
+export class PgliteWorker {
+  private worker?: Worker;
+  private starting?: Promise<Worker>;
+  private readonly waiting = new Map<number, Waiting>();
+  private lastId = 0;
+
+  private constructor(private readonly dataDir: string) {}
+
+  /** Starts the thread and opens the folder; rejects when PGlite cannot. */
+  static async open(dataDir: string): Promise<PgliteWorker> {
+    const db = new PgliteWorker(dataDir);
+    await db.thread();
+    return db;
+  }
+
+  query<Row>(
+    text: string,
+    params: readonly unknown[] = [],
+    tx?: number,
+  ): Promise<PgliteAnswer<Row>> {
+    return this.send({ op: 'query', text, params: [...params], tx });
+  }
+
+  /** Runs `work` in one transaction, committed when it resolves, rolled back when it throws. */
+  async transaction<T>(
+    work: (
+      query: <Row>(
+        text: string,
+        params?: readonly unknown[],
+      ) => Promise<PgliteAnswer<Row>>,
+    ) => Promise<T>,
+  ): Promise<T> {
+    const tx = await this.send<number>({ op: 'begin' });
+    let result: T;
+    try {
+      result = await work((text, params) => this.query(text, params, tx));
+    } catch (error) {
+      await this.send({ op: 'end', tx, commit: false }).catch(() => undefined);
+      throw error;
+    }
+    await this.send({ op: 'end', tx, commit: true });
+    return result;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    try {
+      await this.send({ op: 'close' });
+    } finally {
+      this.worker = undefined;
+      await worker.terminate();
+    }
+  }
+
+  private async send<T>(message: Record<string, unknown>): Promise<T> {
+    const worker = await this.thread();
+    const id = ++this.lastId;
+    return new Promise<T>((resolve, reject) => {
+      if (this.waiting.size === 0) worker.ref();
+      this.waiting.set(id, {
+        worker,
+        resolve: resolve as Waiting['resolve'],
+        reject,
+      });
+      // A worker thread's port, not a window: there is no origin to name.
+      // oxlint-disable-next-line unicorn/require-post-message-target-origin
+      worker.postMessage({ ...message, id });
+    });
+  }
+
+  /** The running thread, or a new one (at open, and after one died). */
+  private thread(): Promise<Worker> {
+    if (this.worker) return Promise.resolve(this.worker);
+    this.starting ??= this.start().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private start(): Promise<Worker> {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { entry: pgliteEntry(), dataDir: this.dataDir },
+    });
+    return new Promise<Worker>((resolve, reject) => {
+      worker.on(
+        'message',
+        (m: {
+          id: number;
+          result?: unknown;
+          error?: { message: string; code?: string };
+        }) => {
+          if (m.id === 0) {
+            if (m.error) {
+              reject(errorOf(m.error));
+              void worker.terminate();
+              return;
+            }
+            this.worker = worker;
+            worker.unref();
+            resolve(worker);
+            return;
+          }
+          const waiting = this.waiting.get(m.id);
+          if (!waiting) return;
+          this.waiting.delete(m.id);
+          if (this.waiting.size === 0) worker.unref();
+          if (m.error) waiting.reject(errorOf(m.error));
+          else waiting.resolve(m.result);
+        },
+      );
+      const stopped = (why: Error): void => {
+        if (this.worker === worker) this.worker = undefined;
+        reject(why);
+        for (const [id, waiting] of this.waiting) {
+          if (waiting.worker !== worker) continue;
+          this.waiting.delete(id);
+          waiting.reject(why);
+        }
+      };
+      worker.on('error', (error) =>
+        stopped(
+          new Error(`The embedded ledger's thread failed: ${error.message}`),
+        ),
+      );
+      worker.on('exit', (code) =>
+        stopped(
+          new Error(`The embedded ledger's thread stopped (exit code ${code})`),
+        ),
+      );
+    });
+  }
+}
