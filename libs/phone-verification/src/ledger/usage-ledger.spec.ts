@@ -286,6 +286,69 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       expect(await ledger.billedOn(day)).toBe(3);
     });
 
+    it('reads a wide report a week at a time, and adds the weeks up right', async () => {
+      // A billed call every third day for 40 days, a cache hit every day.
+      const first = chinaDay(clock.now());
+      for (let d = 0; d < 40; d++) {
+        if (d % 3 === 0) {
+          await ledger.completed(
+            await ledger.sent(ask(ZHANG, `tenant-${d % 2}`), 30_000),
+            answered(clock),
+          );
+        }
+        await ledger.answeredFree(
+          ask(LI),
+          'cache',
+          answered(clock, { billed: false }),
+        );
+        clock.advance(86_400_000);
+      }
+      const last = chinaDay(clock.now() - 86_400_000);
+      const spans: number[] = [];
+      const reading: LedgerSql = {
+        query(text, params) {
+          if (/GROUP BY/.test(text) && params)
+            spans.push(
+              (Date.parse(String(params[1])) - Date.parse(String(params[0]))) /
+                86_400_000 +
+                1,
+            );
+          return sql.query(text, params);
+        },
+        transaction: (work) => sql.transaction(work),
+        close: async () => undefined,
+      };
+      const report = await ledgerOn(reading, clock).usage({
+        from: '2000-01-01',
+        to: '2099-12-31',
+      });
+      // No statement reads more than a week; only the weeks holding rows are read.
+      expect(Math.max(...spans)).toBeLessThanOrEqual(7);
+      expect(spans.length).toBeLessThanOrEqual(2 * Math.ceil(40 / 7));
+      expect(report.days).toHaveLength(40);
+      expect(report.days[0].day).toBe(first);
+      expect(report.days.at(-1)?.day).toBe(last);
+      expect(report.totals).toEqual({
+        upstreamCalls: 14,
+        billed: 14,
+        mayHaveBilled: 0,
+        cacheHits: 40,
+        shared: 0,
+        budgetRefused: 0,
+      });
+      expect(report.codes).toEqual([
+        { code: 0, status: 'consistent', answers: 14, billed: 14 },
+      ]);
+      const byCaller = await ledger.usage({
+        from: first,
+        to: last,
+        groupBy: 'caller',
+      });
+      expect(byCaller.days.filter((d) => d.caller === 'tenant-1').length).toBe(
+        7,
+      );
+    });
+
     it('lists the newest verifications, masked, and finds one by trace_id; tells outcomes and upstream latency per day', async () => {
       const latencies = [10, 20, 30, 40, 1000];
       for (const [i, latencyMs] of latencies.entries()) {

@@ -95,6 +95,52 @@ function countsOf(row: CountsRow | undefined): UsageCounts {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 86_400_000;
+
+/**
+ * Days one statement of a report reads at most. A wide report is read a
+ * window at a time, so the writes waiting for the store (the embedded one
+ * has a single connection) go in between instead of after the whole range.
+ */
+export const REPORT_WINDOW_DAYS = 7;
+
+/** `YYYY-MM-DD` as a UTC midnight, or NaN when it is not a calendar day. */
+function dayNumber(day: string): number {
+  const ms = DAY.test(day) ? Date.parse(`${day}T00:00:00Z`) : Number.NaN;
+  return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(day)
+    ? ms
+    : Number.NaN;
+}
+
+const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** `[first, last]` cut into windows of {@link REPORT_WINDOW_DAYS} days. */
+function windows(first: string, last: string): [string, string][] {
+  const out: [string, string][] = [];
+  const end = dayNumber(last);
+  for (
+    let at = dayNumber(first);
+    at <= end;
+    at += REPORT_WINDOW_DAYS * DAY_MS
+  ) {
+    out.push([
+      dayOf(at),
+      dayOf(Math.min(end, at + (REPORT_WINDOW_DAYS - 1) * DAY_MS)),
+    ]);
+  }
+  return out;
+}
+
+function sum(days: readonly UsageCounts[]): UsageCounts {
+  const total = countsOf(undefined) as {
+    -readonly [K in keyof UsageCounts]: number;
+  };
+  for (const day of days) {
+    for (const key of Object.keys(total) as (keyof UsageCounts)[])
+      total[key] += day[key];
+  }
+  return total;
+}
 
 /** Reads the ledger for {@link UsageQuery}; `now` decides which "sent" rows are past their deadline. */
 export async function usageReport(
@@ -102,7 +148,10 @@ export async function usageReport(
   query: UsageQuery,
   now: number,
 ): Promise<UsageReport> {
-  if (!DAY.test(query.from) || !DAY.test(query.to)) {
+  if (
+    Number.isNaN(dayNumber(query.from)) ||
+    Number.isNaN(dayNumber(query.to))
+  ) {
     throw new RangeError('usage: from and to must be days, YYYY-MM-DD');
   }
   const byCaller = query.groupBy === 'caller';
@@ -112,19 +161,76 @@ export async function usageReport(
     params.push(query.caller);
     where += ` AND caller = $${params.length}`;
   }
+  // Only the days that hold rows are read (an index's two ends).
+  const span = await sql.query<{ first: string | null; last: string | null }>(
+    `SELECT to_char(min(china_day), 'YYYY-MM-DD') AS first,
+            to_char(max(china_day), 'YYYY-MM-DD') AS last
+       FROM ${LEDGER_TABLE} WHERE ${where} AND $3::timestamptz IS NOT NULL`,
+    params,
+  );
+  const { first, last } = span.rows[0] ?? { first: null, last: null };
+  const days: UsageDay[] = [];
+  const codes = new Map<string, UsageByCode>();
+  for (const [from, to] of first && last ? windows(first, last) : []) {
+    const window = [from, to, ...params.slice(2)];
+    days.push(...(await dayRows(sql, where, window, byCaller)));
+    for (const code of await codeRows(sql, where, window)) {
+      const key = `${code.code}\u0000${code.status}`;
+      const seen = codes.get(key);
+      codes.set(
+        key,
+        seen
+          ? {
+              ...seen,
+              answers: seen.answers + code.answers,
+              billed: seen.billed + code.billed,
+            }
+          : code,
+      );
+    }
+  }
+  return {
+    from: query.from,
+    to: query.to,
+    days,
+    totals: sum(days),
+    codes: [...codes.values()].toSorted(
+      (a, b) =>
+        a.code - b.code ||
+        (a.status < b.status ? -1 : a.status > b.status ? 1 : 0),
+    ),
+  };
+}
+
+/** One window's lines: per day, or per day and caller. */
+async function dayRows(
+  sql: LedgerSql,
+  where: string,
+  params: unknown[],
+  byCaller: boolean,
+): Promise<UsageDay[]> {
   const group = byCaller ? 'china_day, caller' : 'china_day';
-  const days = await sql.query<
+  const { rows } = await sql.query<
     CountsRow & { day: string; caller: string | null }
   >(
     `SELECT to_char(china_day, 'YYYY-MM-DD') AS day${byCaller ? ', caller' : ''}, ${COUNTS}
        FROM ${LEDGER_TABLE} WHERE ${where} GROUP BY ${group} ORDER BY ${group}`,
     params,
   );
-  const totals = await sql.query<CountsRow>(
-    `SELECT ${COUNTS} FROM ${LEDGER_TABLE} WHERE ${where}`,
-    params,
-  );
-  const codes = await sql.query<{
+  return rows.map((row) => ({
+    day: row.day,
+    ...(byCaller ? { caller: row.caller ?? undefined } : {}),
+    ...countsOf(row),
+  }));
+}
+
+/** One window's upstream answers by result code. */
+async function codeRows(
+  sql: LedgerSql,
+  where: string,
+  params: unknown[],
+): Promise<UsageByCode[]> {
+  const { rows } = await sql.query<{
     code: number;
     status: string;
     answers: string;
@@ -133,23 +239,13 @@ export async function usageReport(
     `SELECT result_code AS code, status, count(*) AS answers, count(*) FILTER (WHERE billed) AS billed
        FROM ${LEDGER_TABLE} WHERE ${where} AND answered_by = 'upstream' AND result_code IS NOT NULL
        AND $3::timestamptz IS NOT NULL
-       GROUP BY result_code, status ORDER BY result_code, status`,
+       GROUP BY result_code, status`,
     params,
   );
-  return {
-    from: query.from,
-    to: query.to,
-    days: days.rows.map((row) => ({
-      day: row.day,
-      ...(byCaller ? { caller: row.caller ?? undefined } : {}),
-      ...countsOf(row),
-    })),
-    totals: countsOf(totals.rows[0]),
-    codes: codes.rows.map((row) => ({
-      code: Number(row.code),
-      status: row.status,
-      answers: Number(row.answers),
-      billed: Number(row.billed),
-    })),
-  };
+  return rows.map((row) => ({
+    code: Number(row.code),
+    status: row.status,
+    answers: Number(row.answers),
+    billed: Number(row.billed),
+  }));
 }
