@@ -1,6 +1,7 @@
 import {
   PhoneVerificationModule,
   phoneVerificationConfig,
+  redisOptionsWithClient,
   type PhoneVerificationModuleOptions,
   type RedisClientLike,
 } from '@app/phone-verification';
@@ -78,7 +79,7 @@ export class AppModule {
           ): PhoneVerificationModuleOptions => ({
             ...withPerKeyBudget(fromEnv, config.dailyBudgetPerKey),
             ...(redis && fromEnv.redis
-              ? { redis: { ...fromEnv.redis, url: undefined, client: redis } }
+              ? { redis: redisOptionsWithClient(fromEnv.redis, redis) }
               : {}),
             // The usage ledger (DATABASE_URL, else PGlite in ./data/ledger).
             ledger: config.acedata.ledger,

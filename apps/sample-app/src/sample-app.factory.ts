@@ -5,6 +5,7 @@ import {
 import {
   connectRedis,
   invalidInputExceptionFactory,
+  redisOptionsWithClient,
   type RedisClientLike,
 } from '@app/phone-verification';
 import {
@@ -117,21 +118,27 @@ async function withEmbeddedSandbox(
 }
 
 /**
- * With `REDIS_URL`, opens one connection for the library (cache, single
- * flight, budgets) and the throttler; the app closes it after draining.
+ * With `REDIS_URL` (or `REDIS_CLUSTER_NODES`, or `REDIS_SENTINELS`), opens
+ * one connection for the library (cache, single flight, budgets) and the
+ * throttler; the app closes it after draining.
  */
 async function withSharedRedis(
   config: SampleAppConfig,
   logger: LoggerService,
 ): Promise<{ config: SampleAppConfig; redis?: RedisClientLike }> {
   const redisOptions = config.acedata.redis;
-  if (!redisOptions?.url) return { config };
-  const redis = await connectRedis(redisOptions.url);
+  if (!redisOptions || redisOptions.client) return { config };
+  const redis = await connectRedis(redisOptions);
+  const which = redisOptions.url
+    ? 'REDIS_URL'
+    : 'cluster' in redisOptions
+      ? 'REDIS_CLUSTER_NODES'
+      : 'REDIS_SENTINELS';
   logger.log(
-    'REDIS_URL is set: cache, single flight, rate limits and budgets are shared with every instance on it',
+    `${which} is set: cache, single flight, rate limits and budgets are shared with every instance on it`,
     'SampleApp',
   );
-  const redisOption = { ...redisOptions, url: undefined, client: redis };
+  const redisOption = redisOptionsWithClient(redisOptions, redis);
   return {
     config: { ...config, acedata: { ...config.acedata, redis: redisOption } },
     redis,

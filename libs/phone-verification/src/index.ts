@@ -132,15 +132,19 @@ export { openUsageLedger } from './ledger/open-usage-ledger.js';
 export { EmbeddedLedgerInUseError } from './ledger/embedded-store-lock.js';
 export type { BudgetUsage } from './budget/spend-budget.js';
 export type { BudgetCounterLoss } from './budget/budget-ledger.js';
-export type {
-  RedisOptions,
-  SingleFlightOptions,
+export {
+  redisOptionsWithClient,
+  type RedisOptions,
+  type SingleFlightOptions,
 } from './shared-store/shared-store.options.js';
 export {
   closeRedis,
   connectRedis,
+  RedisClusterNodeAsUrlError,
+  type RedisAuthOptions,
   type RedisClientLike,
   type RedisConnectionOptions,
+  type RedisTarget,
 } from './shared-store/redis-client.js';
 export {
   RedisCommandTimeoutError,

@@ -2,6 +2,8 @@ import { phoneVerificationOptionsFromEnv } from './phone-verification.config.js'
 import { InvalidPhoneVerificationEnvError } from './phone-verification-options.error.js';
 
 const TOKEN = { ACEDATA_API_TOKEN: 'token-abc' };
+/** What every shared store needs besides where it is. */
+const SHARED = { PHONE_VERIFICATION_KEY_SECRET: 'k'.repeat(32) };
 
 describe('phoneVerificationOptionsFromEnv', () => {
   it('reads every variable the module has', () => {
@@ -37,6 +39,38 @@ describe('phoneVerificationOptionsFromEnv', () => {
       cache: { ttlMs: 60000, secret: 's'.repeat(32) },
       encryption: { ciphertextBlob: 'blob' },
       resultCodes: { '-4': { billed: true } },
+    });
+  });
+
+  it('reads a Redis Cluster, a Sentinel set and their credentials', () => {
+    expect(
+      phoneVerificationOptionsFromEnv({
+        ...TOKEN,
+        ...SHARED,
+        REDIS_CLUSTER_NODES: ' 10.0.0.1:6379, 10.0.0.2:6380 ,',
+        REDIS_USERNAME: 'app',
+        REDIS_PASSWORD: 'pw',
+        REDIS_TLS: 'on',
+      }).redis,
+    ).toMatchObject({
+      cluster: { nodes: ['10.0.0.1:6379', '10.0.0.2:6380'] },
+      username: 'app',
+      password: 'pw',
+      tls: true,
+    });
+    expect(
+      phoneVerificationOptionsFromEnv({
+        ...TOKEN,
+        ...SHARED,
+        REDIS_SENTINELS: '10.0.0.5:26379,10.0.0.6:26379',
+        REDIS_SENTINEL_MASTER: 'mymaster',
+      }).redis,
+    ).toMatchObject({
+      sentinel: {
+        sentinels: ['10.0.0.5:26379', '10.0.0.6:26379'],
+        masterName: 'mymaster',
+      },
+      tls: false,
     });
   });
 
@@ -81,6 +115,39 @@ describe('phoneVerificationOptionsFromEnv', () => {
       { PHONE_VERIFICATION_RESULT_CODES: '{"-4":{"status":"billed"}}' },
       'PHONE_VERIFICATION_RESULT_CODES',
       /\["-4"\]\.status must be one of: consistent, inconsistent/,
+    ],
+    [
+      { ...SHARED, REDIS_CLUSTER_NODES: '10.0.0.1:6379,10.0.0.2' },
+      'REDIS_CLUSTER_NODES',
+      /host:port/,
+    ],
+    [
+      { ...SHARED, REDIS_SENTINELS: '10.0.0.5:26379' },
+      'REDIS_SENTINEL_MASTER',
+      /primary the sentinels monitor/,
+    ],
+    [
+      {
+        ...SHARED,
+        REDIS_SENTINELS: '10.0.0.5:26379',
+        REDIS_SENTINEL_MASTER: 'my master',
+      },
+      'REDIS_SENTINEL_MASTER',
+      /letters, digits/,
+    ],
+    [
+      {
+        ...SHARED,
+        REDIS_URL: 'redis://10.0.0.1:6379',
+        REDIS_CLUSTER_NODES: '10.0.0.1:6379',
+      },
+      'REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS',
+      /exactly one of/,
+    ],
+    [
+      { ...SHARED, REDIS_URL: 'redis://x', REDIS_TLS: 'yes' },
+      'REDIS_TLS',
+      /on or off/,
     ],
   ])('%j fails naming %s', (env, variable, problem) => {
     let thrown: unknown;

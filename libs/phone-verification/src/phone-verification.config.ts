@@ -30,8 +30,13 @@ const VARIABLES: Readonly<Record<string, string>> = {
   'cache.secret': 'PHONE_VERIFICATION_CACHE_SECRET',
   'encryption.dataKey': 'ACEDATA_DATA_KEY',
   'encryption.ciphertextBlob': 'ACEDATA_CIPHERTEXT_BLOB',
-  redis: 'REDIS_URL',
+  redis: 'REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS',
   'redis.url': 'REDIS_URL',
+  'redis.cluster.nodes': 'REDIS_CLUSTER_NODES',
+  'redis.sentinel.sentinels': 'REDIS_SENTINELS',
+  'redis.sentinel.masterName': 'REDIS_SENTINEL_MASTER',
+  'redis.username': 'REDIS_USERNAME',
+  'redis.password': 'REDIS_PASSWORD',
   'redis.secret': 'PHONE_VERIFICATION_KEY_SECRET',
   'redis.namespace': 'PHONE_VERIFICATION_REDIS_NAMESPACE',
   'budget.maxBilledPerDay': 'PHONE_VERIFICATION_DAILY_BUDGET',
@@ -56,15 +61,55 @@ function numeric(env: NodeJS.ProcessEnv, variable: string): number | undefined {
   return value;
 }
 
+/** A comma-separated list, blanks dropped. */
+function list(env: NodeJS.ProcessEnv, variable: string): string[] | undefined {
+  const raw = text(env, variable);
+  return raw === undefined
+    ? undefined
+    : raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+
+/**
+ * The shared store: `REDIS_URL` (one node), `REDIS_CLUSTER_NODES` (a
+ * Cluster's seed nodes) or `REDIS_SENTINELS` with `REDIS_SENTINEL_MASTER`,
+ * and for the last two `REDIS_USERNAME`, `REDIS_PASSWORD`, `REDIS_TLS=on`.
+ */
 function redisFrom(env: NodeJS.ProcessEnv): RedisOptions | undefined {
   const url = text(env, 'REDIS_URL');
-  if (url === undefined) return undefined;
+  const nodes = list(env, 'REDIS_CLUSTER_NODES');
+  const sentinels = list(env, 'REDIS_SENTINELS');
+  if (url === undefined && nodes === undefined && sentinels === undefined)
+    return undefined;
+  const tls = text(env, 'REDIS_TLS')?.toLowerCase();
+  if (tls !== undefined && tls !== 'on' && tls !== 'off') {
+    throw new InvalidPhoneVerificationEnvError(
+      'REDIS_TLS',
+      'must be on or off',
+    );
+  }
+  const masterName = text(env, 'REDIS_SENTINEL_MASTER');
+  if (sentinels !== undefined && masterName === undefined) {
+    throw new InvalidPhoneVerificationEnvError(
+      'REDIS_SENTINEL_MASTER',
+      'must name the primary the sentinels monitor (with REDIS_SENTINELS)',
+    );
+  }
   return {
-    url,
+    ...(url !== undefined ? { url } : {}),
+    ...(nodes !== undefined ? { cluster: { nodes } } : {}),
+    ...(sentinels !== undefined
+      ? { sentinel: { sentinels, masterName: masterName! } }
+      : {}),
+    username: text(env, 'REDIS_USERNAME'),
+    password: text(env, 'REDIS_PASSWORD'),
+    tls: tls === 'on',
     namespace: text(env, 'PHONE_VERIFICATION_REDIS_NAMESPACE'),
     secret:
       env.PHONE_VERIFICATION_KEY_SECRET ?? env.PHONE_VERIFICATION_CACHE_SECRET,
-  };
+  } as RedisOptions;
 }
 
 function budgetFrom(env: NodeJS.ProcessEnv): BudgetOptions | undefined {
@@ -130,7 +175,9 @@ function circuitBreakerFrom(
  * `_CONSECUTIVE_FAILURES`, `_COOLDOWN_MS` (`PHONE_VERIFICATION_BREAKER=off`
  * turns it off); the cache's `PHONE_VERIFICATION_CACHE_TTL_MS` with
  * `PHONE_VERIFICATION_CACHE_SECRET`; encryption's `ACEDATA_DATA_KEY` with
- * `ACEDATA_CIPHERTEXT_BLOB`; the shared store's `REDIS_URL` with
+ * `ACEDATA_CIPHERTEXT_BLOB`; the shared store's `REDIS_URL` (or
+ * `REDIS_CLUSTER_NODES`, or `REDIS_SENTINELS` with `REDIS_SENTINEL_MASTER`;
+ * `REDIS_USERNAME`, `REDIS_PASSWORD`, `REDIS_TLS`) with
  * `PHONE_VERIFICATION_KEY_SECRET` (default: the cache secret) and
  * `PHONE_VERIFICATION_REDIS_NAMESPACE`; budgets'
  * `PHONE_VERIFICATION_DAILY_BUDGET`, `PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY`

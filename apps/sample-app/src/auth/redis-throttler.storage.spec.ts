@@ -71,7 +71,7 @@ describe('RedisThrottlerStorage (real Redis)', () => {
     for (let i = 0; i < 100 && inRedis === null; i++) {
       await new Promise((r) => setTimeout(r, 50));
       await s.increment('key:y', 60_000, 100, 60_000, 'default');
-      inRedis = await probe.get('failover:throttle:default:key:y');
+      inRedis = await probe.get('failover:throttle:{default:key:y}');
     }
     expect(Number(inRedis)).toBeGreaterThanOrEqual(1);
   });

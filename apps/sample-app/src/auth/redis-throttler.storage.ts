@@ -35,7 +35,7 @@ const RETRY_AFTER_MS = 250;
 /**
  * `@nestjs/throttler` storage shared by every instance on one Redis, so the
  * per-key and per-IP limits hold across replicas. Keys are
- * `<namespace>:throttle:<throttler>:<tracker>` (trackers are key digests or
+ * `<namespace>:throttle:{<throttler>:<tracker>}` (trackers are key digests or
  * IPs). While Redis is away or silent it counts in this instance's memory
  * instead, trying Redis again every quarter second, and logs the switch
  * once each way.
@@ -58,7 +58,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerRecord> {
-    const base = `${this.namespace}:throttle:${throttlerName}:${key}`;
+    // One hash slot for both keys (the `{…}` tag): a Redis Cluster runs
+    // the script where they live, not CROSSSLOT.
+    const base = `${this.namespace}:throttle:{${throttlerName}:${key}}`;
     if (this.degraded && Date.now() < this.retryAt) {
       return this.fallback.increment(
         key,

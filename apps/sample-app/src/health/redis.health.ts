@@ -36,9 +36,11 @@ export class RedisHealthIndicator {
     const indicator = this.indicators.check('redis');
     const health = this.verification.sharedStoreHealth();
     if (!health) return indicator.up({ configured: false });
-    const { state, evictionPolicy, evictionSafe, budgetCounterLost } = health;
+    const { state, reason, evictionPolicy, evictionSafe, budgetCounterLost } =
+      health;
     const details = {
       state,
+      ...(reason ? { reason } : {}),
       evictionPolicy,
       ...(evictionSafe === false
         ? { warning: 'this eviction policy can evict leases and budgets' }

@@ -8,6 +8,23 @@ import type { RedisClientLike } from './redis-client.js';
  */
 export type SharedStoreState = 'up' | 'degraded' | 'down';
 
+/**
+ * Why a store is not up, in a word safe to log and show: the error Redis
+ * answered with (`MOVED`, `CROSSSLOT`, `NOAUTH`, `READONLY`, `CLUSTERDOWN`,
+ * `OOM`, `LOADING`…), a socket's code (`ECONNREFUSED`…), or `timeout`. Never
+ * the rest of the message (it can name keys and addresses).
+ */
+export function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z]{2,20}$/.test(code)) return code;
+  const word = /^([A-Z][A-Z_]{1,20})\b/.exec(message)?.[1];
+  if (word && word !== 'ERR') return word;
+  if (/did not answer|timed out|deadline/i.test(message)) return 'timeout';
+  if (/cluster node/i.test(message)) return 'a Cluster node given as REDIS_URL';
+  return 'error';
+}
+
 /** How availability is probed. */
 export interface AvailabilityProbe {
   /** One write with a short expiry, under its own deadline: resolves when Redis took it. */
@@ -32,6 +49,11 @@ export class RedisAvailability {
   private probing = false;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private why?: string;
+  /** Up at least once since start. */
+  private wasUp = false;
+  /** Whether a store never up since start was reported. */
+  private saidAtStart = false;
   private readonly recoveryListeners: Array<() => void> = [];
 
   constructor(
@@ -39,10 +61,15 @@ export class RedisAvailability {
     private readonly probe: AvailabilityProbe,
   ) {
     this.current = client.status === 'ready' ? 'up' : 'down';
+    this.wasUp = this.current === 'up';
     client.on('ready', () => this.probeSoon(0));
     client.on('end', () => this.lost('down'));
     client.on('close', () => this.lost('down'));
-    client.on('error', () => this.lost('down'));
+    client.on('error', (error) => {
+      this.why = reasonOf(error);
+      // An error answered on a live connection is not a lost connection.
+      this.lost(client.status === 'ready' ? 'degraded' : 'down');
+    });
     if (this.current !== 'up') this.probeSoon(this.probe.intervalMs);
   }
 
@@ -62,8 +89,14 @@ export class RedisAvailability {
     return this.fallbacks;
   }
 
+  /** Why it is not up (see {@link reasonOf}); none while up. */
+  reason(): string | undefined {
+    return this.state() === 'up' ? undefined : (this.why ?? 'not connected');
+  }
+
   /** Records that a command failed: degraded until a probe succeeds. */
-  failed(): void {
+  failed(error?: unknown): void {
+    if (error !== undefined) this.why = reasonOf(error);
     this.lost(this.client.status === 'ready' ? 'degraded' : 'down');
   }
 
@@ -81,14 +114,30 @@ export class RedisAvailability {
   private lost(state: 'degraded' | 'down'): void {
     if (this.current !== 'up') {
       if (state === 'down') this.current = 'down';
+      // Never up since start: said once, with the first reason known.
+      if (!this.wasUp && !this.saidAtStart && this.why) {
+        this.saidAtStart = true;
+        this.warn(state);
+      }
       return;
     }
     this.current = state;
     this.fallbacks++;
-    this.logger.warn(
-      `Redis is ${state === 'down' ? 'unreachable' : 'not answering'}: cache shared no more, single flight per instance, budgets (if set) refuse billed calls or count them here until it answers again`,
-    );
+    this.warn(state);
     this.probeSoon(this.probe.intervalMs);
+  }
+
+  private warn(state: 'degraded' | 'down'): void {
+    const why = this.why ?? 'no reason given';
+    const what =
+      state === 'down'
+        ? `unreachable (${why})`
+        : why === 'timeout'
+          ? 'not answering (timeout)'
+          : `answering with errors (${why})`;
+    this.logger.warn(
+      `Redis is ${what}: cache shared no more, single flight per instance, budgets (if set) refuse billed calls or count them here until it answers again`,
+    );
   }
 
   private probeSoon(delayMs: number): void {
@@ -110,7 +159,9 @@ export class RedisAvailability {
     try {
       await this.probe.run();
       ok = true;
-    } catch {
+    } catch (error) {
+      this.why = reasonOf(error);
+      if (this.current !== 'up') this.lost('degraded');
       ok = false;
     } finally {
       this.probing = false;
@@ -125,6 +176,8 @@ export class RedisAvailability {
   private recovered(): void {
     if (this.current === 'up') return;
     this.current = 'up';
+    this.wasUp = true;
+    this.why = undefined;
     this.logger.log(
       'Redis answers again: cache, single flight and budgets are shared again',
     );

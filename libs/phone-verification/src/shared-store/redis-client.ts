@@ -46,45 +46,152 @@ export async function closeRedis(
   );
 }
 
-/** How the library reaches Redis: a URL (it connects) or your client. */
-export type RedisConnectionOptions =
-  | { readonly url: string; readonly client?: undefined }
-  | { readonly client: RedisClientLike; readonly url?: undefined };
+/** `host:port` of a Cluster node or a Sentinel. */
+export type RedisNodeAddress = string;
+
+/**
+ * Credentials and TLS for `cluster` and `sentinel` (a `url` carries its own:
+ * `rediss://user:password@host:port`), the same for every node.
+ */
+export interface RedisAuthOptions {
+  readonly username?: string;
+  readonly password?: string;
+  /** TLS to every node (`rediss`). */
+  readonly tls?: boolean;
+}
+
+/**
+ * How the library reaches Redis: a single node's `url`, a Redis Cluster
+ * (`cluster.nodes`: seed nodes, the rest is discovered), a primary managed
+ * by Sentinel (`sentinel.sentinels` and its `masterName`), or your `client`.
+ */
+export type RedisConnectionOptions = RedisAuthOptions &
+  (
+    | { readonly url: string; readonly client?: undefined }
+    | { readonly client: RedisClientLike; readonly url?: undefined }
+    | {
+        readonly cluster: { readonly nodes: readonly RedisNodeAddress[] };
+        readonly url?: undefined;
+        readonly client?: undefined;
+      }
+    | {
+        readonly sentinel: {
+          readonly sentinels: readonly RedisNodeAddress[];
+          readonly masterName: string;
+        };
+        readonly url?: undefined;
+        readonly client?: undefined;
+      }
+  );
+
+/** Where to connect: every form but your own client. */
+export type RedisTarget = Exclude<
+  RedisConnectionOptions,
+  { readonly client: RedisClientLike }
+>;
+
+/** A single node given as `url` turned out to be a Cluster node: its keys would answer `MOVED`. */
+export class RedisClusterNodeAsUrlError extends Error {
+  constructor() {
+    super(
+      'The Redis at REDIS_URL (redis.url) is a Redis Cluster node: most keys would answer MOVED and the store would run unshared. ' +
+        "Give the cluster's nodes instead: REDIS_CLUSTER_NODES=host:port,host:port (redis.cluster.nodes).",
+    );
+    this.name = 'RedisClusterNodeAsUrlError';
+  }
+}
+
+/** Reconnecting: 100 ms more each try, 2 s at most. */
+const backOff = (attempt: number) => Math.min(100 * attempt, 2_000);
 
 /** How long {@link connectRedis} waits for the first `ready` by default. */
 export const REDIS_READY_TIMEOUT_MS = 2_000;
 
+const hostPort = (address: RedisNodeAddress) => {
+  const at = address.lastIndexOf(':');
+  return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
+};
+
+/** Whether the server behind a single-node client runs in cluster mode. */
+async function isClusterNode(client: {
+  info(section: string): Promise<string>;
+}): Promise<boolean> {
+  try {
+    return /^cluster_enabled:1/m.test(await client.info('cluster'));
+  } catch {
+    // INFO refused (renamed on some managed servers): nothing to tell.
+    return false;
+  }
+}
+
 /**
- * Connects with ioredis (an optional peer dependency, loaded only when a URL
- * is given) and waits until the connection is ready, for at most
+ * Connects with ioredis (an optional peer dependency, loaded only when the
+ * library connects) to a single node, a Cluster or a Sentinel-managed
+ * primary, and waits until the connection is ready, for at most
  * `readyTimeoutMs`, so an app does not take its first requests while the
  * shared store's state is unknown (they would be cached, single-flighted and
  * budgeted per instance). A Redis still away then is reported down, and the
  * app runs on its per-instance fallback until it comes back. Commands fail
  * fast while Redis is away (no offline queue, one try), so callers can fall
- * back at once; ioredis reconnects by itself. There is no `commandTimeout`:
+ * back at once; ioredis reconnects by itself, follows a Cluster's slots
+ * (`MOVED`) and a Sentinel's new primary. There is no `commandTimeout`:
  * its timer cannot tell a silent Redis from a busy event loop, so the
- * library times each command itself (`withinDeadline`).
+ * library times each command itself (`withinDeadline`). A `url` that leads
+ * to a Cluster node is refused ({@link RedisClusterNodeAsUrlError}).
  */
 export async function connectRedis(
-  url: string,
+  target: RedisTarget | string,
   { readyTimeoutMs = REDIS_READY_TIMEOUT_MS } = {},
 ): Promise<RedisClientLike> {
   let Redis: typeof import('ioredis').Redis;
+  let Cluster: typeof import('ioredis').Cluster;
   try {
-    ({ Redis } = await import('ioredis'));
+    ({ Redis, Cluster } = await import('ioredis'));
   } catch {
     throw new Error(
-      'PhoneVerificationModule: option "redis.url" needs the ioredis package (npm install ioredis)',
+      'PhoneVerificationModule: option "redis" needs the ioredis package (npm install ioredis)',
     );
   }
-  const client = new Redis(url, {
-    lazyConnect: false,
+  const given: RedisTarget =
+    typeof target === 'string' ? { url: target } : target;
+  const failFast = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 2_000,
-    retryStrategy: (attempt: number) => Math.min(100 * attempt, 2_000),
-  });
+  };
+  const auth = {
+    ...(given.username ? { username: given.username } : {}),
+    ...(given.password ? { password: given.password } : {}),
+    ...(given.tls ? { tls: {} } : {}),
+  };
+  let client: InstanceType<typeof Redis> | InstanceType<typeof Cluster>;
+  if ('cluster' in given && given.cluster) {
+    client = new Cluster(given.cluster.nodes.map(hostPort), {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: backOff,
+      slotsRefreshTimeout: 2_000,
+      redisOptions: { ...failFast, ...auth },
+    });
+  } else if ('sentinel' in given && given.sentinel) {
+    client = new Redis({
+      ...failFast,
+      ...auth,
+      sentinels: given.sentinel.sentinels.map(hostPort),
+      name: given.sentinel.masterName,
+      sentinelRetryStrategy: backOff,
+      retryStrategy: backOff,
+      // A demoted primary answers writes with READONLY: find the new one.
+      reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
+      failoverDetector: true,
+    });
+  } else {
+    client = new Redis(given.url!, {
+      ...failFast,
+      ...auth,
+      lazyConnect: false,
+      retryStrategy: backOff,
+    });
+  }
   // Errors are reported through the state tracker; unhandled, they'd crash.
   client.on('error', () => undefined);
   await new Promise<void>((done) => {
@@ -94,5 +201,20 @@ export async function connectRedis(
       done();
     });
   });
+  if (!(client instanceof Cluster) && 'url' in given && given.url) {
+    const single = client;
+    const refuse = async (): Promise<boolean> => {
+      if (!(await isClusterNode(single))) return false;
+      // Said where the store's state is kept (its reason), then dropped.
+      single.emit('error', new RedisClusterNodeAsUrlError());
+      single.disconnect();
+      return true;
+    };
+    if (client.status === 'ready' && (await refuse())) {
+      throw new RedisClusterNodeAsUrlError();
+    }
+    // Not reached yet: checked when it is (and stays down if it is one).
+    client.on('ready', () => void refuse());
+  }
   return client as unknown as RedisClientLike;
 }

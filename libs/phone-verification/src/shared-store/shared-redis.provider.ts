@@ -13,7 +13,7 @@ import type { ResolvedPhoneVerificationOptions } from '../phone-verification.opt
 import { withinDeadline } from './command-deadline.js';
 import { UnsafeEvictionPolicyError } from './eviction-policy.js';
 import { RedisAvailability } from './redis-availability.js';
-import { closeRedis, connectRedis } from './redis-client.js';
+import { closeRedis, connectRedis, type RedisTarget } from './redis-client.js';
 import { SharedRedis } from './shared-redis.js';
 
 /** How often a store that is not up is probed. */
@@ -32,7 +32,8 @@ export const sharedRedisProvider: Provider = {
   ): Promise<SharedRedis | null> => {
     if (!options.redis) return null;
     const { connection, namespace, commandTimeoutMs } = options.redis;
-    const client = connection.client ?? (await connectRedis(connection.url));
+    const client =
+      connection.client ?? (await connectRedis(connection as RedisTarget));
     // Each instance probes its own short-lived key: a write, so OOM counts.
     const probeKey = `${namespace}:probe:${randomUUID()}`;
     const availability = new RedisAvailability(client, {

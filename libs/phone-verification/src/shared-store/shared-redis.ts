@@ -11,6 +11,8 @@ import type { RedisClientLike } from './redis-client.js';
 /** What readiness shows of the shared store. */
 export interface SharedStoreHealth {
   readonly state: SharedStoreState;
+  /** Why it is not up: the error Redis answered, a socket's code, or `timeout`. */
+  readonly reason?: string;
   /** `maxmemory-policy`, or `unknown` when Redis would not say. */
   readonly evictionPolicy: string;
   /** False when the policy can evict leases and budget counters; undefined when unknown. */
@@ -64,7 +66,7 @@ export class SharedRedis {
     try {
       return await this.timed(command());
     } catch (error) {
-      this.availability.failed();
+      this.availability.failed(error);
       throw error;
     }
   }
@@ -92,6 +94,7 @@ export class SharedRedis {
   health(): SharedStoreHealth {
     return {
       state: this.availability.state(),
+      reason: this.availability.reason(),
       evictionPolicy: this.policy.name ?? 'unknown',
       evictionSafe: this.policy.safe,
     };

@@ -1,12 +1,17 @@
 import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
 import { wholeNumberOption } from '../option-checks.js';
 import type { SingleFlightTiming } from '../resilience/redis-single-flight.js';
-import type { RedisConnectionOptions } from './redis-client.js';
+import type {
+  RedisClientLike,
+  RedisConnectionOptions,
+} from './redis-client.js';
 
 /**
  * A Redis shared by every instance, for the result cache, single flight and
- * budgets: `{ url }` (the library connects with ioredis) or `{ client }`
- * (yours: an ioredis client, which you close).
+ * budgets: `{ url }` (one node), `{ cluster: { nodes } }` (a Redis Cluster),
+ * `{ sentinel: { sentinels, masterName } }` (a primary Sentinel manages):
+ * the library connects with ioredis; or `{ client }` (yours: an ioredis
+ * client or Cluster, which you close).
  */
 export type RedisOptions = RedisConnectionOptions & {
   /** Prefix of every key. Default `phone-verification`. */
@@ -25,6 +30,18 @@ export type RedisOptions = RedisConnectionOptions & {
   /** Single flight's timing, in ms. The lease's lifetime follows from the call's whole deadline. */
   singleFlight?: SingleFlightOptions;
 };
+
+/**
+ * The same options on a connection you opened (e.g. one client shared
+ * with the app's rate limiter): where to connect is dropped, the rest kept.
+ */
+export function redisOptionsWithClient(
+  redis: RedisOptions,
+  client: RedisClientLike,
+): RedisOptions {
+  const { namespace, secret, commandTimeoutMs, singleFlight } = redis;
+  return { namespace, secret, commandTimeoutMs, singleFlight, client };
+}
 
 /** How single flight across instances is timed. */
 export interface SingleFlightOptions {
@@ -49,6 +66,93 @@ export interface ResolvedRedisOptions {
   readonly singleFlight: SingleFlightTiming;
 }
 
+/** A `host:port` list's entry, checked. */
+function nodeAddresses(option: string, given: unknown): string[] {
+  const list = Array.isArray(given) ? given : [];
+  const ok = list.every(
+    (a) =>
+      typeof a === 'string' &&
+      /^[A-Za-z0-9.:[\]_-]+:\d{1,5}$/.test(a) &&
+      Number(a.slice(a.lastIndexOf(':') + 1)) > 0 &&
+      Number(a.slice(a.lastIndexOf(':') + 1)) < 65_536,
+  );
+  if (list.length === 0 || !ok) {
+    throw new InvalidPhoneVerificationOptionsError(
+      option,
+      'must list one or more host:port (e.g. 10.0.0.1:6379,10.0.0.2:6379)',
+    );
+  }
+  return list as string[];
+}
+
+/** Which Redis, checked: exactly one of url, client, cluster or sentinel, with the shared credentials. */
+function resolveConnection(redis: RedisOptions): RedisConnectionOptions {
+  const forms = {
+    url: typeof redis.url === 'string' && redis.url.trim() !== '',
+    client:
+      typeof redis.client === 'object' &&
+      redis.client !== null &&
+      typeof redis.client.eval === 'function',
+    cluster: 'cluster' in redis && redis.cluster !== undefined,
+    sentinel: 'sentinel' in redis && redis.sentinel !== undefined,
+  };
+  if (Object.values(forms).filter(Boolean).length !== 1) {
+    throw new InvalidPhoneVerificationOptionsError(
+      'redis',
+      'needs exactly one of url (e.g. redis://127.0.0.1:6379), cluster (its nodes), sentinel (its sentinels and master name) or client (an ioredis client)',
+    );
+  }
+  if (forms.client) return { client: redis.client! };
+  for (const key of ['username', 'password'] as const) {
+    if (redis[key] !== undefined && typeof redis[key] !== 'string') {
+      throw new InvalidPhoneVerificationOptionsError(
+        `redis.${key}`,
+        'must be a string',
+      );
+    }
+  }
+  const auth = {
+    ...(redis.username ? { username: redis.username } : {}),
+    ...(redis.password ? { password: redis.password } : {}),
+    ...(redis.tls === true ? { tls: true } : {}),
+  };
+  if (forms.url) {
+    if (!/^rediss?:\/\//.test(redis.url!.trim())) {
+      throw new InvalidPhoneVerificationOptionsError(
+        'redis.url',
+        'must start with redis:// or rediss://',
+      );
+    }
+    return { url: redis.url!.trim(), ...auth };
+  }
+  if (forms.cluster) {
+    const { cluster } = redis as { cluster: { nodes?: unknown } };
+    return {
+      cluster: { nodes: nodeAddresses('redis.cluster.nodes', cluster.nodes) },
+      ...auth,
+    };
+  }
+  const { sentinel } = redis as {
+    sentinel: { sentinels?: unknown; masterName?: unknown };
+  };
+  if (
+    typeof sentinel.masterName !== 'string' ||
+    !/^[A-Za-z0-9._-]{1,64}$/.test(sentinel.masterName)
+  ) {
+    throw new InvalidPhoneVerificationOptionsError(
+      'redis.sentinel.masterName',
+      'must be the name the sentinels monitor (letters, digits, dots, dashes, underscores)',
+    );
+  }
+  return {
+    sentinel: {
+      sentinels: nodeAddresses('redis.sentinel.sentinels', sentinel.sentinels),
+      masterName: sentinel.masterName,
+    },
+    ...auth,
+  };
+}
+
 /**
  * Validates `redis`; `false` when none is set. `callMs` is the longest a
  * verification's upstream call can last, retries included.
@@ -59,23 +163,7 @@ export function resolveRedis(
   callMs: number,
 ): ResolvedRedisOptions | false {
   if (redis === undefined) return false;
-  const hasUrl = typeof redis.url === 'string' && redis.url.trim() !== '';
-  const hasClient =
-    typeof redis.client === 'object' &&
-    redis.client !== null &&
-    typeof redis.client.eval === 'function';
-  if (hasUrl === hasClient) {
-    throw new InvalidPhoneVerificationOptionsError(
-      'redis',
-      'needs exactly one of url (e.g. redis://127.0.0.1:6379) or client (an ioredis client)',
-    );
-  }
-  if (hasUrl && !/^rediss?:\/\//.test(redis.url!.trim())) {
-    throw new InvalidPhoneVerificationOptionsError(
-      'redis.url',
-      'must start with redis:// or rediss://',
-    );
-  }
+  const connection = resolveConnection(redis);
   const secret = redis.secret ?? cacheSecret ?? '';
   if (typeof secret !== 'string' || secret.length < 32) {
     throw new InvalidPhoneVerificationOptionsError(
@@ -100,7 +188,7 @@ export function resolveRedis(
   // The invariant: a lease outlives every call its leader can make.
   const leaseMs = callMs + margin;
   return {
-    connection: hasUrl ? { url: redis.url!.trim() } : { client: redis.client! },
+    connection,
     namespace,
     secret,
     commandTimeoutMs: wholeNumberOption(

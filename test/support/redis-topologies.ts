@@ -1,0 +1,273 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** One `redis-server` process of a topology, on its own port. */
+interface Node {
+  readonly port: number;
+  child: ChildProcess;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** `redis-cli -p port args…`, its output trimmed. */
+export function redisCli(port: number, ...args: string[]): string {
+  return spawnSync('redis-cli', ['-p', String(port), ...args], {
+    encoding: 'utf8',
+  }).stdout.trim();
+}
+
+async function until(what: string, done: () => boolean, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function startNode(args: string[], port: number): Node {
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  return { port, child };
+}
+
+async function killNode(node: Node): Promise<void> {
+  const { child } = node;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** A Redis Cluster of the test's own: 3 masters, a replica each. */
+export interface TestRedisCluster {
+  /** `host:port,…` of every node, as `REDIS_CLUSTER_NODES` takes it. */
+  readonly nodes: string;
+  /** One master's address, as a user might wrongly give it as `REDIS_URL`. */
+  readonly aMasterUrl: string;
+  /** Kills the master holding `key`'s slot and waits until its replica took over. */
+  killMasterOf(key: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts six nodes on free ports and makes a cluster of them (`redis-cli --cluster create`). */
+export async function startTestRedisCluster(): Promise<TestRedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'test-redis-cluster-'));
+  const ports = await Promise.all(Array.from({ length: 6 }, freePort));
+  const nodes = ports.map((port) =>
+    startNode(
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        '--cluster-node-timeout',
+        '1000',
+        // Replicas sync at once (not after 5 s), and one may take over
+        // however long it was apart from its master.
+        '--repl-diskless-sync-delay',
+        '0',
+        '--cluster-replica-validity-factor',
+        '0',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ],
+      port,
+    ),
+  );
+  const close = async () => {
+    await Promise.all(nodes.map(killNode));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await until('the nodes', () =>
+      ports.every((p) => redisCli(p, 'ping') === 'PONG'),
+    );
+    const created = spawnSync(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...ports.map((p) => `127.0.0.1:${p}`),
+        '--cluster-replicas',
+        '1',
+        '--cluster-yes',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (created.status !== 0) throw new Error(created.stdout + created.stderr);
+    await until('cluster_state:ok', () =>
+      ports.every((p) =>
+        redisCli(p, 'cluster', 'info').includes('cluster_state:ok'),
+      ),
+    );
+    // Every replica in sync with its master: a failover can then promote it.
+    await until('the replicas in sync', () =>
+      ports.every((p) => {
+        const replication = redisCli(p, 'info', 'replication');
+        return (
+          replication.includes('role:master') ||
+          replication.includes('master_link_status:up')
+        );
+      }),
+    );
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const alive = () =>
+    nodes.filter(
+      (n) => n.child.exitCode === null && n.child.signalCode === null,
+    );
+  return {
+    nodes: ports.map((p) => `127.0.0.1:${p}`).join(','),
+    aMasterUrl: `redis://127.0.0.1:${ports[0]}`,
+    async killMasterOf(key) {
+      const [asker] = alive();
+      const slot = Number(redisCli(asker.port, 'cluster', 'keyslot', key));
+      // CLUSTER NODES: `id host:port@bus flags master ping pong epoch state slots…`.
+      const owner = redisCli(asker.port, 'cluster', 'nodes')
+        .split('\n')
+        .map((line) => line.split(' '))
+        .find(
+          ([, , flags, , , , , , ...ranges]) =>
+            flags.includes('master') &&
+            !flags.includes('fail') &&
+            ranges.some((range) => {
+              const [from, to = from] = range.split('-').map(Number);
+              return slot >= from && slot <= to;
+            }),
+        );
+      const port = Number(owner?.[1].split('@')[0].split(':')[1]);
+      const master = nodes.find((n) => n.port === port);
+      if (!master) throw new Error(`no master found for ${key}`);
+      await killNode(master);
+      const others = alive().map((n) => n.port);
+      await until('a replica promoted', () =>
+        others.every((p) =>
+          redisCli(p, 'cluster', 'info').includes('cluster_state:ok'),
+        ),
+      );
+    },
+    close,
+  };
+}
+
+/** A primary, its replica and three sentinels of the test's own. */
+export interface TestRedisSentinel {
+  /** `host:port,…` of the sentinels, as `REDIS_SENTINELS` takes it. */
+  readonly sentinels: string;
+  readonly masterName: string;
+  /** Kills the primary and waits until the sentinels promoted the replica. */
+  killPrimary(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestRedisSentinel(): Promise<TestRedisSentinel> {
+  const dir = mkdtempSync(join(tmpdir(), 'test-redis-sentinel-'));
+  const masterName = 'pvmaster';
+  const [primaryPort, replicaPort, ...sentinelPorts] = await Promise.all(
+    Array.from({ length: 5 }, freePort),
+  );
+  const data = (port: number, more: string[] = []) => [
+    '--port',
+    String(port),
+    '--repl-diskless-sync-delay',
+    '0',
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    ...more,
+  ];
+  const nodes: Node[] = [
+    startNode(data(primaryPort), primaryPort),
+    startNode(
+      data(replicaPort, ['--replicaof', '127.0.0.1', String(primaryPort)]),
+      replicaPort,
+    ),
+  ];
+  for (const port of sentinelPorts) {
+    const file = join(dir, `sentinel-${port}.conf`);
+    writeFileSync(
+      file,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor ${masterName} 127.0.0.1 ${primaryPort} 2`,
+        `sentinel down-after-milliseconds ${masterName} 1000`,
+        `sentinel failover-timeout ${masterName} 3000`,
+        '',
+      ].join('\n'),
+    );
+    nodes.push(startNode([file, '--sentinel'], port));
+  }
+  const close = async () => {
+    await Promise.all(nodes.map(killNode));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const primaryAddress = () =>
+    redisCli(
+      sentinelPorts[0],
+      'sentinel',
+      'get-master-addr-by-name',
+      masterName,
+    ).split('\n');
+  try {
+    await until('the replica in sync', () =>
+      redisCli(replicaPort, 'info', 'replication').includes(
+        'master_link_status:up',
+      ),
+    );
+    // Each sentinel knows the two others and the replica.
+    await until('the sentinels', () =>
+      sentinelPorts.every((p) => {
+        const master = redisCli(p, 'sentinel', 'master', masterName);
+        return (
+          /num-other-sentinels\n2/.test(master) && /num-slaves\n1/.test(master)
+        );
+      }),
+    );
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    sentinels: sentinelPorts.map((p) => `127.0.0.1:${p}`).join(','),
+    masterName,
+    async killPrimary() {
+      const port = Number(primaryAddress()[1]);
+      const primary = nodes.find((n) => n.port === port);
+      if (!primary) throw new Error('no primary found');
+      await killNode(primary);
+      await until('a new primary', () => {
+        const now = Number(primaryAddress()[1]);
+        return now !== port && redisCli(now, 'role').startsWith('master');
+      });
+    },
+    close,
+  };
+}
