@@ -26,6 +26,8 @@ import {
 } from './processes.js';
 
 const smoke = process.argv.includes('--smoke');
+/** Only the wide-report part (`-- --report-only`). */
+const reportOnly = process.argv.includes('--report-only');
 const ROUNDS = smoke ? 1 : 3;
 const DURATION_S = smoke ? 1 : 5;
 const WARMUP_S = smoke ? 0 : 2;
@@ -131,7 +133,7 @@ say(
   `${ROUNDS} round(s) of ${DURATION_S} s per contender, order rotated each round, medians.`,
 );
 
-for (const scenario of SCENARIOS) {
+for (const scenario of reportOnly ? [] : SCENARIOS) {
   const sandbox = await startNodeProcess(SANDBOX, {
     env: {
       SANDBOX_PORT: '0',
@@ -228,9 +230,9 @@ say(
 );
 say();
 say(
-  '| build | report ms (median of 5) | worst /health ms while reporting | /health p50 ms | worst verification ms while reporting | verification p50 ms |',
+  '| build | report ms (median of 5) | worst /health ms while reporting | /health p50 ms | worst verification ms while reporting | verification p50 ms | verifications asked |',
 );
-say('| --- | ---: | ---: | ---: | ---: | ---: |');
+say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [label, dist] of reportContenders) {
   const dir = freshLedgerDir();
   cpSync(seeded, dir, { recursive: true });
@@ -244,47 +246,63 @@ for (const [label, dist] of reportContenders) {
     }),
   });
   try {
-    // Asked one after another while the reports run: /health, and a
+    // Asked one after another while `work` runs: /health, and a
     // verification (its ledger rows wait for the store like any other).
-    const reporting = { done: false };
     const nextBody = bodySource(5000);
-    const probe = async (ask: () => Promise<Response>): Promise<number[]> => {
-      const ms: number[] = [];
-      while (!reporting.done) {
-        const started = performance.now();
-        await ask().then((r) => r.arrayBuffer());
-        ms.push(performance.now() - started);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      return ms;
+    const verify = () =>
+      fetch(`${app.url}${CHECK_3E_PATH}`, {
+        method: 'POST',
+        headers: authed,
+        body: nextBody(),
+      });
+    const probed = async (work: () => Promise<number[]>) => {
+      const running = { done: false };
+      const probe = async (ask: () => Promise<Response>) => {
+        const ms: number[] = [];
+        while (!running.done) {
+          const started = performance.now();
+          await ask().then((r) => r.arrayBuffer());
+          ms.push(performance.now() - started);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        return ms;
+      };
+      const probes = Promise.all([
+        probe(() => fetch(`${app.url}/health`)),
+        probe(verify),
+      ]);
+      const workMs = await work();
+      running.done = true;
+      const [healthMs, verifyMs] = await probes;
+      return { workMs, healthMs, verifyMs };
     };
-    const probes = Promise.all([
-      probe(() => fetch(`${app.url}/health`)),
-      probe(() =>
-        fetch(`${app.url}${CHECK_3E_PATH}`, {
-          method: 'POST',
-          headers: authed,
-          body: nextBody(),
-        }),
-      ),
-    ]);
-    const reportMs = await Promise.all(
-      Array.from({ length: 5 }, async () => {
-        const started = performance.now();
-        const answer = await fetch(
-          `${app.url}/usage?from=2026-01-01&to=2026-12-31`,
-          { headers: { authorization: `Bearer ${OPERATOR_KEY}` } },
-        );
-        if (answer.status !== 200)
-          throw new Error(`/usage answered ${answer.status}`);
-        await answer.arrayBuffer();
-        return performance.now() - started;
+    const row = (what: string, r: Awaited<ReturnType<typeof probed>>) =>
+      say(
+        `| ${label}, ${what} | ${r.workMs.length ? Math.round(median(r.workMs)) : '–'} | ${Math.round(Math.max(...r.healthMs))} | ${median(r.healthMs).toFixed(1)} | ${Math.round(Math.max(...r.verifyMs))} | ${median(r.verifyMs).toFixed(1)} | ${r.verifyMs.length} |`,
+      );
+    for (let i = 0; i < 20; i++) await verify().then((r) => r.arrayBuffer());
+    // The same probes with nothing else running: what "a stall" is measured against.
+    row(
+      'quiet',
+      await probed(async () => {
+        await new Promise((r) => setTimeout(r, 3_000));
+        return [];
       }),
     );
-    reporting.done = true;
-    const [healthMs, verifyMs] = await probes;
-    say(
-      `| ${label} | ${Math.round(median(reportMs))} | ${Math.round(Math.max(...healthMs))} | ${median(healthMs).toFixed(1)} | ${Math.round(Math.max(...verifyMs))} | ${median(verifyMs).toFixed(1)} |`,
+    const report = async () => {
+      const started = performance.now();
+      const answer = await fetch(
+        `${app.url}/usage?from=2026-01-01&to=2026-12-31`,
+        { headers: { authorization: `Bearer ${OPERATOR_KEY}` } },
+      );
+      if (answer.status !== 200)
+        throw new Error(`/usage answered ${answer.status}`);
+      await answer.arrayBuffer();
+      return performance.now() - started;
+    };
+    row(
+      'five reports at once',
+      await probed(() => Promise.all(Array.from({ length: 5 }, report))),
     );
   } finally {
     await app.stop();

@@ -35,6 +35,7 @@ import { LedgerSpool, LedgerSpoolInUseError } from './ledger-spool.js';
 import { freshLedgerDir } from '../../../../test/support/ledger-template.js';
 import { mountSmallDisk } from '../../../../test/support/small-disk.js';
 import { pgliteLedgerSql } from './pglite-ledger-sql.js';
+import { REPORT_WINDOW_DAYS } from './usage-report.js';
 import { postgresLedgerSql } from './postgres-ledger-sql.js';
 import { UsageLedger } from './usage-ledger.js';
 import { openUsageLedger } from './open-usage-ledger.js';
@@ -286,7 +287,7 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       expect(await ledger.billedOn(day)).toBe(3);
     });
 
-    it('reads a wide report a week at a time, and adds the weeks up right', async () => {
+    it('reads a wide report a few days at a time, and adds the windows up right', async () => {
       // A billed call every third day for 40 days, a cache hit every day.
       const first = chinaDay(clock.now());
       for (let d = 0; d < 40; d++) {
@@ -322,9 +323,11 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
         from: '2000-01-01',
         to: '2099-12-31',
       });
-      // No statement reads more than a week; only the weeks holding rows are read.
-      expect(Math.max(...spans)).toBeLessThanOrEqual(7);
-      expect(spans.length).toBeLessThanOrEqual(2 * Math.ceil(40 / 7));
+      // No statement reads more than a window; only the days holding rows are read.
+      expect(Math.max(...spans)).toBeLessThanOrEqual(REPORT_WINDOW_DAYS);
+      expect(spans.length).toBeLessThanOrEqual(
+        2 * Math.ceil(40 / REPORT_WINDOW_DAYS),
+      );
       expect(report.days).toHaveLength(40);
       expect(report.days[0].day).toBe(first);
       expect(report.days.at(-1)?.day).toBe(last);
@@ -346,6 +349,39 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       });
       expect(byCaller.days.filter((d) => d.caller === 'tenant-1').length).toBe(
         7,
+      );
+    });
+
+    it('reads reports one at a time: a second waits until the first is read', async () => {
+      for (let d = 0; d < 10; d++) {
+        await ledger.answeredFree(ask(LI), 'cache', answered(clock));
+        clock.advance(86_400_000);
+      }
+      const order: string[] = [];
+      const reading: LedgerSql = {
+        query(text, params) {
+          if (/GROUP BY/.test(text)) order.push(String(params?.[3] ?? 'all'));
+          return sql.query(text, params);
+        },
+        transaction: (work) => sql.transaction(work),
+        close: async () => undefined,
+      };
+      const reports = ledgerOn(reading, clock);
+      const [a, b] = await Promise.all([
+        reports.usage({ from: '2000-01-01', to: '2099-12-31' }),
+        reports.usage({
+          from: '2000-01-01',
+          to: '2099-12-31',
+          caller: 'tenant-a',
+        }),
+      ]);
+      expect(a.totals.cacheHits).toBe(10);
+      expect(b.totals.cacheHits).toBe(10);
+      // All of the first report's statements, then all of the second's.
+      const firstOfSecond = order.indexOf('tenant-a');
+      expect(firstOfSecond).toBeGreaterThan(0);
+      expect(order.slice(firstOfSecond).every((c) => c === 'tenant-a')).toBe(
+        true,
       );
     });
 

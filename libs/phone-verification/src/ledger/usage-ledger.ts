@@ -90,6 +90,12 @@ export class UsageLedger {
   private setAside = 0;
   /** Free answers not recorded because the in-memory backlog was full. */
   private dropped = 0;
+  /**
+   * The report being read: reports wait for each other, so that a write
+   * never waits behind more than one report's statement (the embedded store
+   * has one connection).
+   */
+  private reading: Promise<unknown> = Promise.resolve();
   /** Writes waiting for the store when there is no spool (completions, free answers). */
   private readonly waiting: SpoolRecord[] = [];
   /** Writes arriving together share one transaction (group commit). */
@@ -239,7 +245,9 @@ export class UsageLedger {
   /** Per China day (and caller), what was asked and what it cost. */
   async usage(query: UsageQuery): Promise<UsageReport> {
     await this.ready();
-    return usageReport(this.sql, query, this.clock.now());
+    return this.oneReportAtATime(() =>
+      usageReport(this.sql, query, this.clock.now()),
+    );
   }
 
   /** The newest verifications (or one `trace_id`'s), for support: masked, no subject. */
@@ -254,7 +262,7 @@ export class UsageLedger {
     readonly to: string;
   }): Promise<OutcomeReport> {
     await this.ready();
-    return outcomeReport(this.sql, range);
+    return this.oneReportAtATime(() => outcomeReport(this.sql, range));
   }
 
   /**
@@ -441,6 +449,12 @@ export class UsageLedger {
   ): Promise<void> {
     for (const { text, params } of ledgerStatements(records))
       await sql.query(text, params);
+  }
+
+  private oneReportAtATime<T>(read: () => Promise<T>): Promise<T> {
+    const turn = this.reading.then(read, read);
+    this.reading = turn.catch(() => undefined);
+    return turn;
   }
 
   private async ready(): Promise<void> {
