@@ -78,6 +78,13 @@ describe('PgliteWorker (the embedded ledger in a thread of its own)', () => {
     expect(order).toEqual(['transaction done', 'outside saw 2']);
   });
 
+  it('once closed, refuses calls instead of starting a thread again', async () => {
+    const closing = await PgliteWorker.open('memory://');
+    await closing.close();
+    await expect(closing.query('SELECT 1')).rejects.toThrow(/closed/);
+    expect((closing as unknown as { worker?: Worker }).worker).toBeUndefined();
+  });
+
   it('fails what waits when its thread dies, and starts another for the next call', async () => {
     const dying = await PgliteWorker.open('memory://');
     try {

@@ -104,6 +104,7 @@ export class PgliteWorker {
   private starting?: Promise<Worker>;
   private readonly waiting = new Map<number, Waiting>();
   private lastId = 0;
+  private closed = false;
 
   private constructor(private readonly dataDir: string) {}
 
@@ -144,7 +145,8 @@ export class PgliteWorker {
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
+    this.closed = true;
+    const worker = this.worker ?? (await this.starting?.catch(() => undefined));
     if (!worker) return;
     try {
       await this.send({ op: 'close' });
@@ -155,6 +157,10 @@ export class PgliteWorker {
   }
 
   private async send<T>(message: Record<string, unknown>): Promise<T> {
+    // Closed means closed: a late call must not start a thread again.
+    if (this.closed && message.op !== 'close') {
+      throw new Error('The embedded ledger is closed');
+    }
     const worker = await this.thread();
     const id = ++this.lastId;
     return new Promise<T>((resolve, reject) => {
