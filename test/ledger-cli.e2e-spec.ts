@@ -185,6 +185,15 @@ describe('the ledger CLI (npm run ledger) on the PostgreSQL ledger the app write
       ['report', '--from', '2026-1-1', '--to', '2026-12-01'],
       /from must be a day/,
     ],
+    // A day that is not on the calendar: refused before the store is read.
+    [
+      ['report', '--from', '2026-02-30', '--to', '2026-03-01'],
+      /from must be a day on the calendar/,
+    ],
+    [
+      ['report', '--from', '0000-01-01', '--to', '2026-03-01'],
+      /from must be a day on the calendar/,
+    ],
     [
       [
         'report',

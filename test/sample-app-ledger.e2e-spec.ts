@@ -101,6 +101,18 @@ describe('the sample app’s usage ledger and its operator endpoints', () => {
     );
     expect(badDay.status).toBe(400);
     expect(await badDay.json()).toMatchObject({ error: { fields: ['from'] } });
+    // Not on the calendar, year 0000, a NUL in the caller: 400, not 500.
+    for (const [query, field] of [
+      ['from=2026-02-30&to=2026-03-01', 'from'],
+      ['from=2026-01-01&to=0000-01-01', 'to'],
+      ['from=2026-01-01&to=2026-01-02&caller=a%00b', 'caller'],
+    ]) {
+      const refused = await call(url, `/usage?${query}`, OPERATOR_KEY);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({
+        error: { fields: [field] },
+      });
+    }
     const badId = await call(url, '/ledger/forget', OPERATOR_KEY, {
       ...identity('13800000000'),
       id_card: '110105194912310021',
@@ -299,6 +311,16 @@ describe('the ledger’s PostgreSQL away, behind the sample app', () => {
           .ledger,
       ).toMatchObject({ status: 'down', store: 'away', calls: 'refused' });
       expect(await metric('phone_verification_ledger_store_up')).toBe(0);
+      // The operator's endpoints say the store is away: 503, not 500.
+      for (const [path, body] of [
+        [`/usage?${RANGE}`, undefined],
+        ['/ledger/forget', identity('13800000000')],
+        ['/board/summary', undefined],
+        ['/board/verifications', undefined],
+      ] as const) {
+        const away = await call(url, path, OPERATOR_KEY, body);
+        expect([path, away.status]).toEqual([path, 503]);
+      }
 
       await db.bringBack();
       const deadline = Date.now() + 15_000;

@@ -17,7 +17,7 @@ import {
   SAMPLE_APP_CONFIG,
   type SampleAppConfig,
 } from '../sample-app.config.js';
-import { ledgerRequired } from '../ledger/ledger-required.js';
+import { fromLedger } from '../ledger/ledger-required.js';
 import { RecentVerificationsQueryDto } from './board-requests.dto.js';
 
 const DAY_MS = 86_400_000;
@@ -64,13 +64,16 @@ export class BoardDataController {
       'Today against the budget, what the cache and shared answers saved, the last 30 China days, outcomes and latency',
   })
   async summary() {
-    const ledger = this.open();
     const now = Date.now();
     const today = chinaDay(now);
     const first = chinaDay(now - (CHART_DAYS - 1) * DAY_MS);
     const [usage, outcomes, budgets] = await Promise.all([
-      ledger.usage({ from: first, to: today }),
-      ledger.outcomes({ from: today, to: today }),
+      fromLedger(this.ledger, (ledger) =>
+        ledger.usage({ from: first, to: today }),
+      ),
+      fromLedger(this.ledger, (ledger) =>
+        ledger.outcomes({ from: today, to: today }),
+      ),
       this.verification.budgetUsage().catch(() => []),
     ]);
     const byDay = new Map(usage.days.map((day) => [day.day, day]));
@@ -125,10 +128,9 @@ export class BoardDataController {
       'The newest verifications (or one trace_id’s): time, caller, masked phone, status, billed, cache or shared, trace_id',
   })
   async verifications(@Query() query: RecentVerificationsQueryDto) {
-    const rows = await this.open().recent({
-      limit: query.limit ?? 50,
-      traceId: query.trace_id,
-    });
+    const rows = await fromLedger(this.ledger, (ledger) =>
+      ledger.recent({ limit: query.limit ?? 50, traceId: query.trace_id }),
+    );
     return {
       verifications: rows.map((row) => ({
         at: row.sentAt.toISOString(),
@@ -144,9 +146,5 @@ export class BoardDataController {
         latency_ms: row.latencyMs ?? null,
       })),
     };
-  }
-
-  private open(): UsageLedger {
-    return ledgerRequired(this.ledger);
   }
 }

@@ -5,21 +5,51 @@ import {
   IsPersonName,
 } from '@app/phone-verification';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import {
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateBy,
+} from 'class-validator';
 
-const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A day on the calendar (not 2026-02-30), `YYYY-MM-DD`, of the years 2000 to 2999. */
+export function isLedgerDay(value: unknown): boolean {
+  if (typeof value !== 'string' || !DAY.test(value)) return false;
+  const at = Date.parse(`${value}T00:00:00Z`);
+  return (
+    Number.isFinite(at) &&
+    new Date(at).toISOString().startsWith(value) &&
+    value >= '2000-01-01' &&
+    value <= '2999-12-31'
+  );
+}
+
+/** `field` must be a China day the ledger can hold. */
+export function IsLedgerDay(field: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'isLedgerDay',
+    validator: {
+      validate: isLedgerDay,
+      defaultMessage: () =>
+        `${field} must be a day on the calendar, YYYY-MM-DD, from 2000-01-01 to 2999-12-31`,
+    },
+  });
+}
 
 /** `GET /usage`'s query: a range of China days, and optionally one caller. */
 export class UsageQueryDto {
   @ApiProperty({ description: 'First China day', example: '2026-12-01' })
-  @Matches(DAY, { message: 'from must be a day, YYYY-MM-DD' })
+  @IsLedgerDay('from')
   from: string;
 
   @ApiProperty({
     description: 'Last China day, included',
     example: '2026-12-31',
   })
-  @Matches(DAY, { message: 'to must be a day, YYYY-MM-DD' })
+  @IsLedgerDay('to')
   to: string;
 
   @ApiPropertyOptional({
@@ -28,6 +58,10 @@ export class UsageQueryDto {
   @IsOptional()
   @IsString()
   @MaxLength(64)
+  // oxlint-disable-next-line no-control-regex
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, {
+    message: 'caller must not hold control characters',
+  })
   caller?: string;
 }
 

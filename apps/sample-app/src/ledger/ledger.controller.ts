@@ -22,7 +22,7 @@ import {
 } from '@nestjs/swagger';
 import { OperatorOnly } from '../auth/public.decorator.js';
 import { ForgetRequestDto, UsageQueryDto } from './ledger-requests.dto.js';
-import { ledgerRequired } from './ledger-required.js';
+import { fromLedger } from './ledger-required.js';
 import { usageAnswer, usageCsv } from './usage-answer.js';
 
 /**
@@ -52,11 +52,9 @@ export class LedgerController {
         { field: 'to', message: 'to must not be before from' },
       ]);
     }
-    const report = await this.open().usage({
-      from: query.from,
-      to: query.to,
-      caller: query.caller,
-    });
+    const report = await fromLedger(this.ledger, (ledger) =>
+      ledger.usage({ from: query.from, to: query.to, caller: query.caller }),
+    );
     return usageAnswer(report);
   }
 
@@ -86,15 +84,13 @@ export class LedgerController {
       'Erase one person from every ledger row about them (PIPL’s right to deletion); the money facts stay',
   })
   async forget(@Body() body: ForgetRequestDto) {
-    const deleted = await this.open().forget({
-      name: body.name,
-      phone: body.phone,
-      idCard: body.id_card,
-    });
+    const deleted = await fromLedger(this.ledger, (ledger) =>
+      ledger.forget({
+        name: body.name,
+        phone: body.phone,
+        idCard: body.id_card,
+      }),
+    );
     return { deleted };
-  }
-
-  private open(): UsageLedger {
-    return ledgerRequired(this.ledger);
   }
 }
