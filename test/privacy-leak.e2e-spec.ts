@@ -8,6 +8,7 @@ import {
 import {
   ACEDATA_TEST_TOKEN,
   KEY_A,
+  METRICS_KEY,
   KEY_B,
   startHarness,
   type Harness,
@@ -87,7 +88,7 @@ describe('nothing identifying leaks into logs, responses or metrics', () => {
     await send(subjects[0], undefined);
     const metrics = await request(h.url)
       .get('/metrics')
-      .set('authorization', `Bearer ${KEY_A}`);
+      .set('authorization', `Bearer ${METRICS_KEY}`);
     // Names and labels only: a sample value such as a duration sum of
     // 1.3159999999999996 holds "15999999999" by chance, not by leak.
     responses.push(metrics.text.replace(/^([^#].*) \S+$/gm, '$1'));

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { startTestRedis, type TestRedis } from './support/redis-server.js';
 import {
-  KEY_A,
+  METRICS_KEY,
   startHarness,
   type Harness,
 } from './support/sample-app-process.js';
@@ -25,7 +25,7 @@ async function promtool(...args: string[]) {
 
 async function metricsOf(harness: Harness): Promise<string> {
   const response = await fetch(`${harness.url}/metrics`, {
-    headers: { authorization: `Bearer ${KEY_A}` },
+    headers: { authorization: `Bearer ${METRICS_KEY}` },
   });
   return response.text();
 }

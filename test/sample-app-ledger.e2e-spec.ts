@@ -14,6 +14,7 @@ import {
 import {
   ACEDATA_TEST_TOKEN,
   KEY_A,
+  METRICS_KEY,
   LEDGER_TEST_SECRET,
   OPERATOR_KEY,
   startHarness,
@@ -285,7 +286,7 @@ describe('the ledger’s PostgreSQL away, behind the sample app', () => {
     const harness = await startHarness({ DATABASE_URL: db.url });
     const { url, sandbox } = harness;
     const metric = async (name: string) => {
-      const text = await (await call(url, '/metrics', KEY_A)).text();
+      const text = await (await call(url, '/metrics', METRICS_KEY)).text();
       return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
     };
     try {

@@ -6,6 +6,8 @@ import {
 } from '@app/phone-verification/testing';
 import {
   KEY_A,
+  METRICS_KEY,
+  OPERATOR_KEY,
   KEY_B,
   startHarness,
   startSampleApp,
@@ -181,11 +183,30 @@ describe('the sample app', () => {
       });
     });
 
-    it('exposes subject-free Prometheus metrics at /metrics, behind a key', async () => {
+    it('exposes subject-free Prometheus metrics at /metrics, to metrics and operator keys only', async () => {
       expect((await request(h.url).get('/metrics')).status).toBe(401);
-      const res = await request(h.url)
-        .get('/metrics')
-        .set('authorization', `Bearer ${KEY_A}`);
+      const as = (key: string) =>
+        request(h.url).get('/metrics').set('authorization', `Bearer ${key}`);
+      // A caller key would read deployment-wide spend: refused.
+      expect((await as(KEY_A)).status).toBe(403);
+      expect((await as(OPERATOR_KEY)).status).toBe(200);
+      // A metrics key reads the metrics and nothing else.
+      expect(
+        (
+          await request(h.url)
+            .get('/usage?from=2026-01-01&to=2026-01-02')
+            .set('authorization', `Bearer ${METRICS_KEY}`)
+        ).status,
+      ).toBe(403);
+      expect(
+        (
+          await request(h.url)
+            .post('/identity/phone/check-3e')
+            .set('authorization', `Bearer ${METRICS_KEY}`)
+            .send({})
+        ).status,
+      ).toBe(403);
+      const res = await as(METRICS_KEY);
       expect(res.status).toBe(200);
       expect(res.text).toMatch(
         /phone_verifications_total\{status="inconsistent",billed="true",cache="miss"\} 1/,

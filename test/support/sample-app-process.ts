@@ -15,6 +15,7 @@ export const KEY_A = 'test-key-aaaaaaaaaaaa';
 export const KEY_B = 'test-key-bbbbbbbbbbbb';
 export const ACEDATA_TEST_TOKEN = 'e2e-acedata-token-5b1c9e';
 export const OPERATOR_KEY = 'test-operator-key-cccccccc';
+export const METRICS_KEY = 'test-metrics-key-dddddddd';
 export const LEDGER_TEST_SECRET = 'e2e-ledger-secret-of-at-least-32-chars';
 
 /** The sample app running as its own process, as it does in production. */
@@ -43,6 +44,7 @@ export async function startSampleApp(
       PORT: '0',
       PHONE_VERIFICATION_LEDGER_SECRET: LEDGER_TEST_SECRET,
       SAMPLE_APP_OPERATOR_KEYS: OPERATOR_KEY,
+      SAMPLE_APP_METRICS_KEYS: METRICS_KEY,
       ...(ledgerDir ? { SAMPLE_APP_LEDGER_DIR: ledgerDir } : {}),
       ...env,
     },

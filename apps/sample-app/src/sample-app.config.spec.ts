@@ -79,3 +79,35 @@ describe('SAMPLE_APP_API_DOCS', () => {
     ).toThrow(/SAMPLE_APP_API_DOCS must be on or off/);
   });
 });
+
+describe('SAMPLE_APP_METRICS_KEYS', () => {
+  it('reads the scraper keys', () => {
+    expect(
+      loadSampleAppConfig({
+        ...ENV,
+        PHONE_VERIFICATION_LEDGER_SECRET:
+          'config-spec-ledger-secret-0123456789ab',
+        SAMPLE_APP_METRICS_KEYS: ' scrape-key-000001 , scrape-key-000002',
+      }).metricsKeys,
+    ).toEqual(['scrape-key-000001', 'scrape-key-000002']);
+  });
+
+  it.each([
+    ['short', /at least 12 characters/],
+    ['config-spec-key-0001', /must not repeat a key/],
+    ['operator-key-00000001', /must not repeat a key/],
+  ])('refuses %s, naming the variable', (keys, problem) => {
+    let thrown: unknown;
+    try {
+      loadSampleAppConfig({
+        ...ENV,
+        SAMPLE_APP_OPERATOR_KEYS: 'operator-key-00000001',
+        SAMPLE_APP_METRICS_KEYS: keys,
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ variable: 'SAMPLE_APP_METRICS_KEYS' });
+    expect((thrown as Error).message).toMatch(problem);
+  });
+});

@@ -10,7 +10,11 @@ import {
 } from '@app/phone-verification/testing';
 
 import type { HttpServerLimits } from './http-server/http-server-limits.js';
-import { loadLedgerConfig, loadOperatorKeys } from './ledger/ledger.config.js';
+import {
+  loadLedgerConfig,
+  loadMetricsKeys,
+  loadOperatorKeys,
+} from './ledger/ledger.config.js';
 
 /** The documented development key, accepted only in sandbox mode without SAMPLE_APP_API_KEYS. */
 export const DEVELOPMENT_API_KEY = 'sandbox-dev-key';
@@ -35,6 +39,8 @@ export interface SampleAppConfig {
   readonly usingDevelopmentKey: boolean;
   /** The keys of the operator endpoints (usage, deletion); none: they refuse every key. */
   readonly operatorKeys: readonly string[];
+  /** The keys that read `GET /metrics` only (a scraper's). */
+  readonly metricsKeys: readonly string[];
   /** Verifications per minute per caller key. */
   readonly rateLimitPerMinute: number;
   /** Sandbox latency (ms), in sandbox mode. */
@@ -146,6 +152,7 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
   const production = env.NODE_ENV === 'production';
   const { sandboxMode, latencyMs } = sandboxModeOf(env);
   const keys = loadApiKeys(env, sandboxMode);
+  const operatorKeys = loadOperatorKeys(env, sandboxMode, keys);
   return {
     port: wholeNumber(env, 'PORT', 3000, 0, 65535),
     host: env.HOST?.trim() || DEFAULT_HOST,
@@ -195,7 +202,8 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
       0,
       1_000_000_000,
     ),
-    operatorKeys: loadOperatorKeys(env, sandboxMode, keys),
+    operatorKeys,
+    metricsKeys: loadMetricsKeys(env, [...keys, ...operatorKeys]),
     ...loadPrice(env),
     acedata: {
       ...phoneVerificationOptionsFromEnv(

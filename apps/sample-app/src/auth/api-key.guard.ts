@@ -7,9 +7,10 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ThrottlerException } from '@nestjs/throttler';
+import type { KeyRole } from './api-keys.js';
 import { AuthFailureLimit } from './auth-failure-limit.js';
 import { CALLER_ID } from './caller-id.decorator.js';
-import { IS_OPERATOR_ONLY, IS_PUBLIC } from './public.decorator.js';
+import { IS_METRICS, IS_OPERATOR_ONLY, IS_PUBLIC } from './public.decorator.js';
 
 /** The request as the guard reads it, on Express or Fastify. */
 interface GuardedRequest {
@@ -20,8 +21,9 @@ interface GuardedRequest {
 
 /**
  * Requires `Authorization: Bearer <key>` with one of `SAMPLE_APP_API_KEYS`,
- * or of `SAMPLE_APP_OPERATOR_KEYS` on the routes marked `@OperatorOnly()`
- * (403 for a valid key of the other kind).
+ * or of `SAMPLE_APP_OPERATOR_KEYS` on the routes marked `@OperatorOnly()`,
+ * or of those or `SAMPLE_APP_METRICS_KEYS` on `@MetricsReaders()` (403 for a
+ * valid key of another kind).
  * Failed attempts are limited per client IP on every route
  * ({@link AuthFailureLimit}): 401 until the limit, then 429 with
  * `Retry-After`, for any key.
@@ -54,18 +56,19 @@ export class ApiKeyGuard implements CanActivate {
       throw new UnauthorizedException('Invalid API key');
     }
     // Each key opens its own routes: caller keys verify, operator keys read
-    // and erase the ledger.
-    const operatorOnly =
-      this.reflector.getAllAndOverride<boolean>(IS_OPERATOR_ONLY, [
+    // and erase the ledger (and read the metrics), metrics keys read the
+    // metrics only.
+    const marked = (key: string) =>
+      this.reflector.getAllAndOverride<boolean>(key, [
         context.getHandler(),
         context.getClass(),
       ]) === true;
-    if (operatorOnly && outcome.role !== 'operator') {
-      throw new ForbiddenException('This route needs an operator key');
-    }
-    if (!operatorOnly && outcome.role !== 'caller') {
-      throw new ForbiddenException('This route needs a caller key');
-    }
+    const [needs, refusal]: [readonly KeyRole[], string] = marked(IS_METRICS)
+      ? [['metrics', 'operator'], 'This route needs a metrics or operator key']
+      : marked(IS_OPERATOR_ONLY)
+        ? [['operator'], 'This route needs an operator key']
+        : [['caller'], 'This route needs a caller key'];
+    if (!needs.includes(outcome.role)) throw new ForbiddenException(refusal);
     request[CALLER_ID] = outcome.callerId;
     return true;
   }

@@ -19,8 +19,8 @@ export type Authentication =
       readonly role: KeyRole;
     };
 
-/** Caller keys verify; operator keys read the ledger. */
-export type KeyRole = 'caller' | 'operator';
+/** Caller keys verify; operator keys read the ledger; metrics keys read `/metrics` only. */
+export type KeyRole = 'caller' | 'operator' | 'metrics';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -30,7 +30,8 @@ function digest(value: string): Buffer {
 
 /**
  * The caller keys (`SAMPLE_APP_API_KEYS`), the operator keys
- * (`SAMPLE_APP_OPERATOR_KEYS`), and the one way a request is checked against
+ * (`SAMPLE_APP_OPERATOR_KEYS`), the metrics keys (`SAMPLE_APP_METRICS_KEYS`),
+ * and the one way a request is checked against
  * them, shared by the throttler (which runs first) and the
  * auth guard, so both see the same caller however `Bearer` is spelled. Keys
  * are compared as SHA-256 digests with `timingSafeEqual`, every key every
@@ -50,6 +51,10 @@ export class ApiKeys {
       ...config.operatorKeys.map((key) => ({
         digest: digest(key),
         role: 'operator' as const,
+      })),
+      ...config.metricsKeys.map((key) => ({
+        digest: digest(key),
+        role: 'metrics' as const,
       })),
     ];
   }

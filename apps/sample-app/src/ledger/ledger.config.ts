@@ -61,3 +61,32 @@ export function loadOperatorKeys(
   if (keys.length === 0 && sandboxMode) return [DEVELOPMENT_OPERATOR_KEY];
   return keys;
 }
+
+/**
+ * `SAMPLE_APP_METRICS_KEYS`: keys that read `GET /metrics` and nothing else
+ * (a Prometheus scraper's), 12 characters each at least, none a caller or
+ * operator key. Operator keys read the metrics too; caller keys do not
+ * (they hold deployment-wide spend).
+ */
+export function loadMetricsKeys(
+  env: NodeJS.ProcessEnv,
+  otherKeys: readonly string[],
+): string[] {
+  const keys = (env.SAMPLE_APP_METRICS_KEYS ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0);
+  if (keys.some((key) => key.length < 12)) {
+    invalid(
+      'SAMPLE_APP_METRICS_KEYS',
+      'must hold keys of at least 12 characters',
+    );
+  }
+  if (keys.some((key) => otherKeys.includes(key))) {
+    invalid(
+      'SAMPLE_APP_METRICS_KEYS',
+      'must not repeat a key of SAMPLE_APP_API_KEYS or SAMPLE_APP_OPERATOR_KEYS',
+    );
+  }
+  return keys;
+}

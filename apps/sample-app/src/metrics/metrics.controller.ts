@@ -1,10 +1,15 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
+import { MetricsReaders } from '../auth/public.decorator.js';
 import { VerificationMetrics } from './verification-metrics.js';
 
-/** `GET /metrics` in Prometheus text format; needs a caller key (spend is business data). */
+/**
+ * `GET /metrics` in Prometheus text format; needs a metrics key or an
+ * operator key: it holds deployment-wide spend, which no caller may read.
+ */
 @ApiTags('metrics')
+@MetricsReaders()
 @ApiBearerAuth()
 @SkipThrottle({ default: true, 'per-ip': true })
 @Controller('metrics')
