@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   SAMPLE_APP_CONFIG,
@@ -10,8 +10,9 @@ export type Authentication =
   | { readonly kind: 'missing' }
   | { readonly kind: 'invalid' }
   /**
-   * `callerId` names the key without revealing it (a digest prefix); `role`
-   * says whether it is a caller key or an operator key.
+   * `callerId` names the key without revealing it (an HMAC under the
+   * ledger's secret, so a leaked board or CSV cannot be matched against
+   * guessed keys offline); `role` says which kind of key it is.
    */
   | {
       readonly kind: 'valid';
@@ -39,23 +40,33 @@ function digest(value: string): Buffer {
  */
 @Injectable()
 export class ApiKeys {
-  private readonly keyDigests: { digest: Buffer; role: KeyRole }[];
+  private readonly keyDigests: {
+    digest: Buffer;
+    role: KeyRole;
+    callerId: string;
+  }[];
   private readonly seen = new WeakMap<object, Authentication>();
 
   constructor(@Inject(SAMPLE_APP_CONFIG) config: SampleAppConfig) {
+    // A key of its own for caller ids, derived from the ledger's secret.
+    const secret = config.acedata.ledger?.secret;
+    if (!secret)
+      throw new Error('unreachable: the sample app always has a ledger');
+    const idKey = createHmac('sha256', secret)
+      .update('sample-app caller id')
+      .digest();
+    const known = (key: string, role: KeyRole) => ({
+      digest: digest(key),
+      role,
+      callerId: createHmac('sha256', idKey)
+        .update(key)
+        .digest('hex')
+        .slice(0, 32),
+    });
     this.keyDigests = [
-      ...config.apiKeys.map((key) => ({
-        digest: digest(key),
-        role: 'caller' as const,
-      })),
-      ...config.operatorKeys.map((key) => ({
-        digest: digest(key),
-        role: 'operator' as const,
-      })),
-      ...config.metricsKeys.map((key) => ({
-        digest: digest(key),
-        role: 'metrics' as const,
-      })),
+      ...config.apiKeys.map((key) => known(key, 'caller')),
+      ...config.operatorKeys.map((key) => known(key, 'operator')),
+      ...config.metricsKeys.map((key) => known(key, 'metrics')),
     ];
   }
 
@@ -72,16 +83,12 @@ export class ApiKeys {
     const match = typeof header === 'string' ? BEARER.exec(header) : null;
     if (!match) return { kind: 'missing' };
     const presented = digest(match[1]);
-    let role: KeyRole | undefined;
+    let found: (typeof this.keyDigests)[number] | undefined;
     for (const known of this.keyDigests) {
-      if (timingSafeEqual(presented, known.digest)) role = known.role;
+      if (timingSafeEqual(presented, known.digest)) found = known;
     }
-    return role
-      ? {
-          kind: 'valid',
-          callerId: presented.toString('hex').slice(0, 32),
-          role,
-        }
+    return found
+      ? { kind: 'valid', callerId: found.callerId, role: found.role }
       : { kind: 'invalid' };
   }
 }

@@ -74,7 +74,7 @@ export class Check3eController {
     const result = await this.verification.verify(
       decodeCheck3eRequest(body),
       // SAMPLE_APP_DAILY_BUDGET_PER_KEY counts per caller key; the ledger
-      // names the caller by its key's digest prefix, never the key.
+      // names the caller by its key's HMAC, never the key.
       { budgetKey: callerId, caller: callerId },
     );
     return toCheck3eResponse(result);
