@@ -836,10 +836,12 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
         busiest = Math.max(busiest, j - i);
       }
       // Arrivals are stamped by this process on shared cores, where a stall
-      // bunches a few of them; the exact cadence is pacer.spec's, in virtual
-      // time. Here: no burst of the concurrency (32), and 60 calls at 20/s
-      // take about 3 s (with no limit they take a fraction of one).
-      expect(busiest).toBeLessThanOrEqual(24);
+      // bunches a few of them (CI saw 25 in one second: a 250 ms stall); the
+      // exact cadence is pacer.spec's, in virtual time. Here: no burst of the
+      // concurrency (32 at once; a bucket holding a second's worth would let
+      // 40 through in the first), and 60 calls at 20/s take about 3 s (with no
+      // limit they take a fraction of one).
+      expect(busiest).toBeLessThanOrEqual(30);
       expect(times[59] - times[0]).toBeGreaterThan(2_500);
       // The summary's pace is the one --rate bounds (starts, first to last).
       const pace =
