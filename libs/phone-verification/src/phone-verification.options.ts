@@ -22,6 +22,7 @@ import {
 import { VERIFY_MODES } from './dto/phone-verification-request.js';
 import type { VerificationEvent } from './events/verification-event.js';
 import { InvalidPhoneVerificationOptionsError } from './phone-verification-options.error.js';
+import { rejectUnknownOptions } from './option-keys.js';
 import {
   resolveCircuitBreaker,
   type CircuitBreakerOptions,
@@ -96,6 +97,7 @@ export function resolvePhoneVerificationOptions(
       'is required (no options were given)',
     );
   }
+  rejectUnknownOptions(options);
   const client = resolveAceDataClientOptions(options);
   const defaultVerifyMode = options.defaultVerifyMode ?? 'short';
   if (!VERIFY_MODES.includes(defaultVerifyMode)) {
