@@ -12,10 +12,13 @@ import { createTestDatabase } from '../test/support/postgres-database.js';
 import { bodySource } from './identities.js';
 import {
   CHECK_3E_PATH,
-  measure,
+  DURATION_S,
+  ROUNDS,
+  SANDBOX,
+  SMOKE as smoke,
   median,
-  type LoadTarget,
-  type Sample,
+  sideBySide,
+  type Contender as LoadContender,
 } from './load.js';
 import {
   BENCH_KEY,
@@ -25,12 +28,8 @@ import {
   type NodeProcess,
 } from './processes.js';
 
-const smoke = process.argv.includes('--smoke');
 /** Only the wide-report part (`-- --report-only`). */
 const reportOnly = process.argv.includes('--report-only');
-const ROUNDS = smoke ? 1 : 3;
-const DURATION_S = smoke ? 1 : 5;
-const WARMUP_S = smoke ? 0 : 2;
 const SCENARIOS = smoke
   ? [{ latencyMs: 0, connections: 8 }]
   : [
@@ -41,14 +40,10 @@ const REPORT_ROWS = smoke ? 2_000 : 200_000;
 const OPERATOR_KEY = 'bench-operator-key-0123456789';
 
 const DIST = resolve('dist');
-const SANDBOX = `${DIST}/apps/acedata-sandbox/src/main.js`;
 const sampleAppOf = (dist: string) =>
   `${resolve(dist)}/apps/sample-app/src/main.js`;
 
-interface Contender extends LoadTarget {
-  name: string;
-  script: string;
-  env: (upstream: NodeProcess) => Record<string, string>;
+interface Contender extends LoadContender {
   /** Whether it keeps a ledger (its rows per second are counted). */
   ledger: boolean;
 }
@@ -134,42 +129,20 @@ say(
 );
 
 for (const scenario of reportOnly ? [] : SCENARIOS) {
-  const sandbox = await startNodeProcess(SANDBOX, {
-    env: {
-      SANDBOX_PORT: '0',
-      SANDBOX_LATENCY_MS: String(scenario.latencyMs),
-    },
-  });
   const contenders = await Promise.all(makers.map((make) => make()));
-  const running: NodeProcess[] = [];
-  for (const c of contenders)
-    running.push(await startNodeProcess(c.script, { env: c.env(sandbox) }));
-  const samples: Sample[][] = contenders.map(() => []);
   const rowsPerS: number[][] = contenders.map(() => []);
-  let peakRss: number[] = [];
-  try {
-    for (const [i, c] of contenders.entries())
-      if (WARMUP_S > 0)
-        await measure(running[i].url, c, scenario.connections, WARMUP_S);
-    for (let round = 0; round < ROUNDS; round++) {
-      for (let k = 0; k < contenders.length; k++) {
-        const i = (k + round) % contenders.length;
-        const c = contenders[i];
-        const before = c.ledger ? await ledgerRows(running[i].url) : 0;
-        samples[i].push(
-          await measure(running[i].url, c, scenario.connections, DURATION_S),
-        );
-        if (c.ledger)
-          rowsPerS[i].push(
-            ((await ledgerRows(running[i].url)) - before) / DURATION_S,
-          );
-      }
-    }
-  } finally {
-    peakRss = running.map((p) => p.peakRssMb());
-    for (const p of running) await p.stop().catch(() => undefined);
-    await sandbox.stop();
-  }
+  // A ledger's rows per second: its own report's count before and after.
+  const { samples, peakRss } = await sideBySide(
+    contenders,
+    scenario,
+    async (i, url, take) => {
+      if (!contenders[i].ledger) return take();
+      const before = await ledgerRows(url);
+      const sample = await take();
+      rowsPerS[i].push(((await ledgerRows(url)) - before) / DURATION_S);
+      return sample;
+    },
+  );
   const naive = {
     rps: median(samples[1].map((s) => s.rps)),
     p99: median(samples[1].map((s) => s.p99)),

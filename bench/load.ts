@@ -1,6 +1,18 @@
-// What the side-by-side benchmarks share: one autocannon measurement of a
-// contender, and the median of rounds.
+// What the side-by-side benchmarks share: the rounds (`--smoke` is one
+// short one), one autocannon measurement of a contender, a scenario run
+// side by side with the order rotated, and the median of rounds.
+import { resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { startNodeProcess, type NodeProcess } from './processes.js';
+
+/** One short round with `--smoke` (the suite's smoke test), else three of 5 s after 2 s of warm-up. */
+export const SMOKE = process.argv.includes('--smoke');
+export const ROUNDS = SMOKE ? 1 : 3;
+export const DURATION_S = SMOKE ? 1 : 5;
+export const WARMUP_S = SMOKE ? 0 : 2;
+
+/** The built sandbox, the upstream every contender calls. */
+export const SANDBOX = `${resolve('dist')}/apps/acedata-sandbox/src/main.js`;
 
 export const CHECK_3E_PATH = '/identity/phone/check-3e';
 
@@ -43,6 +55,61 @@ export async function measure(
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
   };
+}
+
+/** A process loaded side by side with others, against the sandbox. */
+export interface Contender extends LoadTarget {
+  name: string;
+  script: string;
+  env: (upstream: NodeProcess) => Record<string, string>;
+}
+
+/** Takes one measured sample of contender `i` (at `url`); may look around it. */
+export type TakeSample = (
+  i: number,
+  url: string,
+  take: () => Promise<Sample>,
+) => Promise<Sample>;
+
+/**
+ * One scenario: a sandbox answering after `latencyMs`, every contender
+ * started against it, a warm-up each, then {@link ROUNDS} rounds of
+ * {@link DURATION_S} s with the order rotated each round, so that each one
+ * sees the same machine. Returns each contender's samples and peak RSS.
+ */
+export async function sideBySide(
+  contenders: readonly Contender[],
+  { latencyMs, connections }: { latencyMs: number; connections: number },
+  sample: TakeSample = (_i, _url, take) => take(),
+): Promise<{ samples: Sample[][]; peakRss: number[] }> {
+  const sandbox = await startNodeProcess(SANDBOX, {
+    env: { SANDBOX_PORT: '0', SANDBOX_LATENCY_MS: String(latencyMs) },
+  });
+  const running: NodeProcess[] = [];
+  const samples: Sample[][] = contenders.map(() => []);
+  try {
+    for (const c of contenders)
+      running.push(await startNodeProcess(c.script, { env: c.env(sandbox) }));
+    if (WARMUP_S > 0) {
+      for (const [i, c] of contenders.entries())
+        await measure(running[i].url, c, connections, WARMUP_S);
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < contenders.length; k++) {
+        const i = (k + round) % contenders.length;
+        const { url } = running[i];
+        samples[i].push(
+          await sample(i, url, () =>
+            measure(url, contenders[i], connections, DURATION_S),
+          ),
+        );
+      }
+    }
+    return { samples, peakRss: running.map((p) => p.peakRssMb()) };
+  } finally {
+    for (const p of running) await p.stop().catch(() => undefined);
+    await sandbox.stop();
+  }
 }
 
 export const median = (values: number[]): number => {

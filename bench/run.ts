@@ -6,18 +6,16 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { startTestRedis } from '../test/support/redis-server.js';
 import { bodySource } from './identities.js';
-import { measure, median, type LoadTarget, type Sample } from './load.js';
 import {
-  BENCH_KEY,
-  sampleAppEnv,
-  startNodeProcess,
-  type NodeProcess,
-} from './processes.js';
+  DURATION_S,
+  ROUNDS,
+  SMOKE as smoke,
+  median,
+  sideBySide,
+  type Contender,
+} from './load.js';
+import { BENCH_KEY, sampleAppEnv, type NodeProcess } from './processes.js';
 
-const smoke = process.argv.includes('--smoke');
-const ROUNDS = smoke ? 1 : 3;
-const DURATION_S = smoke ? 1 : 5;
-const WARMUP_S = smoke ? 0 : 2;
 const SCENARIOS = smoke
   ? [{ latencyMs: 0, connections: 8 }]
   : [
@@ -28,16 +26,9 @@ const SCENARIOS = smoke
     ];
 
 const DIST = resolve('dist');
-const SANDBOX = `${DIST}/apps/acedata-sandbox/src/main.js`;
 const SAMPLE_APP = `${DIST}/apps/sample-app/src/main.js`;
 const BASELINE = `${DIST}/bench/bench/contenders/baseline.js`;
 const NAIVE = `${DIST}/bench/bench/contenders/naive-app.js`;
-
-interface Contender extends LoadTarget {
-  name: string;
-  script: string;
-  env: (upstream: NodeProcess) => Record<string, string>;
-}
 
 const upstreamEnv = (upstream: NodeProcess) => ({
   UPSTREAM_URL: upstream.url,
@@ -135,47 +126,7 @@ say(
 );
 
 for (const scenario of SCENARIOS) {
-  const sandbox = await startNodeProcess(SANDBOX, {
-    env: {
-      SANDBOX_PORT: '0',
-      SANDBOX_LATENCY_MS: String(scenario.latencyMs),
-    },
-  });
-  const running: NodeProcess[] = [];
-  for (const contender of CONTENDERS)
-    running.push(
-      await startNodeProcess(contender.script, { env: contender.env(sandbox) }),
-    );
-  const samples: Sample[][] = CONTENDERS.map(() => []);
-  let peakRss: number[] = [];
-  try {
-    if (WARMUP_S > 0) {
-      for (const [i, contender] of CONTENDERS.entries())
-        await measure(
-          running[i].url,
-          contender,
-          scenario.connections,
-          WARMUP_S,
-        );
-    }
-    for (let round = 0; round < ROUNDS; round++) {
-      for (let k = 0; k < CONTENDERS.length; k++) {
-        const i = (k + round) % CONTENDERS.length;
-        samples[i].push(
-          await measure(
-            running[i].url,
-            CONTENDERS[i],
-            scenario.connections,
-            DURATION_S,
-          ),
-        );
-      }
-    }
-  } finally {
-    peakRss = running.map((p) => p.peakRssMb());
-    for (const p of running) await p.stop().catch(() => undefined);
-    await sandbox.stop();
-  }
+  const { samples, peakRss } = await sideBySide(CONTENDERS, scenario);
   const ceiling =
     scenario.latencyMs > 0
       ? scenario.connections / (scenario.latencyMs / 1000)

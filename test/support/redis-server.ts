@@ -37,7 +37,8 @@ async function cannotStopGivenRedis(): Promise<never> {
 const INSTALL_HINT =
   'Tests need Redis: install redis-server (e.g. `apt-get install redis-server`) so that it is on PATH, or set REDIS_URL to a Redis they may use.';
 
-function freePort(): Promise<number> {
+/** A port the OS says is free on loopback now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -1,24 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './redis-server.js';
 
 /** One `redis-server` process of a topology, on its own port. */
 interface Node {
   readonly port: number;
   child: ChildProcess;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** `redis-cli -p port args…`, its output trimmed. */
@@ -39,6 +28,28 @@ async function until(what: string, done: () => boolean, ms = 30_000) {
 function startNode(args: string[], port: number): Node {
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   return { port, child };
+}
+
+/**
+ * A data node's arguments: loopback, nothing kept on disk, replicas synced
+ * at once (not after 5 s), plus `more`.
+ */
+function dataNodeArgs(port: number, dir: string, more: string[] = []) {
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--repl-diskless-sync-delay',
+    '0',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    ...more,
+  ];
 }
 
 async function killNode(node: Node): Promise<void> {
@@ -66,30 +77,17 @@ export async function startTestRedisCluster(): Promise<TestRedisCluster> {
   const ports = await Promise.all(Array.from({ length: 6 }, freePort));
   const nodes = ports.map((port) =>
     startNode(
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
+      dataNodeArgs(port, dir, [
         '--cluster-enabled',
         'yes',
         '--cluster-config-file',
         join(dir, `nodes-${port}.conf`),
         '--cluster-node-timeout',
         '1000',
-        // Replicas sync at once (not after 5 s), and one may take over
-        // however long it was apart from its master.
-        '--repl-diskless-sync-delay',
-        '0',
+        // A replica may take over however long it was apart from its master.
         '--cluster-replica-validity-factor',
         '0',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-      ],
+      ]),
       port,
     ),
   );
@@ -187,25 +185,14 @@ export async function startTestRedisSentinel(): Promise<TestRedisSentinel> {
   const [primaryPort, replicaPort, ...sentinelPorts] = await Promise.all(
     Array.from({ length: 5 }, freePort),
   );
-  const data = (port: number, more: string[] = []) => [
-    '--port',
-    String(port),
-    '--repl-diskless-sync-delay',
-    '0',
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    dir,
-    ...more,
-  ];
   const nodes: Node[] = [
-    startNode(data(primaryPort), primaryPort),
+    startNode(dataNodeArgs(primaryPort, dir), primaryPort),
     startNode(
-      data(replicaPort, ['--replicaof', '127.0.0.1', String(primaryPort)]),
+      dataNodeArgs(replicaPort, dir, [
+        '--replicaof',
+        '127.0.0.1',
+        String(primaryPort),
+      ]),
       replicaPort,
     ),
   ];

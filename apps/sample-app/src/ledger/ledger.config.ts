@@ -32,6 +32,29 @@ export function loadLedgerConfig(
 }
 
 /**
+ * A comma-separated list of keys in `variable`: 12 characters each at
+ * least, none of `taken` (else `repeated` is the problem).
+ */
+function keyList(
+  env: NodeJS.ProcessEnv,
+  variable: string,
+  taken: readonly string[],
+  repeated: string,
+): string[] {
+  const keys = (env[variable] ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0);
+  if (keys.some((key) => key.length < 12)) {
+    invalid(variable, 'must hold keys of at least 12 characters');
+  }
+  if (keys.some((key) => taken.includes(key))) {
+    invalid(variable, repeated);
+  }
+  return keys;
+}
+
+/**
  * `SAMPLE_APP_OPERATOR_KEYS`: the keys of the operator endpoints (usage,
  * deletion), separate from the caller keys; 12 characters each at least,
  * none a caller key. Without them the operator endpoints refuse every key,
@@ -42,22 +65,12 @@ export function loadOperatorKeys(
   sandboxMode: boolean,
   callerKeys: readonly string[],
 ): string[] {
-  const keys = (env.SAMPLE_APP_OPERATOR_KEYS ?? '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key.length > 0);
-  if (keys.some((key) => key.length < 12)) {
-    invalid(
-      'SAMPLE_APP_OPERATOR_KEYS',
-      'must hold keys of at least 12 characters',
-    );
-  }
-  if (keys.some((key) => callerKeys.includes(key))) {
-    invalid(
-      'SAMPLE_APP_OPERATOR_KEYS',
-      'must not repeat a caller key of SAMPLE_APP_API_KEYS',
-    );
-  }
+  const keys = keyList(
+    env,
+    'SAMPLE_APP_OPERATOR_KEYS',
+    callerKeys,
+    'must not repeat a caller key of SAMPLE_APP_API_KEYS',
+  );
   if (keys.length === 0 && sandboxMode) return [DEVELOPMENT_OPERATOR_KEY];
   return keys;
 }
@@ -72,21 +85,10 @@ export function loadMetricsKeys(
   env: NodeJS.ProcessEnv,
   otherKeys: readonly string[],
 ): string[] {
-  const keys = (env.SAMPLE_APP_METRICS_KEYS ?? '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key.length > 0);
-  if (keys.some((key) => key.length < 12)) {
-    invalid(
-      'SAMPLE_APP_METRICS_KEYS',
-      'must hold keys of at least 12 characters',
-    );
-  }
-  if (keys.some((key) => otherKeys.includes(key))) {
-    invalid(
-      'SAMPLE_APP_METRICS_KEYS',
-      'must not repeat a key of SAMPLE_APP_API_KEYS or SAMPLE_APP_OPERATOR_KEYS',
-    );
-  }
-  return keys;
+  return keyList(
+    env,
+    'SAMPLE_APP_METRICS_KEYS',
+    otherKeys,
+    'must not repeat a key of SAMPLE_APP_API_KEYS or SAMPLE_APP_OPERATOR_KEYS',
+  );
 }
