@@ -36,6 +36,7 @@ export {
 export type { Clock } from './clock.js';
 export type { CircuitBreakerState } from './resilience/circuit-breaker.js';
 export type { VerificationEvent } from './events/verification-event.js';
+export { upstreamSpanAttributes } from './events/verification-tracing.js';
 export type { PhoneVerificationCacheStore } from './cache/cache-store.interface.js';
 export { LruCacheStore } from './cache/lru-cache.store.js';
 export {

@@ -10,6 +10,7 @@ import { createSubjectKeyer } from './cache/subject-key.js';
 import { VerificationCache } from './cache/verification-cache.js';
 import { systemClock, type Clock } from './clock.js';
 import { VerificationReporter } from './events/verification-reporter.js';
+import { loadOpenTelemetryApi } from './events/verification-tracing.js';
 import type { UsageLedger } from './ledger/usage-ledger.js';
 import {
   PHONE_VERIFICATION_BUDGET,
@@ -158,6 +159,10 @@ export const phoneVerificationProviders: Provider[] = [
   {
     provide: VerificationReporter,
     inject: [RESOLVED],
-    useFactory: (o: Resolved) => new VerificationReporter(o.onVerification),
+    useFactory: async (o: Resolved) => {
+      // Spans when the app has @opentelemetry/api (an optional peer).
+      await loadOpenTelemetryApi();
+      return new VerificationReporter(o.onVerification);
+    },
   },
 ];

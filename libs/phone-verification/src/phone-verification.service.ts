@@ -12,6 +12,10 @@ import type {
 import type { PhoneVerificationResult } from './dto/phone-verification-result.js';
 import { VerificationReporter } from './events/verification-reporter.js';
 import {
+  traceVerification,
+  type VerificationSpan,
+} from './events/verification-tracing.js';
+import {
   BudgetExhaustedError,
   BudgetStoreUnavailableError,
 } from './errors/budget.errors.js';
@@ -125,14 +129,29 @@ export class PhoneVerificationService {
    *   upstream error status, a timeout, a connection failure, an open
    *   circuit, a spent budget.
    */
-  async verify(
+  verify(
     request: PhoneVerificationRequest,
     options: VerifyOptions = {},
   ): Promise<PhoneVerificationResult> {
-    const normalized = normalizeVerificationRequest(
-      request,
-      this.defaultVerifyMode,
-    );
+    return traceVerification((span) => this.traced(span, request, options));
+  }
+
+  private async traced(
+    span: VerificationSpan,
+    request: PhoneVerificationRequest,
+    options: VerifyOptions,
+  ): Promise<PhoneVerificationResult> {
+    let normalized: NormalizedVerificationRequest;
+    try {
+      normalized = normalizeVerificationRequest(
+        request,
+        this.defaultVerifyMode,
+      );
+    } catch (error) {
+      span.failed(error, 0);
+      throw error;
+    }
+    span.asked(normalized.verifyMode, normalized.encrypted !== undefined);
     const started = this.clock.now();
     const tally: AttemptTally = { attempts: 0 };
     try {
@@ -144,13 +163,17 @@ export class PhoneVerificationService {
           ? { ...fetched, shared: true, charged: false }
           : fetched;
       const latencyMs = this.clock.now() - started;
-      this.reporter.answered(normalized.phone, {
-        result,
-        attempts: answer.shared ? 0 : attempts,
-        cacheHit: answer.cacheHit,
-        shared: answer.shared,
-        latencyMs,
-      });
+      this.reporter.answered(
+        normalized.phone,
+        {
+          result,
+          attempts: answer.shared ? 0 : attempts,
+          cacheHit: answer.cacheHit,
+          shared: answer.shared,
+          latencyMs,
+        },
+        span,
+      );
       if (answer.cacheHit || answer.shared) {
         await this.ledger?.answeredFree(
           { request: normalized, caller: options.caller },
@@ -161,7 +184,11 @@ export class PhoneVerificationService {
       return result;
     } catch (error) {
       const latencyMs = this.clock.now() - started;
-      this.reporter.failed(normalized.phone, error, tally.attempts, latencyMs);
+      this.reporter.failed(
+        normalized.phone,
+        { error, attempts: tally.attempts, latencyMs },
+        span,
+      );
       if (
         error instanceof BudgetExhaustedError ||
         error instanceof BudgetStoreUnavailableError

@@ -7,6 +7,7 @@ import {
 import { PhoneVerificationError } from '../errors/phone-verification.error.js';
 import { maskPhone } from '../privacy/masking.js';
 import type { VerificationEvent } from './verification-event.js';
+import type { VerificationSpan } from './verification-tracing.js';
 
 /** What one answered `verify()` looked like, for its event. */
 export interface AnsweredVerification {
@@ -17,10 +18,17 @@ export interface AnsweredVerification {
   readonly latencyMs: number;
 }
 
+/** What one failed `verify()` looked like. */
+export interface FailedVerification {
+  readonly error: unknown;
+  readonly attempts: number;
+  readonly latencyMs: number;
+}
+
 /**
  * Tells the world about each `verify()`: one subject-free event to the
- * `onVerification` hook (a throwing hook is logged, never rethrown) and one
- * log line with the phone masked.
+ * `onVerification` hook (a throwing hook is logged, never rethrown), one
+ * log line with the phone masked, and the attributes of its span.
  */
 export class VerificationReporter {
   private readonly logger = new Logger('PhoneVerificationService');
@@ -29,8 +37,13 @@ export class VerificationReporter {
     private readonly hook: ((event: VerificationEvent) => void) | undefined,
   ) {}
 
-  answered(phone: string, answered: AnsweredVerification): void {
+  answered(
+    phone: string,
+    answered: AnsweredVerification,
+    span: VerificationSpan,
+  ): void {
     const { result } = answered;
+    span.answered(result, answered.attempts);
     this.emit({
       status: result.status,
       code: result.code,
@@ -48,10 +61,10 @@ export class VerificationReporter {
 
   failed(
     phone: string,
-    error: unknown,
-    attempts: number,
-    latencyMs: number,
+    { error, attempts, latencyMs }: FailedVerification,
+    span: VerificationSpan,
   ): void {
+    span.failed(error, attempts);
     if (!(error instanceof PhoneVerificationError)) return;
     this.emit({
       status: 'error',

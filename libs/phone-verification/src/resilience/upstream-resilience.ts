@@ -19,6 +19,7 @@ import {
   stateOf,
   type CircuitBreakerState,
 } from './circuit-breaker.js';
+import { inAttempt } from '../events/verification-tracing.js';
 import { nextRetryDelay } from './retry-delay.js';
 import type { ResolvedRetryOptions } from './retry.options.js';
 import type { ResolvedPacingOptions } from './pacing.options.js';
@@ -160,7 +161,7 @@ export class UpstreamResilience {
       await beforeRequest?.();
       tally.attempts++;
       tally.unanswered = true;
-      const outcome: Attempt = await call().then(
+      const outcome: Attempt = await inAttempt(attempt - 1, call).then(
         (result) => ({ result }),
         (error: unknown) => ({ error }),
       );
