@@ -36,6 +36,13 @@ describe('benchmarks (smoke mode)', () => {
     );
   }, 100_000);
 
+  it('the tracing benchmark prints tracing off and on with a ratio to off', () => {
+    const output = run('tracing.js');
+    expect(output).toMatch(/\| tracing off \| \d+ \| 1\.00 \|/);
+    expect(output).toMatch(/\| tracing on[^|]*\| \d+ \| \d+\.\d\d \|/);
+    expect(output).toMatch(/Spans received: [\d.]+ MB/);
+  }, 100_000);
+
   it('the micro-benchmark prints µs per call for the library', () => {
     expect(run('micro.js')).toMatch(
       /\| verify\(\), transport stubbed[^|]*\| \d+\.\d\d \|/,

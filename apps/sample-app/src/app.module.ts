@@ -7,7 +7,7 @@ import {
 } from '@app/phone-verification';
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import {
   ThrottlerModule,
@@ -40,6 +40,7 @@ import {
   withPerKeyBudget,
   type SampleAppConfig,
 } from './sample-app.config.js';
+import { TraceRouteInterceptor } from './tracing/trace-route.interceptor.js';
 
 /** What the module is built from. */
 export interface AppModuleOptions {
@@ -106,6 +107,7 @@ export class AppModule {
         // key guessing is throttled too; then authenticate.
         { provide: APP_GUARD, useClass: CallerThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_INTERCEPTOR, useClass: TraceRouteInterceptor },
         CircuitBreakerHealthIndicator,
         RedisHealthIndicator,
         LedgerHealthIndicator,

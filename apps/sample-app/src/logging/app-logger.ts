@@ -1,6 +1,7 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
 import type { LogDestination } from './log-destination.js';
+import { activeTraceIds } from '../tracing/tracing.js';
 import { requestContext } from './request-context.js';
 
 /** Header and body paths that never reach a log line, wherever they appear. */
@@ -12,7 +13,10 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
-/** One JSON object per line on `destination` (stdout); every line of a request has its `reqId`. */
+/**
+ * One JSON object per line on `destination` (stdout); every line of a
+ * request has its `reqId`, and with tracing on its `trace_id` and `span_id`.
+ */
 export function createRootLogger(
   level: LevelWithSilent,
   destination: LogDestination,
@@ -22,9 +26,13 @@ export function createRootLogger(
       level,
       base: { service: 'sample-app' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // The request's id, and with tracing on the active span's ids.
       mixin: () => {
         const context = requestContext.getStore();
-        return context ? { reqId: context.requestId } : {};
+        return {
+          ...(context ? { reqId: context.requestId } : {}),
+          ...activeTraceIds(),
+        };
       },
     },
     destination,

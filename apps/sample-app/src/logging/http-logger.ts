@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { activeTraceIds } from '../tracing/tracing.js';
 import { requestContext } from './request-context.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -19,7 +20,8 @@ type Next = (error?: unknown) => void;
 /**
  * One access-log line per request (pino-http): method, path without the
  * query, status, time, and the request id (the caller's `x-request-id` when
- * it looks like one, else a new UUID, echoed back). No headers and no body
+ * it looks like one, else the trace id with tracing on, else a new UUID,
+ * echoed back). No headers and no body
  * are logged. The rest of the request runs inside the request context, so
  * every log line it writes carries the same id.
  */
@@ -48,10 +50,12 @@ export function createHttpLogger(logger: PinoLogger) {
   });
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     const incoming = req.headers['x-request-id'];
+    // With tracing on, an id of our own is the request's trace id: one id
+    // for the error answer, the log lines and the trace.
     const id =
       typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming)
         ? incoming
-        : randomUUID();
+        : (activeTraceIds()?.trace_id ?? randomUUID());
     (req as IncomingMessage & { id: string }).id = id;
     // The exception filters quote it as the error's trace_id.
     req.headers['x-request-id'] = id;

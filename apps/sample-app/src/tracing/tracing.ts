@@ -1,0 +1,153 @@
+import { register } from 'node:module';
+import { trace } from '@opentelemetry/api';
+import { upstreamSpanAttributes } from '@app/phone-verification';
+import { InvalidSampleAppConfigError } from '../sample-app.config.js';
+
+/** The SDK while it runs: flushes and stops it. */
+export interface Tracing {
+  shutdown(): Promise<void>;
+}
+
+/** What `OTEL_EXPORTER_OTLP_PROTOCOL` may say (the SDK's default: http/protobuf). */
+const PROTOCOLS = ['http/protobuf', 'http/json'];
+
+/** What `OTEL_TRACES_SAMPLER` may say. */
+const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
+/** The service's name in traces unless `OTEL_SERVICE_NAME` says otherwise. */
+export const DEFAULT_SERVICE_NAME = 'acedata-sample-app';
+
+/**
+ * Whether to trace: an OTLP endpoint is set (`OTEL_EXPORTER_OTLP_ENDPOINT`
+ * or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) and `OTEL_SDK_DISABLED` is not
+ * `true`. The rest of the standard variables are checked here, so a typo
+ * fails the boot naming the variable instead of tracing nothing.
+ */
+export function tracingWanted(env: NodeJS.ProcessEnv): boolean {
+  const disabled = env.OTEL_SDK_DISABLED?.trim().toLowerCase();
+  if (disabled === 'true') return false;
+  const endpoints = [
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  ].filter((variable) => env[variable]?.trim());
+  for (const variable of endpoints) {
+    if (!isHttpUrl(env[variable]!.trim())) {
+      throw new InvalidSampleAppConfigError(
+        variable,
+        'must be an http(s) URL, e.g. http://127.0.0.1:4318',
+      );
+    }
+  }
+  oneOf(env, 'OTEL_EXPORTER_OTLP_PROTOCOL', PROTOCOLS);
+  oneOf(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', PROTOCOLS);
+  const sampler = oneOf(env, 'OTEL_TRACES_SAMPLER', SAMPLERS);
+  const ratio = env.OTEL_TRACES_SAMPLER_ARG?.trim();
+  if (sampler?.endsWith('traceidratio') && ratio) {
+    const value = Number(ratio);
+    if (!(value >= 0 && value <= 1)) {
+      throw new InvalidSampleAppConfigError(
+        'OTEL_TRACES_SAMPLER_ARG',
+        'must be a ratio from 0 to 1',
+      );
+    }
+  }
+  return endpoints.length > 0;
+}
+
+/**
+ * Starts OpenTelemetry's Node SDK, configured by the standard `OTEL_*`
+ * variables alone, when {@link tracingWanted}: a server span per request
+ * (HTTP), the library's span per verification under it, a client span per
+ * request to AceData (undici, with `traceparent` sent), and Redis and
+ * PostgreSQL commands (their values never recorded). Without an endpoint
+ * nothing is loaded. Call it before the app's modules load.
+ */
+export async function startTracing(
+  env: NodeJS.ProcessEnv,
+): Promise<Tracing | undefined> {
+  if (!tracingWanted(env)) return undefined;
+  // ES modules (the library imports ioredis and pg as such) are patched
+  // through import-in-the-middle's loader, told to wrap only the modules
+  // the instrumentations below ask for.
+  const { createAddHookMessageChannel } = await import('import-in-the-middle');
+  const hooks = createAddHookMessageChannel();
+  register(
+    'import-in-the-middle/hook.mjs',
+    import.meta.url,
+    hooks.registerOptions,
+  );
+  const [sdkNode, http, undici, ioredis, pg] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/instrumentation-undici'),
+    import('@opentelemetry/instrumentation-ioredis'),
+    import('@opentelemetry/instrumentation-pg'),
+  ]);
+  const sdk = new sdkNode.NodeSDK({
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
+    // Traces only: the app's metrics are Prometheus's (GET /metrics).
+    metricReaders: [],
+    instrumentations: [
+      new http.HttpInstrumentation({
+        // The caller's request id, so an error's trace_id is found here too.
+        headersToSpanAttributes: {
+          server: { requestHeaders: ['x-request-id'] },
+        },
+        // Probes and scrapes would drown the verifications.
+        ignoreIncomingRequestHook: (request) =>
+          /^\/(health|metrics)(\/|\?|$)/.test(request.url ?? ''),
+      }),
+      new undici.UndiciInstrumentation({
+        startSpanHook: () => upstreamSpanAttributes(),
+      }),
+      new ioredis.IORedisInstrumentation(),
+      new pg.PgInstrumentation(),
+    ],
+  });
+  sdk.start();
+  await hooks.waitForAllMessagesAcknowledged();
+  return { shutdown: () => sdk.shutdown() };
+}
+
+/** The active span's ids, for log lines and error answers. */
+export function activeTraceIds():
+  { trace_id: string; span_id: string } | undefined {
+  const span = trace.getActiveSpan();
+  if (!span) return undefined;
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  // An unsampled span's ids lead nowhere: no trace holds them.
+  if (!(traceFlags & 1)) return undefined;
+  return { trace_id: traceId, span_id: spanId };
+}
+
+function oneOf(
+  env: NodeJS.ProcessEnv,
+  variable: string,
+  allowed: readonly string[],
+): string | undefined {
+  const value = env[variable]?.trim();
+  if (!value) return undefined;
+  if (!allowed.includes(value)) {
+    throw new InvalidSampleAppConfigError(
+      variable,
+      `must be one of ${allowed.join(', ')}`,
+    );
+  }
+  return value;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
