@@ -18,6 +18,7 @@ const base = {
   moduleNameMapper: {
     '^@app/phone-verification$': '<rootDir>/libs/phone-verification/src/index.ts',
     '^@app/phone-verification/testing$': '<rootDir>/libs/phone-verification/src/testing/index.ts',
+    '^@app/phone-verification/sandbox$': '<rootDir>/libs/phone-verification/src/testing/sandbox/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

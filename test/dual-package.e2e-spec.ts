@@ -64,3 +64,36 @@ describe('the ESM and CommonJS builds in one process', () => {
     });
   });
 });
+
+describe('the sandbox entry (`…/sandbox`)', () => {
+  it('loads in both builds without the testing module (@nestjs/testing), the same functions /testing re-exports', () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const cjs = require(${JSON.stringify(`${DIST}/cjs/testing/sandbox/index.js`)});
+      // The rest of the testing folder (its module needs @nestjs/testing).
+      const testingFiles = Object.keys(require.cache).filter(
+        (f) => f.includes('/dist/cjs/testing/') && !f.includes('/dist/cjs/testing/sandbox/'),
+      );
+      const esm = await import(${JSON.stringify(`${DIST}/esm/testing/sandbox/index.js`)});
+      const testing = await import(${JSON.stringify(`${DIST}/esm/testing/index.js`)});
+      console.log(JSON.stringify({
+        cjs: typeof cjs.startSandbox,
+        esm: typeof esm.startSandbox,
+        same: testing.startSandbox === esm.startSandbox,
+        testingFiles,
+      }));
+    `;
+    const seen = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+      }),
+    ) as Record<string, unknown>;
+    expect(seen).toEqual({
+      cjs: 'function',
+      esm: 'function',
+      same: true,
+      testingFiles: [],
+    });
+  });
+});

@@ -145,9 +145,12 @@ describe('three sample-app instances on one Redis', () => {
   );
 
   it(
-    'SAMPLE_APP_DAILY_BUDGET_PER_KEY caps each caller key across the instances',
+    'PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY caps each caller key across the instances',
     async () => {
-      const urls = await deploy({ SAMPLE_APP_DAILY_BUDGET_PER_KEY: '2' }, 0);
+      const urls = await deploy(
+        { PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY: '2' },
+        0,
+      );
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++)
         statuses.push((await post(urls[i % 3], distinct(100 + i))).status);

@@ -14,7 +14,7 @@ import {
   startSandbox,
   type RunningSandbox,
   type SandboxMode,
-} from '@app/phone-verification/testing';
+} from '@app/phone-verification/sandbox';
 import { parseBatchArguments } from './batch-arguments.js';
 import { BatchVerifierModule } from './batch-verifier.module.js';
 import { countRows } from './input/csv-input.js';

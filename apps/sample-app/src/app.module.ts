@@ -1,7 +1,5 @@
 import {
   PhoneVerificationModule,
-  phoneVerificationConfig,
-  redisOptionsWithClient,
   type PhoneVerificationModuleOptions,
   type RedisClientLike,
 } from '@app/phone-verification';
@@ -37,7 +35,6 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { VerificationMetrics } from './metrics/verification-metrics.js';
 import {
   SAMPLE_APP_CONFIG,
-  withPerKeyBudget,
   type SampleAppConfig,
 } from './sample-app.config.js';
 import { TraceRouteInterceptor } from './tracing/trace-route.interceptor.js';
@@ -63,27 +60,18 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        // The library's options read the documented way, through
-        // `phoneVerificationConfig` (the sandbox fills in the token and URL
-        // in sandbox mode); the app adds its shared Redis connection, the
-        // per-key budget, the usage ledger and its metrics.
+        // The library's options as the app read them once (its variables
+        // through its own reader; the sandbox's token and URL in sandbox
+        // mode, the shared Redis connection); the app adds its metrics.
         ConfigModule.forRoot({ ignoreEnvFile: true }),
         PhoneVerificationModule.forRootAsync({
-          imports: [
-            ConfigModule.forFeature(phoneVerificationConfig),
-            MetricsModule,
-          ],
-          inject: [phoneVerificationConfig.KEY, VerificationMetrics],
+          imports: [MetricsModule],
+          inject: [VerificationMetrics],
           useFactory: (
-            fromEnv: PhoneVerificationModuleOptions,
             metrics: VerificationMetrics,
           ): PhoneVerificationModuleOptions => ({
-            ...withPerKeyBudget(fromEnv, config.dailyBudgetPerKey),
-            ...(redis && fromEnv.redis
-              ? { redis: redisOptionsWithClient(fromEnv.redis, redis) }
-              : {}),
-            // The usage ledger (DATABASE_URL, else PGlite in ./data/ledger).
-            ledger: config.acedata.ledger,
+            // (`redis` already holds the app's shared connection.)
+            ...config.acedata,
             onVerification: (event) => metrics.record(event),
           }),
         }),

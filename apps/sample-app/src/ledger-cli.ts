@@ -5,7 +5,7 @@ import {
   openUsageLedger,
   type UsageLedger,
 } from '@app/phone-verification';
-import { sandboxModeFromEnv } from '@app/phone-verification/testing';
+import { sandboxModeFromEnv } from '@app/phone-verification/sandbox';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { Command, CommanderError } from 'commander';

@@ -25,6 +25,26 @@ describe('the sample app’s configuration', () => {
   });
 });
 
+describe('the per-key budget: one variable, the library’s', () => {
+  it('PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY sets the library’s per-key cap', () => {
+    const config = loadSampleAppConfig({
+      ...ENV,
+      PHONE_VERIFICATION_LEDGER_SECRET:
+        'config-spec-ledger-secret-0123456789abcdef',
+      PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY: '7',
+    });
+    expect(config.acedata.budget?.perKey).toEqual({ maxBilledPerDay: 7 });
+  });
+
+  it('the retired SAMPLE_APP_DAILY_BUDGET_PER_KEY refuses to start, naming the one to use (ignored, keys would run uncapped)', () => {
+    expect(() =>
+      loadSampleAppConfig({ ...ENV, SAMPLE_APP_DAILY_BUDGET_PER_KEY: '7' }),
+    ).toThrow(
+      /SAMPLE_APP_DAILY_BUDGET_PER_KEY is no longer read: set PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY/,
+    );
+  });
+});
+
 describe('SAMPLE_APP_PRICE_PER_CALL_CNY', () => {
   it.each([
     ['0.35', 0.35],

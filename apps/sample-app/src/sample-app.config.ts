@@ -7,7 +7,7 @@ import {
   sandboxModeFromEnv,
   SandboxModeError,
   type SandboxMode,
-} from '@app/phone-verification/testing';
+} from '@app/phone-verification/sandbox';
 
 import type { HttpServerLimits } from './http-server/http-server-limits.js';
 import {
@@ -68,7 +68,6 @@ export interface SampleAppConfig {
   /** Client timeouts and the connection cap of the HTTP server. */
   readonly http: HttpServerLimits;
   /** Billed calls per China day per caller key; 0: no per-key budget. */
-  readonly dailyBudgetPerKey: number;
   /** What AceData charges per billed call, in CNY, for the board's money figures (`SAMPLE_APP_PRICE_PER_CALL_CNY`); none: calls only. */
   readonly pricePerCallCny?: number;
   /**
@@ -94,6 +93,20 @@ export class InvalidSampleAppConfigError extends InvalidPhoneVerificationEnvErro
   constructor(variable: string, problem: string) {
     super(variable, problem);
     this.name = 'InvalidSampleAppConfigError';
+  }
+}
+
+/**
+ * `SAMPLE_APP_DAILY_BUDGET_PER_KEY` is gone: the per-key budget has one
+ * variable, the library's. Ignoring it would leave keys without the cap
+ * their operator set, so it refuses to start, naming the one to use.
+ */
+function refuseRetiredVariables(env: NodeJS.ProcessEnv): void {
+  if (env.SAMPLE_APP_DAILY_BUDGET_PER_KEY?.trim()) {
+    throw new InvalidSampleAppConfigError(
+      'SAMPLE_APP_DAILY_BUDGET_PER_KEY',
+      'is no longer read: set PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY (the same cap, per caller key)',
+    );
   }
 }
 
@@ -142,13 +155,14 @@ const SANDBOX_PLACEHOLDER = {
  * `CORS_ORIGINS`, `TRUST_PROXY_HOPS`, `LOG_LEVEL`, `SAMPLE_APP_ADAPTER`,
  * `SAMPLE_APP_SHUTDOWN_TIMEOUT_MS`, `SAMPLE_APP_HEADERS_TIMEOUT_MS`,
  * `SAMPLE_APP_REQUEST_TIMEOUT_MS`, `SAMPLE_APP_MAX_CONNECTIONS`,
- * `SAMPLE_APP_DAILY_BUDGET_PER_KEY`, `SAMPLE_APP_PRICE_PER_CALL_CNY`. The
+ * `SAMPLE_APP_PRICE_PER_CALL_CNY`. The
  * library reads and validates its own (`ACEDATA_*`, `PHONE_VERIFICATION_*`,
  * see `phoneVerificationOptionsFromEnv`). Without an AceData token the app
  * runs against its own sandbox, except with `NODE_ENV=production`, where a
  * missing token or missing keys refuse to boot.
  */
 export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
+  refuseRetiredVariables(env);
   const production = env.NODE_ENV === 'production';
   const { sandboxMode, latencyMs } = sandboxModeOf(env);
   const keys = loadApiKeys(env, sandboxMode);
@@ -195,13 +209,6 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
       600_000,
     ),
     http: loadHttpServerLimits(env),
-    dailyBudgetPerKey: wholeNumber(
-      env,
-      'SAMPLE_APP_DAILY_BUDGET_PER_KEY',
-      0,
-      0,
-      1_000_000_000,
-    ),
     operatorKeys,
     metricsKeys: loadMetricsKeys(env, [...keys, ...operatorKeys]),
     ...loadPrice(env),
@@ -275,18 +282,6 @@ function loadHttpServerLimits(env: NodeJS.ProcessEnv): HttpServerLimits {
 }
 
 /** Adds a per-caller-key daily budget (0: none) to the library's options. */
-/** The library's options with the app's per-key budget (`SAMPLE_APP_DAILY_BUDGET_PER_KEY`), when set. */
-export function withPerKeyBudget(
-  options: PhoneVerificationModuleOptions,
-  perKey: number,
-): PhoneVerificationModuleOptions {
-  if (perKey === 0) return options;
-  return {
-    ...options,
-    budget: { ...options.budget, perKey: { maxBilledPerDay: perKey } },
-  };
-}
-
 const LOG_LEVELS = [
   'trace',
   'debug',

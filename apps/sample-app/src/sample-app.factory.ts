@@ -1,7 +1,7 @@
 import {
   sandboxModeWarning,
   startSandbox,
-} from '@app/phone-verification/testing';
+} from '@app/phone-verification/sandbox';
 import {
   connectRedis,
   invalidInputExceptionFactory,
@@ -58,8 +58,8 @@ export interface SampleApp {
 }
 
 /**
- * Validates the environment (`process.env`: the library reads its own
- * through `phoneVerificationConfig`), starts the sandbox when no AceData
+ * Validates the environment (`process.env`, read once: the library's
+ * variables through its own reader), starts the sandbox when no AceData
  * token is configured (refused in production), and builds the app, on Express or
  * Fastify (`SAMPLE_APP_ADAPTER`), with its logging,
  * security headers, pipes, filters, body limit and docs. The caller decides
@@ -90,7 +90,7 @@ export async function createSampleApp(): Promise<SampleApp> {
   return { app, config, shutdown: new GracefulShutdown(server), logs };
 }
 
-/** In sandbox mode, starts the sandbox and points the library at it. */
+/** In sandbox mode, starts the sandbox and points the library's options at it. */
 async function withEmbeddedSandbox(
   config: SampleAppConfig,
   providers: Provider[],
@@ -103,10 +103,6 @@ async function withEmbeddedSandbox(
     useValue: new EmbeddedSandbox(sandbox),
   });
   logger.warn(sandboxModeWarning(sandbox.url), 'SampleApp');
-  // The variables the library reads (through `phoneVerificationConfig`),
-  // as a developer pointing it at a local sandbox would set them.
-  process.env.ACEDATA_API_TOKEN = sandbox.token;
-  process.env.ACEDATA_BASE_URL = sandbox.url;
   return {
     ...config,
     acedata: {

@@ -75,3 +75,22 @@ describe('the library’s source layout', () => {
     expect(findCycle(new Map([['a', ['b']]]))).toBeUndefined();
   });
 });
+
+/** Every source file of the apps (specs left out). */
+const appSources = (): string[] => sources(resolve('apps'));
+
+describe('the apps’ boundaries with the library', () => {
+  it('never write process.env: the library’s options are built once and passed', () => {
+    const writes = appSources().filter((f) =>
+      /process\.env(\.\w+|\[[^\]]+\])\s*=(?!=)/.test(readFileSync(f, 'utf8')),
+    );
+    expect(writes.map((f) => relative(resolve('apps'), f))).toEqual([]);
+  });
+
+  it('take the sandbox from its own entry, never /testing (which loads @nestjs/testing)', () => {
+    const testingImports = appSources().filter((f) =>
+      readFileSync(f, 'utf8').includes("'@app/phone-verification/testing'"),
+    );
+    expect(testingImports.map((f) => relative(resolve('apps'), f))).toEqual([]);
+  });
+});

@@ -73,7 +73,7 @@ export class Check3eController {
     // is rejected by the library rather than sent as plain text.
     const result = await this.verification.verify(
       decodeCheck3eRequest(body),
-      // SAMPLE_APP_DAILY_BUDGET_PER_KEY counts per caller key; the ledger
+      // PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY counts per caller key; the ledger
       // names the caller by its key's HMAC, never the key.
       { budgetKey: callerId, caller: callerId },
     );

@@ -1,4 +1,4 @@
-import { TEST_ID_CARD, TEST_NAME } from '@app/phone-verification/testing';
+import { TEST_ID_CARD, TEST_NAME } from '@app/phone-verification/sandbox';
 import {
   IsChineseIdCard,
   IsChineseMobile,

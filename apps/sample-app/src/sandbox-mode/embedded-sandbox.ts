@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { RunningSandbox } from '@app/phone-verification/testing';
+import type { RunningSandbox } from '@app/phone-verification/sandbox';
 
 /**
  * The sandbox the app started for itself in sandbox mode; closed after the
