@@ -84,6 +84,19 @@ async function rowsBecome(page: Page, count: number): Promise<void> {
   throw new Error(`the table kept ${await rows.count()} rows, not ${count}`);
 }
 
+/** A time as the board must show it: China time, whatever the browser's zone. */
+const chinaTime = (at: string): string =>
+  new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  }).format(new Date(at));
+
 /** Runs browser-side JavaScript (a string: the test's TypeScript has no DOM types). */
 const inPage = <T>(page: Page, expression: string): Promise<T> =>
   page.evaluate(expression) as Promise<T>;
@@ -166,9 +179,13 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
   ])(
     'on %s: signs in with an operator key and shows each figure as /usage and the upstream stand-in count it, with no raw identity anywhere and no console error',
     async (_label, viewport, screenshot) => {
+      // A browser far from China, in another locale: the page still shows
+      // China time.
       const context = await browser.newContext({
         viewport,
         acceptDownloads: true,
+        timezoneId: 'America/New_York',
+        locale: 'en-US',
       });
       try {
         const { page, errors, bodies, answer } = await openBoard(
@@ -229,6 +246,46 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
         expect(traces).toHaveLength(7);
         const upstreamTraces = traces.filter(Boolean);
         expect(upstreamTraces.length).toBeGreaterThanOrEqual(4);
+
+        // Every row's time in China time, labelled, whatever the browser's
+        // zone; the "as of" time too.
+        const { verifications } = await operator<{
+          verifications: { at: string }[];
+        }>(harness, '/board/verifications?limit=50');
+        const shownTimes = await page
+          .locator('#recent-rows tr td:first-child')
+          .allTextContents();
+        expect(shownTimes).toEqual(verifications.map((v) => chinaTime(v.at)));
+        expect(await page.textContent('#recent thead th')).toBe(
+          'Time (China, UTC+8)',
+        );
+        expect(await page.textContent('#as-of')).toMatch(
+          /^as of \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \(China time\)$/,
+        );
+
+        // Status and billed in view on every row, with no sideways scroll
+        // of the table either.
+        for (const label of ['Status', 'Billed']) {
+          const box = await page
+            .locator(
+              `#recent-rows tr td:nth-child(${label === 'Status' ? 4 : 5})`,
+            )
+            .first()
+            .boundingBox();
+          expect(box?.x).toBeGreaterThanOrEqual(0);
+          expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(
+            viewport.width,
+          );
+        }
+        expect(
+          await inPage(
+            page,
+            "(() => { const w = document.querySelector('#recent .table-wrap'); return w.scrollWidth <= w.clientWidth; })()",
+          ),
+        ).toBe(true);
+        // With a budget, its gauge; no "no budget" line.
+        expect(await page.isHidden('#no-budget')).toBe(true);
+        expect(await page.isVisible('#budget-gauge')).toBe(true);
 
         // Nothing identifying in the page, nor in anything it fetched; the
         // key in this tab's session storage only.
@@ -362,6 +419,60 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
         expect(refused.status).toBe(403);
       }
       expect((await fetch(`${harness.url}/board/summary`)).status).toBe(401);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
+
+describe('the board without a budget, refreshing by itself', () => {
+  let harness: Harness;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    harness = await startHarness();
+    await verify(harness, '13800000000');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+
+  it('says "no daily budget set" instead of a gauge, and every 30 s reloads, with a newer "as of"', async () => {
+    const context = await browser.newContext();
+    try {
+      // The page's clock is the test's: 30 s pass when the test says so.
+      await context.clock.install();
+      const { page, errors } = await openBoard(context, harness);
+      await signIn(page, OPERATOR_KEY);
+      await page.waitForSelector('body[data-loaded="true"]');
+      expect(await page.isVisible('#no-budget')).toBe(true);
+      expect(await page.textContent('#no-budget')).toContain(
+        'No daily budget set',
+      );
+      expect(await page.isHidden('#gauge')).toBe(true);
+      expect(await metric(page, 'billed-today')).toBe('1');
+      await rowsBecome(page, 1);
+      const before = await page.getAttribute('#as-of', 'data-as-of');
+
+      await verify(harness, '13800000001');
+      await page.clock.runFor(30_000);
+      await rowsBecome(page, 2);
+      for (let waited = 0; waited < 10_000; waited += 50) {
+        if ((await page.getAttribute('#as-of', 'data-as-of')) !== before) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const after = await page.getAttribute('#as-of', 'data-as-of');
+      expect(
+        Date.parse(after ?? '') - Date.parse(before ?? ''),
+      ).toBeGreaterThanOrEqual(30_000);
+      expect(await metric(page, 'billed-today')).toBe('2');
+      expect(errors).toEqual([]);
     } finally {
       await context.close();
     }

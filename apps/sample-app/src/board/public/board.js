@@ -8,6 +8,7 @@ const $ = (id) => document.getElementById(id);
 
 (() => {
   const KEY = 'phone-verification-operator-key';
+  const REFRESH_MS = 30_000;
   const charts = {};
   let summary;
 
@@ -21,6 +22,8 @@ const $ = (id) => document.getElementById(id);
     sessionStorage.removeItem(KEY);
     $('board').hidden = true;
     $('sign-out').hidden = true;
+    $('refresh').hidden = true;
+    $('as-of').textContent = '';
     $('sign-in').hidden = false;
     const error = $('sign-in-error');
     error.textContent = message || '';
@@ -31,6 +34,7 @@ const $ = (id) => document.getElementById(id);
     $('sign-in').hidden = true;
     $('board').hidden = false;
     $('sign-out').hidden = false;
+    $('refresh').hidden = false;
   }
 
   /** An operator endpoint's answer; signs out on a key that is refused. */
@@ -65,6 +69,21 @@ const $ = (id) => document.getElementById(id);
     }
   }
 
+  /** A time in China (UTC+8), whatever the browser's zone and locale. */
+  const CHINA_TIME = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
+  function chinaTime(at) {
+    return CHINA_TIME.format(new Date(at));
+  }
+
   function money(value) {
     return value === null ? null : value.toFixed(2);
   }
@@ -93,19 +112,25 @@ const $ = (id) => document.getElementById(id);
     metric('saved-cny-today', money(t.saved_cny));
     metric('spent-cny-today', money(t.spent_cny));
     metric('budget-refused-today', t.budget_refused);
-    const limit = t.budget ?? 0;
+    // No budget, no gauge: a full arc would read as all of it spent.
+    const noBudget = t.budget === null || t.budget === undefined;
+    $('no-budget').hidden = !noBudget;
+    $('gauge').hidden = noBudget;
+    if (noBudget) {
+      charts['budget-gauge']?.destroy();
+      delete charts['budget-gauge'];
+      return;
+    }
+    const limit = t.budget;
     chart('budget-gauge', {
       type: 'doughnut',
       data: {
         labels: ['billed', 'left'],
         datasets: [
           {
-            data:
-              limit > 0
-                ? [t.billed, Math.max(0, limit - t.billed)]
-                : [t.billed, 0],
+            data: [t.billed, Math.max(0, limit - t.billed)],
             backgroundColor: [
-              t.billed >= limit * 0.8 && limit > 0 ? '#cf222e' : '#1f6feb',
+              t.billed >= limit * 0.8 ? '#cf222e' : '#1f6feb',
               '#d0d7de',
             ],
             borderWidth: 0,
@@ -204,9 +229,10 @@ const $ = (id) => document.getElementById(id);
 
   // ---- the latest verifications --------------------------------------------
 
-  function cell(row, text) {
+  function cell(row, text, label) {
     const td = document.createElement('td');
     td.textContent = text;
+    if (label) td.dataset.label = label;
     row.append(td);
   }
 
@@ -221,13 +247,17 @@ const $ = (id) => document.getElementById(id);
     for (const v of verifications) {
       const row = document.createElement('tr');
       row.dataset.traceId = v.trace_id ?? '';
-      cell(row, new Date(v.at).toLocaleString());
-      cell(row, v.caller ?? '–');
-      cell(row, v.masked_phone ?? '(encrypted)');
-      cell(row, v.error ? `${v.status} (${v.error})` : v.status);
-      cell(row, v.billed ? 'billed' : v.may_have_billed ? 'may have' : 'no');
-      cell(row, v.answered_by);
-      cell(row, v.trace_id ?? '–');
+      cell(row, chinaTime(v.at), 'Time (China)');
+      cell(row, v.caller ?? '–', 'Caller');
+      cell(row, v.masked_phone ?? '(encrypted)', 'Phone');
+      cell(row, v.error ? `${v.status} (${v.error})` : v.status, 'Status');
+      cell(
+        row,
+        v.billed ? 'billed' : v.may_have_billed ? 'may have' : 'no',
+        'Billed',
+      );
+      cell(row, v.answered_by, 'Answered by');
+      cell(row, v.trace_id ?? '–', 'trace_id');
       body.append(row);
     }
     if (verifications.length === 0) {
@@ -294,6 +324,9 @@ const $ = (id) => document.getElementById(id);
       }
       await Promise.all([loadRecent(), loadRange()]);
       $('board-error').hidden = true;
+      const asOf = new Date();
+      $('as-of').textContent = `as of ${chinaTime(asOf)} (China time)`;
+      $('as-of').dataset.asOf = asOf.toISOString();
       document.body.dataset.loaded = 'true';
     } catch (error) {
       if (error.message === 'signed out') return;
@@ -332,6 +365,13 @@ const $ = (id) => document.getElementById(id);
   );
   $('range-form').addEventListener('submit', guarded(loadRange));
   $('csv-download').addEventListener('click', guarded(downloadCsv));
+
+  $('refresh').addEventListener('click', () => void load());
+  // Every 30 s while signed in and the tab is shown: the "as of" time says
+  // how fresh the figures are.
+  setInterval(() => {
+    if (key() && !$('board').hidden && !document.hidden) void load();
+  }, REFRESH_MS);
 
   if (key()) void load();
   else showSignIn();
