@@ -331,6 +331,80 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
     60_000,
   );
 
+  it('filters by trace_id start, status, caller and China days, and exports the filtered rows as CSV (masked)', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    try {
+      const { page, errors } = await openBoard(context, harness);
+      await signIn(page, OPERATOR_KEY);
+      await page.waitForSelector('body[data-loaded="true"]');
+      const all = (await traceIds(page)).length;
+
+      // The timeout: an error that may have been billed.
+      await page.selectOption('#filter-status', 'error');
+      await page.click('#trace-filter button[type="submit"]');
+      await rowsBecome(page, 1);
+      expect(
+        await page.locator('#recent-rows tr td:nth-child(5)').textContent(),
+      ).toBe('may have');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('#rows-csv'),
+      ]);
+      expect(download.suggestedFilename()).toBe('verifications.csv');
+      const lines = readFileSync((await download.path()) ?? '', 'utf8')
+        .trim()
+        .split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toBe(
+        'at,caller,masked_phone,answered_by,status,code,billed,may_have_billed,error,trace_id,latency_ms',
+      );
+      expect(lines[1]).toContain(',136****0002,upstream,error,,false,true,');
+
+      // Statuses combine with callers and days.
+      await page.selectOption('#filter-status', 'consistent');
+      await page.click('#trace-filter button[type="submit"]');
+      await rowsBecome(page, 2);
+      const { verifications } = await operator<{
+        verifications: { caller: string }[];
+      }>(harness, '/board/verifications?limit=1');
+      await page.fill('#filter-caller', verifications[0].caller);
+      await page.click('#trace-filter button[type="submit"]');
+      await rowsBecome(page, 2);
+      await page.fill('#filter-caller', 'someone-else');
+      await page.click('#trace-filter button[type="submit"]');
+      await page.waitForSelector('text=No verification matches these filters.');
+
+      await page.click('#trace-clear');
+      await rowsBecome(page, all);
+      await page.fill('#filter-from', '2001-01-01');
+      await page.fill('#filter-to', '2001-01-31');
+      await page.click('#trace-filter button[type="submit"]');
+      await page.waitForSelector('text=No verification matches these filters.');
+      await page.click('#trace-clear');
+      await rowsBecome(page, all);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('answers a bad filter with a 400 naming it, before reading the ledger', async () => {
+    for (const [query, field] of [
+      ['status=paid', 'status'],
+      ['page=0', 'page'],
+      ['from=2026-02-30', 'from'],
+      ['trace_id_prefix=a%20b', 'trace_id_prefix'],
+      ['caller=%00', 'caller'],
+    ]) {
+      const answer = await fetch(
+        `${harness.url}/board/verifications?${query}`,
+        { headers: { authorization: `Bearer ${OPERATOR_KEY}` } },
+      );
+      expect(answer.status).toBe(400);
+      expect(await answer.text()).toContain(field);
+    }
+  });
+
   it('filters the latest verifications by trace_id, for support', async () => {
     const context = await browser.newContext();
     try {
@@ -345,7 +419,8 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
       );
       if (!wanted) throw new Error(`no trace_id of its own in ${traces}`);
 
-      await page.fill('#trace-id', wanted);
+      // The start of it is enough.
+      await page.fill('#trace-id', wanted.slice(0, 13));
       await page.click('#trace-filter button[type="submit"]');
       await rowsBecome(page, 1);
       const shown = page.locator('#recent-rows tr[data-trace-id]');
@@ -354,7 +429,7 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
 
       await page.fill('#trace-id', 'no-such-trace-id');
       await page.click('#trace-filter button[type="submit"]');
-      await page.waitForSelector('text=No verification has this trace_id.');
+      await page.waitForSelector('text=No verification matches these filters.');
 
       await page.click('#trace-clear');
       await rowsBecome(page, traces.length);
@@ -472,6 +547,35 @@ describe('the board without a budget, refreshing by itself', () => {
         Date.parse(after ?? '') - Date.parse(before ?? ''),
       ).toBeGreaterThanOrEqual(30_000);
       expect(await metric(page, 'billed-today')).toBe('2');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('pages through the verifications, 50 at a time', async () => {
+    // 53 more, each its own identity: 55 in all.
+    await Promise.all(
+      Array.from({ length: 53 }, (_, i) =>
+        verify(harness, `159${String(12340000 + i).padStart(8, '0')}`),
+      ),
+    );
+    const context = await browser.newContext();
+    try {
+      const { page, errors } = await openBoard(context, harness);
+      await signIn(page, OPERATOR_KEY);
+      await page.waitForSelector('body[data-loaded="true"]');
+      await rowsBecome(page, 50);
+      const first = await traceIds(page);
+      expect(await page.isDisabled('#page-previous')).toBe(true);
+      await page.click('#page-next');
+      await rowsBecome(page, 5);
+      expect(await page.getAttribute('#page-number', 'data-page')).toBe('2');
+      expect(await page.isDisabled('#page-next')).toBe(true);
+      const second = await traceIds(page);
+      expect(second.filter((t) => t && first.includes(t))).toEqual([]);
+      await page.click('#page-previous');
+      await rowsBecome(page, 50);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -2,10 +2,11 @@ import {
   PHONE_VERIFICATION_LEDGER,
   PhoneVerificationService,
   chinaDay,
+  type RecentVerification,
   type UsageCounts,
   type UsageLedger,
 } from '@app/phone-verification';
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiForbiddenResponse,
@@ -19,6 +20,12 @@ import {
 } from '../sample-app.config.js';
 import { fromLedger } from '../ledger/ledger-required.js';
 import { RecentVerificationsQueryDto } from './board-requests.dto.js';
+import {
+  CSV_ROWS,
+  filtersOf,
+  verificationAnswer,
+  verificationsCsv,
+} from './verification-rows.js';
 
 const DAY_MS = 86_400_000;
 /** The days the board charts, today included. */
@@ -125,26 +132,43 @@ export class BoardDataController {
   @Get('verifications')
   @ApiOperation({
     summary:
-      'The newest verifications (or one trace_id’s): time, caller, masked phone, status, billed, cache or shared, trace_id',
+      'The newest verifications, filtered by trace_id (or its start), status, caller and China days, a page at a time: time, caller, masked phone, status, billed, cache or shared, trace_id',
   })
   async verifications(@Query() query: RecentVerificationsQueryDto) {
+    const limit = query.limit ?? 50;
+    const page = query.page ?? 1;
+    // One row more than the page: whether there is a next one.
     const rows = await fromLedger(this.ledger, (ledger) =>
-      ledger.recent({ limit: query.limit ?? 50, traceId: query.trace_id }),
+      ledger.recent({
+        ...filtersOf(query),
+        limit: limit + 1,
+        offset: (page - 1) * limit,
+      }),
     );
     return {
-      verifications: rows.map((row) => ({
-        at: row.sentAt.toISOString(),
-        caller: row.caller ?? null,
-        masked_phone: row.maskedPhone ?? null,
-        answered_by: row.answeredBy,
-        status: row.status ?? 'sent',
-        code: row.resultCode ?? null,
-        billed: row.billed,
-        may_have_billed: row.mayHaveBilled,
-        error: row.errorCode ?? null,
-        trace_id: row.traceId ?? null,
-        latency_ms: row.latencyMs ?? null,
-      })),
+      page,
+      has_more: rows.length > limit,
+      verifications: rows.slice(0, limit).map(verificationAnswer),
     };
+  }
+
+  @Get('verifications.csv')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @Header('Content-Disposition', 'attachment; filename="verifications.csv"')
+  @ApiOperation({
+    summary:
+      'The filtered verifications as CSV (masked phones; the newest 10000 at most)',
+  })
+  async verificationsCsv(@Query() query: RecentVerificationsQueryDto) {
+    const rows: RecentVerification[] = [];
+    // The ledger hands out 500 rows at a time.
+    for (let offset = 0; offset < CSV_ROWS; offset += 500) {
+      const batch = await fromLedger(this.ledger, (ledger) =>
+        ledger.recent({ ...filtersOf(query), limit: 500, offset }),
+      );
+      rows.push(...batch);
+      if (batch.length < 500) break;
+    }
+    return verificationsCsv(rows.map(verificationAnswer));
   }
 }

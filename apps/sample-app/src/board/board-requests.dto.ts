@@ -1,15 +1,29 @@
+import { PHONE_VERIFICATION_STATUSES } from '@app/phone-verification';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
   Matches,
   Max,
+  MaxLength,
   Min,
 } from 'class-validator';
+import { IsLedgerDay } from '../ledger/ledger-requests.dto.js';
 
-/** `GET /board/verifications`'s query: the newest, or one `trace_id`'s. */
+/** What `status` may say: a result's, `error`, or `sent` (not completed). */
+export const FILTER_STATUSES = [
+  ...PHONE_VERIFICATION_STATUSES,
+  'error',
+  'sent',
+] as const;
+
+/**
+ * `GET /board/verifications`'s query: the newest, filtered (the filters
+ * combine), a page at a time.
+ */
 export class RecentVerificationsQueryDto {
   @ApiPropertyOptional({ description: 'How many, newest first', default: 50 })
   @IsOptional()
@@ -28,4 +42,59 @@ export class RecentVerificationsQueryDto {
     message: 'trace_id must be a trace id (letters, digits, . : _ -)',
   })
   trace_id?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Those whose trace_id starts with this (what a caller quotes, or its start)',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\w.:-]{1,128}$/, {
+    message:
+      'trace_id_prefix must be the start of a trace id (letters, digits, . : _ -)',
+  })
+  trace_id_prefix?: string;
+
+  @ApiPropertyOptional({ enum: FILTER_STATUSES })
+  @IsOptional()
+  @IsIn(FILTER_STATUSES, {
+    message: `status must be one of ${FILTER_STATUSES.join(', ')}`,
+  })
+  status?: string;
+
+  @ApiPropertyOptional({
+    description: 'One caller (its id, as the rows name it)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  // oxlint-disable-next-line no-control-regex
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, {
+    message: 'caller must not hold control characters',
+  })
+  caller?: string;
+
+  @ApiPropertyOptional({
+    description: 'From this China day',
+    example: '2026-12-01',
+  })
+  @IsOptional()
+  @IsLedgerDay('from')
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'To this China day, included' })
+  @IsOptional()
+  @IsLedgerDay('to')
+  to?: string;
+
+  @ApiPropertyOptional({
+    description: 'Which page of `limit` rows, from 1',
+    default: 1,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'page must be a whole number' })
+  @Min(1, { message: 'page must be from 1 to 1000' })
+  @Max(1000, { message: 'page must be from 1 to 1000' })
+  page?: number;
 }

@@ -20,12 +20,47 @@ export interface RecentVerification {
   readonly latencyMs?: number;
 }
 
-/** Which verifications `recent()` lists. */
+/** Which verifications `recent()` lists; the filters combine. */
 export interface RecentQuery {
   /** How many, newest first. Default 50, at most 500. */
   readonly limit?: number;
+  /** How many of the newest matching to skip (paging). Default 0, at most 100000. */
+  readonly offset?: number;
   /** Only the verification(s) with this AceData `trace_id`. */
   readonly traceId?: string;
+  /** Only those whose `trace_id` starts with this. */
+  readonly traceIdPrefix?: string;
+  /** Only this status (`consistent`, `error`…; `sent` for a row not completed). */
+  readonly status?: string;
+  /** Only this caller, as the rows name it. */
+  readonly caller?: string;
+  /** Only from this China day (`YYYY-MM-DD`) on. */
+  readonly from?: string;
+  /** Only up to this China day, included. */
+  readonly to?: string;
+}
+
+/** The `WHERE` clause of `query`, its values appended to `params`. */
+function filtersOf(query: RecentQuery, params: unknown[]): string {
+  const where: string[] = [];
+  const add = (clause: (n: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  if (query.traceId !== undefined) add((n) => `trace_id = ${n}`, query.traceId);
+  if (query.traceIdPrefix !== undefined) {
+    // LIKE's own wildcards in the prefix are literal characters.
+    const literal = query.traceIdPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+    add((n) => `trace_id LIKE ${n} || '%' ESCAPE '\\'`, literal);
+  }
+  if (query.status === 'sent') where.push('status IS NULL');
+  else if (query.status !== undefined)
+    add((n) => `status = ${n}`, query.status);
+  if (query.caller !== undefined) add((n) => `caller = ${n}`, query.caller);
+  if (query.from !== undefined)
+    add((n) => `china_day >= ${n}::date`, query.from);
+  if (query.to !== undefined) add((n) => `china_day <= ${n}::date`, query.to);
+  return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
 }
 
 interface Row {
@@ -42,25 +77,22 @@ interface Row {
   latency_ms: number | null;
 }
 
-/** The newest verifications on record (or those of one `trace_id`). */
+/** The newest verifications on record that match `query`. */
 export async function recentVerifications(
   sql: LedgerSql,
   query: RecentQuery,
   now: number,
 ): Promise<RecentVerification[]> {
   const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? 50)), 500);
-  const params: unknown[] = [new Date(now), limit];
-  let where = '';
-  if (query.traceId !== undefined) {
-    params.push(query.traceId);
-    where = 'WHERE trace_id = $3';
-  }
+  const offset = Math.min(Math.max(0, Math.trunc(query.offset ?? 0)), 100_000);
+  const params: unknown[] = [new Date(now), limit, offset];
+  const where = filtersOf(query, params);
   const { rows } = await sql.query<Row>(
     `SELECT sent_at, caller, masked_phone, answered_by, status, result_code, billed,
             (answered_by = 'upstream' AND (coalesce(may_have_billed, false)
               OR (completed_at IS NULL AND deadline_at < $1))) AS may_have_billed,
             error_code, trace_id, latency_ms
-       FROM ${LEDGER_TABLE} ${where} ORDER BY sent_at DESC, id LIMIT $2`,
+       FROM ${LEDGER_TABLE} ${where} ORDER BY sent_at DESC, id LIMIT $2 OFFSET $3`,
     params,
   );
   return rows.map((row) => ({

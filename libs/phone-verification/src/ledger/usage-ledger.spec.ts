@@ -20,6 +20,7 @@ import { LedgerUnavailableError } from '../errors/ledger.errors.js';
 import { rejectionOf } from '../testing/rejection-of.js';
 import { normalizeVerificationRequest } from '../validation/normalize-request.js';
 import type { LedgerCompletion } from './ledger-row.js';
+import type { RecentQuery } from './recent-verifications.js';
 import type { LedgerSql } from './ledger-sql.js';
 import { resolveLedger, type LedgerOptions } from './ledger.options.js';
 import {
@@ -461,6 +462,54 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       expect(
         await ledger.outcomes({ from: '2000-01-01', to: '2000-01-02' }),
       ).toMatchObject({ byStatus: {}, upstreamLatencyMs: null });
+    });
+
+    it('finds any call: by trace_id prefix (LIKE wildcards literal), status, caller and China days, a page at a time', async () => {
+      const traceIds = ['ab_1', 'ab%2', 'abX3', 'zz-4'];
+      for (const [i, traceId] of traceIds.entries()) {
+        clock.advance(1_000);
+        await ledger.completed(
+          await ledger.sent(
+            ask(ZHANG, i % 2 ? 'tenant-b' : 'tenant-a'),
+            30_000,
+          ),
+          answered(clock, {
+            traceId,
+            ...(i === 3 ? { status: 'inconsistent', resultCode: 1 } : {}),
+          }),
+        );
+      }
+      clock.advance(1_000);
+      await ledger.sent(ask(LI, 'tenant-b'), 30_000);
+      const traces = async (query: RecentQuery) =>
+        (await ledger.recent(query)).map((r) => r.traceId ?? 'sent');
+
+      expect(await traces({ traceIdPrefix: 'ab' })).toEqual([
+        'abX3',
+        'ab%2',
+        'ab_1',
+      ]);
+      // `_` and `%` match themselves only.
+      expect(await traces({ traceIdPrefix: 'ab_' })).toEqual(['ab_1']);
+      expect(await traces({ traceIdPrefix: 'ab%' })).toEqual(['ab%2']);
+      expect(await traces({ status: 'inconsistent' })).toEqual(['zz-4']);
+      expect(await traces({ status: 'sent' })).toEqual(['sent']);
+      expect(await traces({ caller: 'tenant-b' })).toEqual([
+        'sent',
+        'zz-4',
+        'ab%2',
+      ]);
+      expect(await traces({ caller: 'tenant-b', traceIdPrefix: 'ab' })).toEqual(
+        ['ab%2'],
+      );
+      const day = chinaDay(clock.now());
+      expect(await traces({ from: day, to: day })).toHaveLength(5);
+      expect(await traces({ to: '2000-01-01' })).toEqual([]);
+      // Pages of two, newest first, then nothing past the end.
+      expect(await traces({ limit: 2 })).toEqual(['sent', 'zz-4']);
+      expect(await traces({ limit: 2, offset: 2 })).toEqual(['abX3', 'ab%2']);
+      expect(await traces({ limit: 2, offset: 4 })).toEqual(['ab_1']);
+      expect(await traces({ limit: 2, offset: 6 })).toEqual([]);
     });
 
     it('counts a row still "sent" past its deadline (its replica died mid-call) as may have billed', async () => {

@@ -236,12 +236,29 @@ const $ = (id) => document.getElementById(id);
     row.append(td);
   }
 
+  let page = 1;
+
+  /** The filters as the form says them, as a query string (no page). */
+  function filters() {
+    const query = new URLSearchParams();
+    const set = (name, value) => {
+      if (value) query.set(name, value);
+    };
+    set('trace_id_prefix', $('trace-id').value.trim());
+    set('status', $('filter-status').value);
+    set('caller', $('filter-caller').value.trim());
+    set('from', $('filter-from').value);
+    set('to', $('filter-to').value);
+    return query;
+  }
+
   async function loadRecent() {
-    const traceId = $('trace-id').value.trim();
-    const query = traceId
-      ? `?trace_id=${encodeURIComponent(traceId)}`
-      : '?limit=50';
-    const { verifications } = await api(`/board/verifications${query}`);
+    const query = filters();
+    const filtered = query.size > 0;
+    query.set('limit', '50');
+    query.set('page', String(page));
+    const answer = await api(`/board/verifications?${query}`);
+    const { verifications } = answer;
     const body = $('recent-rows');
     body.replaceChildren();
     for (const v of verifications) {
@@ -264,11 +281,32 @@ const $ = (id) => document.getElementById(id);
       const row = document.createElement('tr');
       cell(
         row,
-        traceId ? 'No verification has this trace_id.' : 'No verification yet.',
+        filtered
+          ? 'No verification matches these filters.'
+          : 'No verification yet.',
       );
       row.firstChild.colSpan = 7;
       body.append(row);
     }
+    $('page-number').textContent = `page ${answer.page}`;
+    $('page-number').dataset.page = String(answer.page);
+    $('page-previous').disabled = answer.page <= 1;
+    $('page-next').disabled = !answer.has_more;
+  }
+
+  async function downloadRows() {
+    const csv = await api(`/board/verifications.csv?${filters()}`, 'text/csv');
+    save(csv, 'verifications.csv');
+  }
+
+  function save(blob, name) {
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
   }
 
   // ---- reconciliation ----------------------------------------------------------
@@ -300,13 +338,7 @@ const $ = (id) => document.getElementById(id);
 
   async function downloadCsv() {
     const csv = await api(`/usage.csv?${range()}`, 'text/csv');
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(csv);
-    link.download = `usage-${$('range-from').value}-${$('range-to').value}.csv`;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    save(csv, `usage-${$('range-from').value}-${$('range-to').value}.csv`);
   }
 
   // ---- loading -------------------------------------------------------------
@@ -355,14 +387,36 @@ const $ = (id) => document.getElementById(id);
     void load();
   });
   $('sign-out').addEventListener('click', () => showSignIn());
-  $('trace-filter').addEventListener('submit', guarded(loadRecent));
-  $('trace-clear').addEventListener(
-    'click',
+  $('trace-filter').addEventListener(
+    'submit',
     guarded(() => {
-      $('trace-id').value = '';
+      page = 1;
       return loadRecent();
     }),
   );
+  $('trace-clear').addEventListener(
+    'click',
+    guarded(() => {
+      $('trace-filter').reset();
+      page = 1;
+      return loadRecent();
+    }),
+  );
+  $('page-next').addEventListener(
+    'click',
+    guarded(() => {
+      page += 1;
+      return loadRecent();
+    }),
+  );
+  $('page-previous').addEventListener(
+    'click',
+    guarded(() => {
+      page = Math.max(1, page - 1);
+      return loadRecent();
+    }),
+  );
+  $('rows-csv').addEventListener('click', guarded(downloadRows));
   $('range-form').addEventListener('submit', guarded(loadRange));
   $('csv-download').addEventListener('click', guarded(downloadCsv));
 
