@@ -37,12 +37,12 @@ const PHONES = [
   '13600000002',
 ];
 
-/** One verification through the app; throws unless it answers `status`. */
+/** One verification through the app; throws unless it answers `status`. Returns the trace_id its caller got. */
 async function verify(
   harness: Harness,
   phone: string,
   status = 200,
-): Promise<void> {
+): Promise<string> {
   const response = await fetch(`${harness.url}${CHECK}`, {
     method: 'POST',
     headers: {
@@ -55,10 +55,11 @@ async function verify(
       id_card: TEST_ID_CARD,
     }),
   });
-  await response.arrayBuffer();
+  const answer = (await response.json()) as { trace_id?: unknown };
   if (response.status !== status) {
     throw new Error(`${phone}: ${response.status}, not ${status}`);
   }
+  return String(answer.trace_id);
 }
 
 /** The `data-trace-id` of each row of the latest verifications, in order. */
@@ -137,6 +138,8 @@ const metric = async (page: Page, name: string): Promise<string> =>
 describe('the operator’s board in Chromium (playwright-core, Debian’s chromium)', () => {
   let harness: Harness;
   let browser: Browser;
+  /** The trace_id the caller of the timed-out call got (AceData sent none). */
+  let lostCallTraceId: string;
 
   beforeAll(async () => {
     harness = await startHarness(
@@ -161,7 +164,7 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
     ]);
     await verify(harness, '13800000002');
     await verify(harness, '13800000005');
-    await verify(harness, '13600000002', 504);
+    lostCallTraceId = await verify(harness, '13600000002', 504);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: CHROMIUM_ARGS,
@@ -356,7 +359,7 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
         .split('\n');
       expect(lines).toHaveLength(2);
       expect(lines[0]).toBe(
-        'at,caller,masked_phone,answered_by,status,code,billed,may_have_billed,error,trace_id,latency_ms',
+        'at,caller,masked_phone,answered_by,status,code,billed,may_have_billed,error,trace_id,request_id,latency_ms',
       );
       expect(lines[1]).toContain(',136****0002,upstream,error,,false,true,');
 
@@ -404,6 +407,36 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
       expect(await answer.text()).toContain(field);
     }
   });
+
+  it('finds the call that may have been billed by the trace_id its caller got (AceData sent none: the request’s own id)', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, errors } = await openBoard(context, harness);
+      await signIn(page, OPERATOR_KEY);
+      await page.waitForSelector('body[data-loaded="true"]');
+      expect(lostCallTraceId).toMatch(/^[\w.-]{8,64}$/);
+
+      await page.fill('#trace-id', lostCallTraceId);
+      await page.click('#trace-filter button[type="submit"]');
+      await rowsBecome(page, 1);
+      const row = page.locator('#recent-rows tr[data-request-id]');
+      expect(await row.getAttribute('data-request-id')).toBe(lostCallTraceId);
+      expect(await row.getAttribute('data-trace-id')).toBe('');
+      expect(await row.locator('td[data-label="Billed"]').textContent()).toBe(
+        'may have',
+      );
+      expect(await row.locator('td[data-label="trace_id"]').textContent()).toBe(
+        lostCallTraceId,
+      );
+      // Its start is enough too.
+      await page.fill('#trace-id', lostCallTraceId.slice(0, 8));
+      await page.click('#trace-filter button[type="submit"]');
+      await rowsBecome(page, 1);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 
   it('filters the latest verifications by trace_id, for support', async () => {
     const context = await browser.newContext();

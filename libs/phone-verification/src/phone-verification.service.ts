@@ -21,7 +21,7 @@ import {
 } from './errors/budget.errors.js';
 import { PhoneVerificationError } from './errors/phone-verification.error.js';
 import type { LedgerCompletion } from './ledger/ledger-row.js';
-import type { UsageLedger } from './ledger/usage-ledger.js';
+import type { LedgerAsk, UsageLedger } from './ledger/usage-ledger.js';
 import {
   PHONE_VERIFICATION_BUDGET,
   PHONE_VERIFICATION_CACHE,
@@ -75,6 +75,12 @@ export interface VerifyOptions {
    * never the key itself), written as given to the usage ledger's rows.
    */
   caller?: string;
+  /**
+   * Your app's own id of this request (its `x-request-id`, its trace id),
+   * kept on the ledger's row: when AceData sent no trace id (a lost
+   * connection), it is the id your caller got, and finds the call.
+   */
+  requestId?: string;
 }
 
 /** How one `verify()` was answered. */
@@ -176,7 +182,7 @@ export class PhoneVerificationService {
       );
       if (answer.cacheHit || answer.shared) {
         await this.ledger?.answeredFree(
-          { request: normalized, caller: options.caller },
+          this.askOf(normalized, options),
           answer.cacheHit ? 'cache' : 'shared',
           this.completionOf(result, latencyMs),
         );
@@ -194,7 +200,7 @@ export class PhoneVerificationService {
         error instanceof BudgetStoreUnavailableError
       ) {
         await this.ledger?.answeredFree(
-          { request: normalized, caller: options.caller },
+          this.askOf(normalized, options),
           'budget_refused',
           this.completionOfError(error, latencyMs),
         );
@@ -273,6 +279,14 @@ export class PhoneVerificationService {
       return outcome;
     });
     return { ...flight, cacheHit: cachedMeanwhile };
+  }
+
+  /** Who asked about whom, for the ledger. */
+  private askOf(
+    request: NormalizedVerificationRequest,
+    { caller, requestId }: VerifyOptions,
+  ): LedgerAsk {
+    return { request, caller, requestId };
   }
 
   /** A free answer's completion: nothing charged for this call. */

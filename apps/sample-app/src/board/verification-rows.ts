@@ -17,6 +17,8 @@ export interface VerificationAnswer {
   readonly may_have_billed: boolean;
   readonly error: string | null;
   readonly trace_id: string | null;
+  /** The request's own id: the trace_id its caller got when AceData sent none. */
+  readonly request_id: string | null;
   readonly latency_ms: number | null;
 }
 
@@ -46,6 +48,7 @@ export function verificationAnswer(
     may_have_billed: row.mayHaveBilled,
     error: row.errorCode ?? null,
     trace_id: row.traceId ?? null,
+    request_id: row.requestId ?? null,
     latency_ms: row.latencyMs ?? null,
   };
 }
@@ -61,6 +64,7 @@ const COLUMNS = [
   'may_have_billed',
   'error',
   'trace_id',
+  'request_id',
   'latency_ms',
 ] as const satisfies readonly (keyof VerificationAnswer)[];
 

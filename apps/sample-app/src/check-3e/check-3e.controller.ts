@@ -4,6 +4,7 @@ import {
 } from '@app/phone-verification';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CallerId } from '../auth/caller-id.decorator.js';
+import { requestContext } from '../logging/request-context.js';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -74,8 +75,13 @@ export class Check3eController {
     const result = await this.verification.verify(
       decodeCheck3eRequest(body),
       // PHONE_VERIFICATION_DAILY_BUDGET_PER_KEY counts per caller key; the ledger
-      // names the caller by its key's HMAC, never the key.
-      { budgetKey: callerId, caller: callerId },
+      // names the caller by its key's HMAC, never the key; the request's id
+      // (the trace_id of an answer without AceData's) finds the call there.
+      {
+        budgetKey: callerId,
+        caller: callerId,
+        requestId: requestContext.getStore()?.requestId,
+      },
     );
     return toCheck3eResponse(result);
   }

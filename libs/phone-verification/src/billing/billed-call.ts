@@ -26,6 +26,8 @@ export interface BilledCallContext {
   readonly budgetKey?: string;
   /** Who asked, as the app labels its callers, for the ledger. */
   readonly caller?: string;
+  /** The app's own id of the request, for the ledger. */
+  readonly requestId?: string;
   /** Runs right before each request is written. */
   readonly onAttempt?: () => void;
 }
@@ -61,7 +63,11 @@ export class BilledCall {
     let sentId: string | undefined;
     const beforeEachRequest = async () => {
       if (this.ledger && sentId === undefined) {
-        sentId = await this.ledger.sent({ request, caller: context.caller });
+        sentId = await this.ledger.sent({
+          request,
+          caller: context.caller,
+          requestId: context.requestId,
+        });
       }
       context.onAttempt?.();
     };
@@ -128,7 +134,7 @@ export class BilledCall {
     } else {
       // Never left (an open circuit, no pacing slot): on record, not sent.
       await this.ledger.notSent(
-        { request, caller: context.caller },
+        { request, caller: context.caller, requestId: context.requestId },
         completion,
       );
     }

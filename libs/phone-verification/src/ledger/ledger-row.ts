@@ -18,6 +18,8 @@ export interface LedgerRow {
   readonly replica: string;
   /** Who asked, as the app labels its callers (`verify(…, { caller })`). */
   readonly caller?: string;
+  /** The app's own id of the request (`verify(…, { requestId })`), so the id its caller got finds the row. */
+  readonly requestId?: string;
   /** HMAC-SHA256 of the name, phone and ID number under the ledger's secret; none for encrypted fields. */
   readonly subjectHmac?: string;
   readonly maskedPhone?: string;
@@ -71,6 +73,7 @@ export function rowValues(
     new Date(row.deadlineAt),
     text(row.replica),
     text(row.caller),
+    text(row.requestId),
     row.subjectHmac ?? null,
     row.maskedPhone ?? null,
     row.verifyMode,
@@ -118,6 +121,7 @@ export const LEDGER_COLUMNS = [
   'deadline_at',
   'replica',
   'caller',
+  'request_id',
   'subject_hmac',
   'masked_phone',
   'verify_mode',

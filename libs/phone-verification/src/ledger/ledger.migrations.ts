@@ -51,6 +51,16 @@ const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX ${LEDGER_TABLE}_trace ON ${LEDGER_TABLE} (trace_id)`,
     ],
   },
+  {
+    version: 2,
+    name: 'request id',
+    statements: [
+      // The app's own id of the request (what a caller gets when AceData
+      // sent no trace id): nullable, so rows written before it stay as they are.
+      `ALTER TABLE ${LEDGER_TABLE} ADD COLUMN request_id text`,
+      `CREATE INDEX ${LEDGER_TABLE}_request ON ${LEDGER_TABLE} (request_id)`,
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */

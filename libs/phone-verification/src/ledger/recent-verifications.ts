@@ -17,6 +17,8 @@ export interface RecentVerification {
   readonly errorCode?: string;
   /** AceData's `trace_id`, to quote to its support. */
   readonly traceId?: string;
+  /** The app's own id of the request (`verify(…, { requestId })`). */
+  readonly requestId?: string;
   readonly latencyMs?: number;
 }
 
@@ -26,9 +28,9 @@ export interface RecentQuery {
   readonly limit?: number;
   /** How many of the newest matching to skip (paging). Default 0, at most 100000. */
   readonly offset?: number;
-  /** Only the verification(s) with this AceData `trace_id`. */
+  /** Only the verification(s) with this AceData `trace_id`, or this request id. */
   readonly traceId?: string;
-  /** Only those whose `trace_id` starts with this. */
+  /** Only those whose `trace_id` or request id starts with this. */
   readonly traceIdPrefix?: string;
   /** Only this status (`consistent`, `error`…; `sent` for a row not completed). */
   readonly status?: string;
@@ -47,11 +49,17 @@ function filtersOf(query: RecentQuery, params: unknown[]): string {
     params.push(value);
     where.push(clause(`$${params.length}`));
   };
-  if (query.traceId !== undefined) add((n) => `trace_id = ${n}`, query.traceId);
+  // Whatever id a caller got: AceData's trace id, or the request's own.
+  if (query.traceId !== undefined)
+    add((n) => `(trace_id = ${n} OR request_id = ${n})`, query.traceId);
   if (query.traceIdPrefix !== undefined) {
     // LIKE's own wildcards in the prefix are literal characters.
     const literal = query.traceIdPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
-    add((n) => `trace_id LIKE ${n} || '%' ESCAPE '\\'`, literal);
+    add(
+      (n) =>
+        `(trace_id LIKE ${n} || '%' ESCAPE '\\' OR request_id LIKE ${n} || '%' ESCAPE '\\')`,
+      literal,
+    );
   }
   if (query.status === 'sent') where.push('status IS NULL');
   else if (query.status !== undefined)
@@ -74,6 +82,7 @@ interface Row {
   may_have_billed: boolean;
   error_code: string | null;
   trace_id: string | null;
+  request_id: string | null;
   latency_ms: number | null;
 }
 
@@ -91,7 +100,7 @@ export async function recentVerifications(
     `SELECT sent_at, caller, masked_phone, answered_by, status, result_code, billed,
             (answered_by = 'upstream' AND (coalesce(may_have_billed, false)
               OR (completed_at IS NULL AND deadline_at < $1))) AS may_have_billed,
-            error_code, trace_id, latency_ms
+            error_code, trace_id, request_id, latency_ms
        FROM ${LEDGER_TABLE} ${where} ORDER BY sent_at DESC, id LIMIT $2 OFFSET $3`,
     params,
   );
@@ -106,6 +115,7 @@ export async function recentVerifications(
     mayHaveBilled: row.may_have_billed,
     ...(row.error_code === null ? {} : { errorCode: row.error_code }),
     ...(row.trace_id === null ? {} : { traceId: row.trace_id }),
+    ...(row.request_id === null ? {} : { requestId: row.request_id }),
     ...(row.latency_ms === null ? {} : { latencyMs: row.latency_ms }),
   }));
 }

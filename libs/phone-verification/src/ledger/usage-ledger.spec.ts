@@ -512,6 +512,64 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       expect(await traces({ limit: 2, offset: 6 })).toEqual([]);
     });
 
+    it('keeps the request’s own id on every row, so whatever id a caller got (AceData’s trace_id or the request’s) finds its call', async () => {
+      const withId = (identity: typeof ZHANG, requestId: string) => ({
+        ...ask(identity),
+        requestId,
+      });
+      // Answered: AceData's trace id and the request's are both on the row.
+      await ledger.completed(
+        await ledger.sent(withId(ZHANG, 'req-answered-1'), 30_000),
+        answered(clock, { traceId: 'acedata-1' }),
+      );
+      clock.advance(1_000);
+      // The connection broke: no trace id from AceData, may have billed.
+      await ledger.completed(
+        await ledger.sent(withId(LI, 'req-lost_2'), 30_000),
+        answered(clock, {
+          status: 'error',
+          resultCode: undefined,
+          billed: false,
+          mayHaveBilled: true,
+          errorCode: 'connection_lost_after_send',
+          traceId: undefined,
+        }),
+      );
+      clock.advance(1_000);
+      await ledger.answeredFree(
+        withId(ZHANG, 'req-cached-3'),
+        'cache',
+        answered(clock, { billed: false, traceId: 'acedata-1' }),
+      );
+
+      const lost = await ledger.recent({ traceId: 'req-lost_2' });
+      expect(lost).toEqual([
+        expect.objectContaining({
+          requestId: 'req-lost_2',
+          mayHaveBilled: true,
+          errorCode: 'connection_lost_after_send',
+        }),
+      ]);
+      expect(lost[0]).not.toHaveProperty('traceId');
+      const ids = async (query: RecentQuery) =>
+        (await ledger.recent(query)).map((r) => r.requestId);
+      expect(await ids({ traceId: 'acedata-1' })).toEqual([
+        'req-cached-3',
+        'req-answered-1',
+      ]);
+      expect(await ids({ traceId: 'req-answered-1' })).toEqual([
+        'req-answered-1',
+      ]);
+      expect(await ids({ traceIdPrefix: 'req-' })).toEqual([
+        'req-cached-3',
+        'req-lost_2',
+        'req-answered-1',
+      ]);
+      // LIKE's wildcards stay literal on the request's id too.
+      expect(await ids({ traceIdPrefix: 'req_' })).toEqual([]);
+      expect(await ids({ traceIdPrefix: 'req-lost_' })).toEqual(['req-lost_2']);
+    });
+
     it('counts a row still "sent" past its deadline (its replica died mid-call) as may have billed', async () => {
       await ledger.sent(ask(ZHANG), 30_000);
       const day = chinaDay(clock.now());
@@ -920,6 +978,57 @@ describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
       3,
     );
     await Promise.all(ledgers.map((l) => l.close()));
+  });
+
+  it('brings a ledger made by the first schema up to date, its rows kept, and takes request ids on new rows', async () => {
+    // The first schema as it was released, with one row on it.
+    await db.query(
+      `CREATE TABLE ${LEDGER_MIGRATIONS_TABLE} (version integer PRIMARY KEY,
+        name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),
+        applied_by text NOT NULL)`,
+    );
+    await db.query(
+      `INSERT INTO ${LEDGER_MIGRATIONS_TABLE} (version, name, applied_by) VALUES (1, 'ledger', 'old')`,
+    );
+    await db.query(
+      `CREATE TABLE ${LEDGER_TABLE} (id uuid PRIMARY KEY, sent_at timestamptz NOT NULL,
+        china_day date NOT NULL, deadline_at timestamptz NOT NULL, completed_at timestamptz,
+        replica text NOT NULL, caller text, subject_hmac text, masked_phone text,
+        verify_mode text NOT NULL, encrypted boolean NOT NULL, answered_by text NOT NULL,
+        status text, result_code integer, billed boolean, may_have_billed boolean,
+        error_code text, trace_id text, attempts integer NOT NULL DEFAULT 0, latency_ms integer)`,
+    );
+    const clock = testClock();
+    await db.query(
+      `INSERT INTO ${LEDGER_TABLE} (id, sent_at, china_day, deadline_at, completed_at, replica,
+        verify_mode, encrypted, answered_by, status, billed, may_have_billed, trace_id, attempts)
+       VALUES (gen_random_uuid(), $1, $2, $1, $1, 'old', 'short', false, 'upstream',
+        'consistent', true, false, 'old-trace', 1)`,
+      [new Date(clock.now()), chinaDay(clock.now())],
+    );
+    const ledger = ledgerOn(await postgresLedgerSql({ url: db.url }), clock);
+    await ledger.start();
+    await ledger.completed(
+      await ledger.sent({ ...ask(ZHANG), requestId: 'req-new' }, 30_000),
+      answered(clock, { traceId: 'new-trace' }),
+    );
+
+    const versions = await db.query<{ version: number }>(
+      `SELECT version FROM ${LEDGER_MIGRATIONS_TABLE} ORDER BY version`,
+    );
+    expect(versions.map((r) => Number(r.version))).toEqual(
+      Array.from({ length: LEDGER_SCHEMA_VERSION }, (_, i) => i + 1),
+    );
+    expect(LEDGER_SCHEMA_VERSION).toBeGreaterThan(1);
+    expect(
+      (await ledger.recent()).map((r) => [r.traceId, r.requestId]),
+    ).toEqual([
+      ['new-trace', 'req-new'],
+      ['old-trace', undefined],
+    ]);
+    const day = chinaDay(clock.now());
+    expect((await ledger.usage({ from: day, to: day })).totals.billed).toBe(2);
+    await ledger.close();
   });
 
   it('refuses a call it cannot record while the server keeps connections out, and records again when it is back', async () => {

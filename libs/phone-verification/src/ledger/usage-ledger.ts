@@ -59,7 +59,7 @@ function moneyFactsOf(record: SpoolRecord): SpoolRecord {
   }
   return {
     op: 'insert',
-    row: { ...record.row, caller: undefined },
+    row: { ...record.row, caller: undefined, requestId: undefined },
     ...(record.completion ? { completion: bare(record.completion) } : {}),
   };
 }
@@ -68,6 +68,8 @@ function moneyFactsOf(record: SpoolRecord): SpoolRecord {
 export interface LedgerAsk {
   readonly request: NormalizedVerificationRequest;
   readonly caller?: string;
+  /** The app's own id of the request. */
+  readonly requestId?: string;
 }
 
 /**
@@ -468,7 +470,7 @@ export class UsageLedger {
   }
 
   private rowOf(
-    { request, caller }: LedgerAsk,
+    { request, caller, requestId }: LedgerAsk,
     answeredBy: AnsweredBy,
     deadlineMs: number,
   ): LedgerRow {
@@ -481,6 +483,7 @@ export class UsageLedger {
       deadlineAt: now + deadlineMs,
       replica: this.options.replica,
       caller,
+      requestId,
       subjectHmac:
         encryptedFields.length === 0 ? this.subjectOf(request) : undefined,
       maskedPhone: encryptedFields.includes('phone')

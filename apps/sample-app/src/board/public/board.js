@@ -264,6 +264,7 @@ const $ = (id) => document.getElementById(id);
     for (const v of verifications) {
       const row = document.createElement('tr');
       row.dataset.traceId = v.trace_id ?? '';
+      row.dataset.requestId = v.request_id ?? '';
       cell(row, chinaTime(v.at), 'Time (China)');
       cell(row, v.caller ?? '–', 'Caller');
       cell(row, v.masked_phone ?? '(encrypted)', 'Phone');
@@ -274,7 +275,11 @@ const $ = (id) => document.getElementById(id);
         'Billed',
       );
       cell(row, v.answered_by, 'Answered by');
-      cell(row, v.trace_id ?? '–', 'trace_id');
+      // The id its caller got: AceData's, else the request's own.
+      cell(row, v.trace_id ?? v.request_id ?? '–', 'trace_id');
+      if (v.trace_id && v.request_id) {
+        row.lastChild.title = `request ${v.request_id}`;
+      }
       body.append(row);
     }
     if (verifications.length === 0) {
