@@ -46,8 +46,11 @@ const identity = (phone: string) => ({
   id_card: TEST_ID_CARD,
 });
 
+/** A day `days` from today, `YYYY-MM-DD` (UTC: within a day of China's). */
+const dayFromNow = (days: number) =>
+  new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 /** Today, and a range that surely holds it (the China day may differ from the test's). */
-const RANGE = 'from=2000-01-01&to=2100-12-31';
+const RANGE = `from=${dayFromNow(-7)}&to=${dayFromNow(7)}`;
 
 describe('the sample app’s usage ledger and its operator endpoints', () => {
   let harness: Harness;
@@ -107,6 +110,9 @@ describe('the sample app’s usage ledger and its operator endpoints', () => {
       ['from=2026-02-30&to=2026-03-01', 'from'],
       ['from=2026-01-01&to=0000-01-01', 'to'],
       ['from=2026-01-01&to=2026-01-02&caller=a%00b', 'caller'],
+      // Longer than a year: one report would hold the others up.
+      ['from=2024-01-01&to=2025-01-02', 'to'],
+      ['from=2000-01-01&to=2999-12-31', 'to'],
     ]) {
       const refused = await call(url, `/usage?${query}`, OPERATOR_KEY);
       expect(refused.status).toBe(400);
@@ -114,6 +120,22 @@ describe('the sample app’s usage ledger and its operator endpoints', () => {
         error: { fields: [field] },
       });
     }
+    // A leap year and a whole year are fine; the CSV has the same rule.
+    for (const query of [
+      'from=2024-01-01&to=2024-12-31',
+      'from=2025-03-01&to=2026-03-01',
+    ]) {
+      expect((await call(url, `/usage?${query}`, OPERATOR_KEY)).status).toBe(
+        200,
+      );
+    }
+    const wideCsv = await call(
+      url,
+      '/usage.csv?from=2024-01-01&to=2025-06-01',
+      OPERATOR_KEY,
+    );
+    expect(wideCsv.status).toBe(400);
+    expect(await wideCsv.text()).toContain('366 days');
     const badId = await call(url, '/ledger/forget', OPERATOR_KEY, {
       ...identity('13800000000'),
       id_card: '110105194912310021',

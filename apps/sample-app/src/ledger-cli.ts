@@ -12,6 +12,7 @@ import { Command, CommanderError } from 'commander';
 import {
   ForgetRequestDto,
   UsageQueryDto,
+  usageRangeProblem,
 } from './ledger/ledger-requests.dto.js';
 import { loadLedgerConfig } from './ledger/ledger.config.js';
 import { usageAnswer, usageCsv, usageTable } from './ledger/usage-answer.js';
@@ -103,10 +104,8 @@ async function report(options: ReportOptions): Promise<string> {
     to: options.to,
     caller: options.caller,
   });
-  problemsOf(
-    query,
-    query.to < query.from ? ['to must not be before from'] : [],
-  );
+  const range = usageRangeProblem(query.from, query.to);
+  problemsOf(query, range ? [range] : []);
   if (options.csv && options.json) {
     throw new CliFailure('--csv and --json: choose one', EXIT_USAGE);
   }

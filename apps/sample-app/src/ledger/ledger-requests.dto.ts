@@ -39,6 +39,27 @@ export function IsLedgerDay(field: string): PropertyDecorator {
   });
 }
 
+/**
+ * The longest range one `GET /usage` reads: a year, leap day included.
+ * Reports are read one at a time, so a longer one would hold the board's
+ * and the others' up; the ledger CLI, a process of its own, has no limit.
+ */
+export const MAX_USAGE_DAYS = 366;
+
+/** What is wrong with a range of valid days, naming `to`; none when it is right. */
+export function usageRangeProblem(
+  from: string,
+  to: string,
+  maxDays = Number.POSITIVE_INFINITY,
+): string | undefined {
+  if (to < from) return 'to must not be before from';
+  const days = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
+  if (days > maxDays) {
+    return `to must be at most ${maxDays} days from from, both included (ask for a longer range a year at a time, or use the ledger CLI)`;
+  }
+  return undefined;
+}
+
 /** `GET /usage`'s query: a range of China days, and optionally one caller. */
 export class UsageQueryDto {
   @ApiProperty({ description: 'First China day', example: '2026-12-01' })

@@ -21,7 +21,12 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { OperatorOnly } from '../auth/public.decorator.js';
-import { ForgetRequestDto, UsageQueryDto } from './ledger-requests.dto.js';
+import {
+  ForgetRequestDto,
+  MAX_USAGE_DAYS,
+  UsageQueryDto,
+  usageRangeProblem,
+} from './ledger-requests.dto.js';
 import { fromLedger } from './ledger-required.js';
 import { usageAnswer, usageCsv } from './usage-answer.js';
 
@@ -47,11 +52,9 @@ export class LedgerController {
       'Per China day: upstream calls, billed, may have billed, cache hits, shared answers, budget refusals',
   })
   async usage(@Query() query: UsageQueryDto) {
-    if (query.to < query.from) {
-      throw new InvalidInputError([
-        { field: 'to', message: 'to must not be before from' },
-      ]);
-    }
+    const problem = usageRangeProblem(query.from, query.to, MAX_USAGE_DAYS);
+    if (problem)
+      throw new InvalidInputError([{ field: 'to', message: problem }]);
     const report = await fromLedger(this.ledger, (ledger) =>
       ledger.usage({ from: query.from, to: query.to, caller: query.caller }),
     );
