@@ -39,15 +39,24 @@ async function readiness(url: string) {
     .set('authorization', `Bearer ${KEY_A}`);
 }
 
-/** Waits until each replica's readiness says Redis is shared. */
-async function shared(urls: string[]): Promise<void> {
+/** Waits until each replica's readiness says Redis is shared (what each said of Redis, if not). */
+async function shared(
+  urls: string[],
+  apps: SampleAppProcess[] = [],
+): Promise<void> {
   const deadline = Date.now() + 30_000;
-  for (const url of urls) {
+  for (const [i, url] of urls.entries()) {
     for (;;) {
       const res = await readiness(url);
       if (res.body.details?.redis?.shared === true) break;
-      if (Date.now() > deadline)
-        throw new Error(`${url} is not shared: ${res.text}`);
+      if (Date.now() > deadline) {
+        const said = (apps[i]?.output() ?? '')
+          .split('\n')
+          .filter((line) => /Redis/.test(line))
+          .slice(-10)
+          .join('\n');
+        throw new Error(`${url} is not shared: ${res.text}\n${said}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -136,7 +145,7 @@ describe.each([
       ),
     );
     const urls = apps.map((app) => app.url);
-    await shared(urls);
+    await shared(urls, apps);
     return urls;
   }
 
@@ -166,7 +175,7 @@ describe.each([
       for (const answer of await Promise.all(during)) {
         expect([200, 503]).toContain(answer.status);
       }
-      await shared(urls);
+      await shared(urls, apps);
       await oneCallPerIdentity(urls, sandbox);
       for (const app of apps) {
         expect(app.output()).not.toMatch(/CROSSSLOT|MOVED/);

@@ -176,6 +176,8 @@ export interface TestRedisSentinel {
   readonly masterName: string;
   /** Kills the primary and waits until the sentinels promoted the replica. */
   killPrimary(): Promise<void>;
+  /** Stops (SIGSTOP) or resumes (SIGCONT) the first sentinel: it accepts connections but answers nothing. */
+  pauseFirstSentinel(paused: boolean): void;
   close(): Promise<void>;
 }
 
@@ -216,9 +218,11 @@ export async function startTestRedisSentinel(): Promise<TestRedisSentinel> {
     await Promise.all(nodes.map(killNode));
     rmSync(dir, { recursive: true, force: true });
   };
+  let firstPaused = false;
+  // Asked of a sentinel that answers.
   const primaryAddress = () =>
     redisCli(
-      sentinelPorts[0],
+      sentinelPorts[firstPaused ? 1 : 0],
       'sentinel',
       'get-master-addr-by-name',
       masterName,
@@ -245,6 +249,11 @@ export async function startTestRedisSentinel(): Promise<TestRedisSentinel> {
   return {
     sentinels: sentinelPorts.map((p) => `127.0.0.1:${p}`).join(','),
     masterName,
+    pauseFirstSentinel(paused) {
+      const first = nodes.find((n) => n.port === sentinelPorts[0])!;
+      first.child.kill(paused ? 'SIGSTOP' : 'SIGCONT');
+      firstPaused = paused;
+    },
     async killPrimary() {
       const port = Number(primaryAddress()[1]);
       const primary = nodes.find((n) => n.port === port);

@@ -1008,6 +1008,7 @@ describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
     );
     const ledger = ledgerOn(await postgresLedgerSql({ url: db.url }), clock);
     await ledger.start();
+    clock.advance(1_000); // the new row is the newer one: recent() lists it first
     await ledger.completed(
       await ledger.sent({ ...ask(ZHANG), requestId: 'req-new' }, 30_000),
       answered(clock, { traceId: 'new-trace' }),

@@ -3,6 +3,7 @@ import {
   startTestRedis,
   type TestRedis,
 } from '../../../../test/support/redis-server.js';
+import { startTestRedisSentinel } from '../../../../test/support/redis-topologies.js';
 import {
   closeRedis,
   connectRedis,
@@ -47,4 +48,39 @@ describe('connectRedis', () => {
       silent.close();
     }
   });
+});
+
+describe('connectRedis to a Sentinel set', () => {
+  // A failover message (+switch-master) arriving while ioredis reconnects
+  // made it end the client for good: the app stayed per instance until a
+  // restart. The client is started again whenever it ends unasked.
+  it('is ready again after a failover announced while it was reconnecting', async () => {
+    const sentinel = await startTestRedisSentinel();
+    let client: RedisClientLike | undefined;
+    try {
+      client = await connectRedis({
+        sentinel: {
+          sentinels: sentinel.sentinels.split(','),
+          masterName: sentinel.masterName,
+        },
+      });
+      expect(client.status).toBe('ready');
+      const ended = new Promise<void>((done) => client!.on('end', done));
+      // The sentinel the client asks first answers nothing: reconnecting, it
+      // waits on that one when the two others announce the new primary.
+      sentinel.pauseFirstSentinel(true);
+      await sentinel.killPrimary();
+      await new Promise((r) => setTimeout(r, 1_000));
+      sentinel.pauseFirstSentinel(false);
+      await ended;
+      const deadline = Date.now() + 15_000;
+      while (client.status !== 'ready' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(client.status).toBe('ready');
+    } finally {
+      if (client) await closeRedis(client, 500);
+      await sentinel.close();
+    }
+  }, 60_000);
 });

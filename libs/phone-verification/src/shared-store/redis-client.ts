@@ -33,6 +33,9 @@ export interface RedisClientLike {
   disconnect?(): void;
 }
 
+/** Clients being closed on purpose: they stay closed. */
+const closing = new WeakSet<object>();
+
 /**
  * Closes a connection politely (`QUIT`), or drops it when Redis does not
  * answer within `timeoutMs`: a stalled Redis must not hold up a shutdown.
@@ -41,6 +44,7 @@ export async function closeRedis(
   client: RedisClientLike,
   timeoutMs = 1_000,
 ): Promise<void> {
+  closing.add(client);
   await withinDeadline(client.quit(), timeoutMs).catch(() =>
     client.disconnect?.(),
   );
@@ -183,6 +187,17 @@ export async function connectRedis(
       // A demoted primary answers writes with READONLY: find the new one.
       reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
       failoverDetector: true,
+    });
+    // ioredis ends a Sentinel client for good when a failover is announced
+    // while it reconnects (the detector closes the connector mid-lookup):
+    // started again, unless it is being closed.
+    const sentinelClient = client;
+    sentinelClient.on('end', () => {
+      if (closing.has(sentinelClient)) return;
+      setTimeout(() => {
+        if (closing.has(sentinelClient)) return;
+        sentinelClient.connect().catch(() => undefined);
+      }, backOff(1)).unref();
     });
   } else {
     client = new Redis(given.url!, {
