@@ -9,6 +9,7 @@ import {
 } from 'playwright-core';
 import {
   KEY_A,
+  KEY_B,
   OPERATOR_KEY,
   startHarness,
   type Harness,
@@ -27,6 +28,8 @@ const CHROMIUM_ARGS = [
 const STRICT_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const BUDGET = 40;
+/** The name the seeding's caller key is given. */
+const CALLER_NAME = 'Shop 北京';
 const CHECK = '/identity/phone/check-3e';
 /** Every phone the seeding sends: none may reach the page in full. */
 const PHONES = [
@@ -149,6 +152,8 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
         PHONE_VERIFICATION_CACHE_SECRET:
           'board-e2e-cache-secret-of-32-characters',
         SAMPLE_APP_PRICE_PER_CALL_CNY: '0.35',
+        // The caller key the seeding uses has a name; the other has none.
+        SAMPLE_APP_API_KEYS: `${CALLER_NAME}=${KEY_A},${KEY_B}`,
       },
       // Long enough for two identical calls to overlap (one shares the other's).
       { latencyMs: 150 },
@@ -293,7 +298,7 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
         // Nothing identifying in the page, nor in anything it fetched; the
         // key in this tab's session storage only.
         const dom = await page.content();
-        for (const raw of [TEST_NAME, TEST_ID_CARD, ...PHONES]) {
+        for (const raw of [TEST_NAME, TEST_ID_CARD, ...PHONES, KEY_A]) {
           expect(dom).not.toContain(raw);
           for (const body of bodies) expect(body).not.toContain(raw);
         }
@@ -359,7 +364,7 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
         .split('\n');
       expect(lines).toHaveLength(2);
       expect(lines[0]).toBe(
-        'at,caller,masked_phone,answered_by,status,code,billed,may_have_billed,error,trace_id,request_id,latency_ms',
+        'at,caller,caller_name,masked_phone,answered_by,status,code,billed,may_have_billed,error,trace_id,request_id,latency_ms',
       );
       expect(lines[1]).toContain(',136****0002,upstream,error,,false,true,');
 
@@ -373,6 +378,29 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
       await page.fill('#filter-caller', verifications[0].caller);
       await page.click('#trace-filter button[type="submit"]');
       await rowsBecome(page, 2);
+      // The caller is shown by the name its key was given, and found by it.
+      expect(
+        await page
+          .locator('#recent-rows td[data-label="Caller"]')
+          .allTextContents(),
+      ).toEqual([CALLER_NAME, CALLER_NAME]);
+      await page.fill('#filter-caller', CALLER_NAME);
+      await page.click('#trace-filter button[type="submit"]');
+      await rowsBecome(page, 2);
+      // /usage takes the name as well: the same report as by id.
+      const { day } = await operator<{ day: string }>(
+        harness,
+        '/board/summary',
+      );
+      const usageOf = (caller: string) =>
+        operator<{ totals: { upstream_calls: number } }>(
+          harness,
+          `/usage?from=${day}&to=${day}&caller=${encodeURIComponent(caller)}`,
+        );
+      const byId = await usageOf(verifications[0].caller);
+      expect(byId.totals.upstream_calls).toBeGreaterThan(0);
+      expect(await usageOf(CALLER_NAME)).toEqual(byId);
+      expect((await usageOf('someone-else')).totals.upstream_calls).toBe(0);
       await page.fill('#filter-caller', 'someone-else');
       await page.click('#trace-filter button[type="submit"]');
       await page.waitForSelector('text=No verification matches these filters.');

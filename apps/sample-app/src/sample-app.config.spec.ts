@@ -131,3 +131,48 @@ describe('SAMPLE_APP_METRICS_KEYS', () => {
     expect((thrown as Error).message).toMatch(problem);
   });
 });
+
+const loadWithKeys = (keys: string) =>
+  loadSampleAppConfig({
+    ...ENV,
+    PHONE_VERIFICATION_LEDGER_SECRET:
+      'config-spec-ledger-secret-0123456789abcdef',
+    SAMPLE_APP_API_KEYS: keys,
+  });
+
+describe('named caller keys (SAMPLE_APP_API_KEYS)', () => {
+  it('takes name=key beside bare keys: the key as it is, its name apart', () => {
+    const config = loadWithKeys(
+      'Shop 北京=shop-key-000000001, bare-key-0000002 ,billing=a=b=key-0000003',
+    );
+    expect(config.apiKeys).toEqual([
+      'shop-key-000000001',
+      'bare-key-0000002',
+      'a=b=key-0000003',
+    ]);
+    expect([...config.callerNames]).toEqual([
+      ['shop-key-000000001', 'Shop 北京'],
+      ['a=b=key-0000003', 'billing'],
+    ]);
+  });
+
+  it.each([
+    ['a name with a control character', 'bad\u0007name=some-key-0000001'],
+    ['a name too long', `${'n'.repeat(41)}=some-key-0000001`],
+    ['an empty name', '=some-key-0000001'],
+    ['one name twice', 'shop=some-key-0000001,shop=other-key-000002'],
+    ['a named key too short', 'shop=short'],
+  ])(
+    'fails the boot naming the variable, never the key: %s',
+    (_label, keys) => {
+      let thrown: unknown;
+      try {
+        loadWithKeys(keys);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toMatchObject({ variable: 'SAMPLE_APP_API_KEYS' });
+      expect((thrown as Error).message).not.toMatch(/some-key|other-key|short/);
+    },
+  );
+});

@@ -35,6 +35,8 @@ export interface SampleAppConfig {
   readonly sandboxMode: boolean;
   /** The keys callers present as `Authorization: Bearer <key>`. */
   readonly apiKeys: readonly string[];
+  /** The names operators know some caller keys by (`name=key`), by key; shown instead of the caller id, never the key. */
+  readonly callerNames: ReadonlyMap<string, string>;
   /** True when the keys are the documented development key. */
   readonly usingDevelopmentKey: boolean;
   /** The keys of the operator endpoints (usage, deletion); none: they refuse every key. */
@@ -67,7 +69,6 @@ export interface SampleAppConfig {
   readonly shutdownTimeoutMs: number;
   /** Client timeouts and the connection cap of the HTTP server. */
   readonly http: HttpServerLimits;
-  /** Billed calls per China day per caller key; 0: no per-key budget. */
   /** What AceData charges per billed call, in CNY, for the board's money figures (`SAMPLE_APP_PRICE_PER_CALL_CNY`); none: calls only. */
   readonly pricePerCallCny?: number;
   /**
@@ -165,7 +166,7 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
   refuseRetiredVariables(env);
   const production = env.NODE_ENV === 'production';
   const { sandboxMode, latencyMs } = sandboxModeOf(env);
-  const keys = loadApiKeys(env, sandboxMode);
+  const { keys, callerNames } = loadApiKeys(env, sandboxMode);
   const operatorKeys = loadOperatorKeys(env, sandboxMode, keys);
   return {
     port: wholeNumber(env, 'PORT', 3000, 0, 65535),
@@ -174,6 +175,7 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
     sandboxMode,
     apiDocs: loadApiDocs(env, sandboxMode),
     apiKeys: keys.length > 0 ? keys : [DEVELOPMENT_API_KEY],
+    callerNames,
     usingDevelopmentKey: keys.length === 0,
     rateLimitPerMinute: wholeNumber(
       env,
@@ -234,25 +236,57 @@ function sandboxModeOf(env: NodeJS.ProcessEnv): SandboxMode {
   }
 }
 
-/** `SAMPLE_APP_API_KEYS`: required outside sandbox mode, 12 characters each at least. */
-function loadApiKeys(env: NodeJS.ProcessEnv, sandboxMode: boolean): string[] {
-  const keys = (env.SAMPLE_APP_API_KEYS ?? '')
+/** A caller's name: letters, digits, spaces, `.`, `_`, `-`, 40 at most, starting with a letter or digit. */
+const CALLER_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,39}$/u;
+
+const refuseApiKeys = (problem: string) =>
+  new InvalidSampleAppConfigError('SAMPLE_APP_API_KEYS', problem);
+
+/**
+ * `SAMPLE_APP_API_KEYS`: required outside sandbox mode, comma-separated,
+ * each `key` or `name=key` (split at the first `=`; a key ending in `=`
+ * padding is a bare key), keys of 12 characters at least, names distinct.
+ * No message quotes a key.
+ */
+function loadApiKeys(
+  env: NodeJS.ProcessEnv,
+  sandboxMode: boolean,
+): { keys: string[]; callerNames: Map<string, string> } {
+  const keys: string[] = [];
+  const callerNames = new Map<string, string>();
+  const entries = (env.SAMPLE_APP_API_KEYS ?? '')
     .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key.length > 0);
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  for (const entry of entries) {
+    const split = entry.indexOf('=');
+    const named = split >= 0 && entry.slice(split + 1).trim().length > 0;
+    const key = named ? entry.slice(split + 1).trim() : entry;
+    if (named) {
+      const name = entry.slice(0, split).trim();
+      if (!CALLER_NAME.test(name)) {
+        throw refuseApiKeys(
+          'names a key with something other than 1 to 40 letters, digits, spaces, . _ or - (name=key)',
+        );
+      }
+      if ([...callerNames.values()].includes(name)) {
+        throw refuseApiKeys(
+          'gives one name to two keys: names must be distinct',
+        );
+      }
+      callerNames.set(key, name);
+    }
+    keys.push(key);
+  }
   if (keys.length === 0 && !sandboxMode) {
-    throw new InvalidSampleAppConfigError(
-      'SAMPLE_APP_API_KEYS',
+    throw refuseApiKeys(
       'is required (comma-separated caller keys) unless the app runs in sandbox mode',
     );
   }
   if (keys.some((key) => key.length < 12)) {
-    throw new InvalidSampleAppConfigError(
-      'SAMPLE_APP_API_KEYS',
-      'must hold keys of at least 12 characters',
-    );
+    throw refuseApiKeys('must hold keys of at least 12 characters');
   }
-  return keys;
+  return { keys, callerNames };
 }
 
 function loadHttpServerLimits(env: NodeJS.ProcessEnv): HttpServerLimits {
@@ -281,7 +315,6 @@ function loadHttpServerLimits(env: NodeJS.ProcessEnv): HttpServerLimits {
   };
 }
 
-/** Adds a per-caller-key daily budget (0: none) to the library's options. */
 const LOG_LEVELS = [
   'trace',
   'debug',

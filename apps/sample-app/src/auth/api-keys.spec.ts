@@ -46,3 +46,33 @@ describe('caller ids', () => {
     ).toMatchObject({ kind: 'valid', role: 'operator' });
   });
 });
+
+const named = () =>
+  new ApiKeys({
+    apiKeys: [KEY, 'another-key-0002'],
+    callerNames: new Map([[KEY, 'Shop 北京']]),
+    operatorKeys: [],
+    metricsKeys: [],
+    acedata: { ledger: { secret: 'a'.repeat(32) } },
+  } as unknown as SampleAppConfig);
+
+describe('named callers', () => {
+  it('name a caller id, never the key; an unnamed key has no name', () => {
+    const keys = named();
+    const id = idOf(keys, KEY);
+    expect(keys.nameOf(id)).toBe('Shop 北京');
+    expect(keys.nameOf(idOf(keys, 'another-key-0002'))).toBeUndefined();
+    expect(keys.nameOf('not-an-id')).toBeUndefined();
+  });
+
+  it('take a name or an id where a caller is asked for', () => {
+    const keys = named();
+    const id = idOf(keys, KEY);
+    expect(keys.callerIdOf('Shop 北京')).toBe(id);
+    expect(keys.callerIdOf(id)).toBe(id);
+    // Anything else is looked for as it is (a batch run's caller, an old id).
+    expect(keys.callerIdOf('batch')).toBe('batch');
+    // Never the key itself: that would tell whether a guessed key exists.
+    expect(keys.callerIdOf(KEY)).toBe(KEY);
+  });
+});

@@ -46,6 +46,10 @@ export class ApiKeys {
     callerId: string;
   }[];
   private readonly seen = new WeakMap<object, Authentication>();
+  /** Caller id → the name its key was given. */
+  private readonly names = new Map<string, string>();
+  /** A name → its caller id. */
+  private readonly idsByName = new Map<string, string>();
 
   constructor(@Inject(SAMPLE_APP_CONFIG) config: SampleAppConfig) {
     // A key of its own for caller ids, derived from the ledger's secret.
@@ -68,6 +72,21 @@ export class ApiKeys {
       ...config.operatorKeys.map((key) => known(key, 'operator')),
       ...config.metricsKeys.map((key) => known(key, 'metrics')),
     ];
+    for (const [key, name] of config.callerNames ?? []) {
+      const { callerId } = known(key, 'caller');
+      this.names.set(callerId, name);
+      this.idsByName.set(name, callerId);
+    }
+  }
+
+  /** The name a caller key was given (`name=key`), by its caller id; none for an unnamed key. */
+  nameOf(callerId: string): string | undefined {
+    return this.names.get(callerId);
+  }
+
+  /** The caller id an operator means: a caller's name becomes its id; anything else is taken as an id. */
+  callerIdOf(nameOrId: string): string {
+    return this.idsByName.get(nameOrId) ?? nameOrId;
   }
 
   /** Checks the request's bearer key, once per request. */

@@ -13,6 +13,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { ApiKeys } from '../auth/api-keys.js';
 import { OperatorOnly } from '../auth/public.decorator.js';
 import {
   SAMPLE_APP_CONFIG,
@@ -63,6 +64,7 @@ export class BoardDataController {
     private readonly ledger: UsageLedger | null,
     private readonly verification: PhoneVerificationService,
     @Inject(SAMPLE_APP_CONFIG) private readonly config: SampleAppConfig,
+    private readonly keys: ApiKeys,
   ) {}
 
   @Get('summary')
@@ -140,7 +142,7 @@ export class BoardDataController {
     // One row more than the page: whether there is a next one.
     const rows = await fromLedger(this.ledger, (ledger) =>
       ledger.recent({
-        ...filtersOf(query),
+        ...filtersOf(query, this.keys),
         limit: limit + 1,
         offset: (page - 1) * limit,
       }),
@@ -148,7 +150,9 @@ export class BoardDataController {
     return {
       page,
       has_more: rows.length > limit,
-      verifications: rows.slice(0, limit).map(verificationAnswer),
+      verifications: rows
+        .slice(0, limit)
+        .map((row) => verificationAnswer(row, this.keys)),
     };
   }
 
@@ -164,11 +168,13 @@ export class BoardDataController {
     // The ledger hands out 500 rows at a time.
     for (let offset = 0; offset < CSV_ROWS; offset += 500) {
       const batch = await fromLedger(this.ledger, (ledger) =>
-        ledger.recent({ ...filtersOf(query), limit: 500, offset }),
+        ledger.recent({ ...filtersOf(query, this.keys), limit: 500, offset }),
       );
       rows.push(...batch);
       if (batch.length < 500) break;
     }
-    return verificationsCsv(rows.map(verificationAnswer));
+    return verificationsCsv(
+      rows.map((row) => verificationAnswer(row, this.keys)),
+    );
   }
 }

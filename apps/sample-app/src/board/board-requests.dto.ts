@@ -63,7 +63,8 @@ export class RecentVerificationsQueryDto {
   status?: string;
 
   @ApiPropertyOptional({
-    description: 'One caller (its id, as the rows name it)',
+    description:
+      'One caller: its name (name=key in SAMPLE_APP_API_KEYS) or its id',
   })
   @IsOptional()
   @IsString()

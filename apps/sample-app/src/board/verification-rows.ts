@@ -9,6 +9,8 @@ export const CSV_ROWS = 10_000;
 export interface VerificationAnswer {
   readonly at: string;
   readonly caller: string | null;
+  /** The name its key was given (`name=key` in `SAMPLE_APP_API_KEYS`), never the key. */
+  readonly caller_name: string | null;
   readonly masked_phone: string | null;
   readonly answered_by: string;
   readonly status: string;
@@ -22,13 +24,23 @@ export interface VerificationAnswer {
   readonly latency_ms: number | null;
 }
 
-/** The ledger's filters of a validated query (limit and page aside). */
-export function filtersOf(query: RecentVerificationsQueryDto): RecentQuery {
+/** How the board names callers: a caller's name by its id, and the id an operator means. */
+export interface CallerNames {
+  nameOf(callerId: string): string | undefined;
+  callerIdOf(nameOrId: string): string;
+}
+
+/** The ledger's filters of a validated query (limit and page aside); a caller by name or id. */
+export function filtersOf(
+  query: RecentVerificationsQueryDto,
+  callers: CallerNames,
+): RecentQuery {
   return {
     traceId: query.trace_id,
     traceIdPrefix: query.trace_id_prefix,
     status: query.status,
-    caller: query.caller,
+    caller:
+      query.caller === undefined ? undefined : callers.callerIdOf(query.caller),
     from: query.from,
     to: query.to,
   };
@@ -36,10 +48,13 @@ export function filtersOf(query: RecentVerificationsQueryDto): RecentQuery {
 
 export function verificationAnswer(
   row: RecentVerification,
+  callers: CallerNames,
 ): VerificationAnswer {
   return {
     at: row.sentAt.toISOString(),
     caller: row.caller ?? null,
+    caller_name:
+      row.caller === undefined ? null : (callers.nameOf(row.caller) ?? null),
     masked_phone: row.maskedPhone ?? null,
     answered_by: row.answeredBy,
     status: row.status ?? 'sent',
@@ -56,6 +71,7 @@ export function verificationAnswer(
 const COLUMNS = [
   'at',
   'caller',
+  'caller_name',
   'masked_phone',
   'answered_by',
   'status',

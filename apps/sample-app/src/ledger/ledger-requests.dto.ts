@@ -74,7 +74,7 @@ export class UsageQueryDto {
   to: string;
 
   @ApiPropertyOptional({
-    description: 'One caller only (its id, as the usage lists it)',
+    description: 'One caller only: its name (name=key) or its id',
   })
   @IsOptional()
   @IsString()

@@ -20,6 +20,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { ApiKeys } from '../auth/api-keys.js';
 import { OperatorOnly } from '../auth/public.decorator.js';
 import {
   ForgetRequestDto,
@@ -44,6 +45,7 @@ export class LedgerController {
   constructor(
     @Inject(PHONE_VERIFICATION_LEDGER)
     private readonly ledger: UsageLedger | null,
+    private readonly keys: ApiKeys,
   ) {}
 
   @Get('usage')
@@ -56,7 +58,15 @@ export class LedgerController {
     if (problem)
       throw new InvalidInputError([{ field: 'to', message: problem }]);
     const report = await fromLedger(this.ledger, (ledger) =>
-      ledger.usage({ from: query.from, to: query.to, caller: query.caller }),
+      ledger.usage({
+        from: query.from,
+        to: query.to,
+        // A caller's name (name=key) or its id.
+        caller:
+          query.caller === undefined
+            ? undefined
+            : this.keys.callerIdOf(query.caller),
+      }),
     );
     return usageAnswer(report);
   }

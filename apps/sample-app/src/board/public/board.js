@@ -266,7 +266,9 @@ const $ = (id) => document.getElementById(id);
       row.dataset.traceId = v.trace_id ?? '';
       row.dataset.requestId = v.request_id ?? '';
       cell(row, chinaTime(v.at), 'Time (China)');
-      cell(row, v.caller ?? '–', 'Caller');
+      // A named key shows its name; the id stays in the tooltip.
+      cell(row, v.caller_name ?? v.caller ?? '–', 'Caller');
+      if (v.caller_name) row.lastChild.title = v.caller;
       cell(row, v.masked_phone ?? '(encrypted)', 'Phone');
       cell(row, v.error ? `${v.status} (${v.error})` : v.status, 'Status');
       cell(
