@@ -160,7 +160,10 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
     );
     // Seeded through real verifications against the sandbox: billed, a
     // cache hit, a shared answer, no record, another result (-4), and a
-    // timeout that may have been billed.
+    // timeout that may have been billed; and two requests refused for their
+    // input (nothing sent upstream: only counted).
+    await verify(harness, '12345', 400);
+    await verify(harness, '23800000000', 400);
     await verify(harness, '13800000000');
     await verify(harness, '13800000000');
     await Promise.all([
@@ -222,6 +225,7 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
           savedCalls: await metric(page, 'saved-calls-today'),
           upstreamCalls: await metric(page, 'upstream-calls-today'),
           savedCny: await metric(page, 'saved-cny-today'),
+          rejected: await metric(page, 'rejected-today'),
         };
         expect(figures).toEqual({
           billed: String(usage.totals.billed),
@@ -235,6 +239,7 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
             (usage.totals.cache_hits + usage.totals.shared) *
             0.35
           ).toFixed(2),
+          rejected: String(usage.totals.rejected),
         });
         // What the stand-in counted, and what the seeding made.
         expect(Number(figures.billed)).toBe(upstream.billed);
@@ -245,6 +250,7 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
           cacheHits: '1',
           shared: '1',
           savedCalls: '2',
+          rejected: '2',
         });
         expect(await metric(page, 'outcome-errors')).toBe('1');
         expect(await metric(page, 'outcome-other')).toBe('1');
@@ -393,12 +399,14 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
         '/board/summary',
       );
       const usageOf = (caller: string) =>
-        operator<{ totals: { upstream_calls: number } }>(
+        operator<{ totals: { upstream_calls: number; rejected: number } }>(
           harness,
           `/usage?from=${day}&to=${day}&caller=${encodeURIComponent(caller)}`,
         );
       const byId = await usageOf(verifications[0].caller);
       expect(byId.totals.upstream_calls).toBeGreaterThan(0);
+      // The seeding's two bad-input requests count against their caller.
+      expect(byId.totals.rejected).toBe(2);
       expect(await usageOf(CALLER_NAME)).toEqual(byId);
       expect((await usageOf('someone-else')).totals.upstream_calls).toBe(0);
       await page.fill('#filter-caller', 'someone-else');
@@ -524,7 +532,7 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
       const csv = readFileSync((await download.path()) ?? '', 'utf8');
       const t = usage.totals;
       expect(csv.trim().split('\n').at(-1)).toBe(
-        `total,${t.upstream_calls},${t.billed},${t.may_have_billed},${t.cache_hits},${t.shared},${t.budget_refused}`,
+        `total,${t.upstream_calls},${t.billed},${t.may_have_billed},${t.cache_hits},${t.shared},${t.budget_refused},${t.rejected}`,
       );
       expect(errors).toEqual([]);
     } finally {

@@ -104,6 +104,7 @@ describe('the ledger CLI (npm run ledger) on the PostgreSQL ledger the app write
       cache_hits: 1,
       shared: 0,
       budget_refused: 0,
+      rejected: 0,
     });
     expect(answer.by_code.map((c: { code: number }) => c.code)).toEqual([
       -1, 0, 1,
@@ -113,11 +114,11 @@ describe('the ledger CLI (npm run ledger) on the PostgreSQL ledger the app write
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trim().split('\n');
     expect(lines[0]).toBe(
-      'day,upstream_calls,billed,may_have_billed,cache_hits,shared,budget_refused',
+      'day,upstream_calls,billed,may_have_billed,cache_hits,shared,budget_refused,rejected',
     );
     expect(lines).toHaveLength(answer.days.length + 2);
     expect(lines.at(-1)).toBe(
-      `total,${upstream.total},${upstream.billed},0,1,0,0`,
+      `total,${upstream.total},${upstream.billed},0,1,0,0,0`,
     );
     expect(lines[1]).toBe(
       [answer.days[0].day, ...Object.values(answer.totals)].join(','),
@@ -131,7 +132,7 @@ describe('the ledger CLI (npm run ledger) on the PostgreSQL ledger the app write
 
     const table = await ledgerCli(['report', ...range], env);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^total\s+3\s+2\s+0\s+1\s+0\s+0$/m);
+    expect(table.stdout).toMatch(/^total\s+3\s+2\s+0\s+1\s+0\s+0\s+0$/m);
     expect(table.stdout).toMatch(/^-1\s+no_record\s+1\s+0$/m);
   });
 
@@ -249,7 +250,7 @@ describe('the ledger CLI on the embedded store', () => {
       await held.close();
       const read = await ledgerCli([...report, '--csv'], env);
       expect(read).toMatchObject({ code: 0, stderr: '' });
-      expect(read.stdout.trim().split('\n').at(-1)).toBe('total,0,0,0,0,0,0');
+      expect(read.stdout.trim().split('\n').at(-1)).toBe('total,0,0,0,0,0,0,0');
     } finally {
       await held.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

@@ -134,6 +134,7 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
         cacheHits: 1,
         shared: 1,
         budgetRefused: 1,
+        rejected: 0,
       });
       expect(upstream).toMatchObject({ total: 6, billed: 3 });
       expect(days).toHaveLength(1);

@@ -87,6 +87,7 @@ describe('the sample app’s usage ledger and its operator endpoints', () => {
       cache_hits: 0,
       shared: 0,
       budget_refused: 0,
+      rejected: 0,
     });
     expect(counted).toMatchObject({ total: 3, billed: 2 });
     expect(report.days).toHaveLength(1);
@@ -294,7 +295,7 @@ describe('three replicas and a batch run on one PostgreSQL ledger', () => {
       const applied = await db.query<{ version: number; applied_by: string }>(
         'SELECT version, applied_by FROM phone_verification_ledger_migrations ORDER BY version',
       );
-      expect(applied.map((m) => Number(m.version))).toEqual([1, 2]);
+      expect(applied.map((m) => Number(m.version))).toEqual([1, 2, 3]);
       expect(new Set(applied.map((m) => m.applied_by)).size).toBe(1);
     } finally {
       await Promise.all(replicas.map((r) => r.stop()));

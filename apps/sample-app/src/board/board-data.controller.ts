@@ -41,6 +41,7 @@ const NO_COUNTS: UsageCounts = {
   cacheHits: 0,
   shared: 0,
   budgetRefused: 0,
+  rejected: 0,
 };
 
 /** Yuan to the fen. */
@@ -106,6 +107,7 @@ export class BoardDataController {
         cache_hits: counts.cacheHits,
         shared: counts.shared,
         budget_refused: counts.budgetRefused,
+        rejected: counts.rejected,
         saved_calls: savedCalls,
         spent_cny: price === undefined ? null : yuan(counts.billed * price),
         saved_cny: price === undefined ? null : yuan(savedCalls * price),

@@ -2,7 +2,13 @@ import {
   PhoneVerificationService,
   decodeCheck3eRequest,
 } from '@app/phone-verification';
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Post,
+  UseInterceptors,
+} from '@nestjs/common';
 import { CallerId } from '../auth/caller-id.decorator.js';
 import { requestContext } from '../logging/request-context.js';
 import {
@@ -18,6 +24,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Check3eRequestDto } from './check-3e-request.dto.js';
+import { InputRejectionsInterceptor } from './input-rejections.interceptor.js';
 import {
   Check3eResponseDto,
   ErrorResponseDto,
@@ -28,6 +35,7 @@ import {
 @ApiTags('verification')
 @ApiBearerAuth()
 @Controller('identity/phone')
+@UseInterceptors(InputRejectionsInterceptor)
 export class Check3eController {
   constructor(private readonly verification: PhoneVerificationService) {}
 

@@ -10,6 +10,7 @@ export function usageCountsAnswer(counts: UsageCounts) {
     cache_hits: counts.cacheHits,
     shared: counts.shared,
     budget_refused: counts.budgetRefused,
+    rejected: counts.rejected,
   };
 }
 
@@ -37,6 +38,7 @@ const COLUMNS = [
   'cache_hits',
   'shared',
   'budget_refused',
+  'rejected',
 ] as const;
 
 /**

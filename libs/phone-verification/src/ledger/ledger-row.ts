@@ -47,7 +47,7 @@ export const MAX_LEDGER_TEXT = 128;
 const INT32_MAX = 2_147_483_647;
 
 /** A text as a column takes it: no NUL (PostgreSQL refuses it), bounded. */
-function text(value: string | undefined): string | null {
+export function columnText(value: string | undefined): string | null {
   if (value === undefined || value === null) return null;
   // oxlint-disable-next-line no-control-regex
   const clean = String(value).replace(/\u0000/g, '');
@@ -71,9 +71,9 @@ export function rowValues(
     new Date(row.sentAt),
     row.chinaDay,
     new Date(row.deadlineAt),
-    text(row.replica),
-    text(row.caller),
-    text(row.requestId),
+    columnText(row.replica),
+    columnText(row.caller),
+    columnText(row.requestId),
     row.subjectHmac ?? null,
     row.maskedPhone ?? null,
     row.verifyMode,
@@ -88,12 +88,12 @@ export function completionValues(completion?: LedgerCompletion): unknown[] {
   return completion
     ? [
         new Date(completion.completedAt),
-        text(completion.status),
+        columnText(completion.status),
         int(completion.resultCode),
         completion.billed,
         completion.mayHaveBilled,
-        text(completion.errorCode),
-        text(completion.traceId),
+        columnText(completion.errorCode),
+        columnText(completion.traceId),
         int(completion.attempts) ?? 0,
         int(completion.latencyMs),
       ]

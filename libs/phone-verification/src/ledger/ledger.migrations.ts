@@ -2,6 +2,8 @@ import type { LedgerSql } from './ledger-sql.js';
 
 /** The ledger's table. */
 export const LEDGER_TABLE = 'phone_verification_ledger';
+/** Requests refused for their input, counted per China day and caller. */
+export const LEDGER_REJECTIONS_TABLE = 'phone_verification_rejections';
 /** Which migrations ran, when and where. */
 export const LEDGER_MIGRATIONS_TABLE = 'phone_verification_ledger_migrations';
 
@@ -59,6 +61,19 @@ const MIGRATIONS: readonly Migration[] = [
       // sent no trace id): nullable, so rows written before it stay as they are.
       `ALTER TABLE ${LEDGER_TABLE} ADD COLUMN request_id text`,
       `CREATE INDEX ${LEDGER_TABLE}_request ON ${LEDGER_TABLE} (request_id)`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'input rejections',
+    statements: [
+      // Counts only: a day, a caller ('' for none), a number. No identity.
+      `CREATE TABLE ${LEDGER_REJECTIONS_TABLE} (
+        china_day date NOT NULL,
+        caller text NOT NULL DEFAULT '',
+        rejected bigint NOT NULL,
+        PRIMARY KEY (china_day, caller)
+      )`,
     ],
   },
 ];

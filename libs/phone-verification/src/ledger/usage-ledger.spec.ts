@@ -25,6 +25,7 @@ import type { LedgerSql } from './ledger-sql.js';
 import { resolveLedger, type LedgerOptions } from './ledger.options.js';
 import {
   LEDGER_MIGRATIONS_TABLE,
+  LEDGER_REJECTIONS_TABLE,
   LEDGER_SCHEMA_VERSION,
   LEDGER_TABLE,
 } from './ledger.migrations.js';
@@ -258,6 +259,7 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
         cacheHits: 1,
         shared: 1,
         budgetRefused: 1,
+        rejected: 0,
       };
       expect(report).toEqual({
         from: day,
@@ -339,6 +341,7 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
         cacheHits: 40,
         shared: 0,
         budgetRefused: 0,
+        rejected: 0,
       });
       expect(report.codes).toEqual([
         { code: 0, status: 'consistent', answers: 14, billed: 14 },
@@ -869,6 +872,74 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       expect(everything).not.toContain(SECRET);
     });
 
+    it('counts requests refused for their input per caller and China day, a number only, in usage()', async () => {
+      ledger.rejected('tenant-a');
+      ledger.rejected('tenant-a');
+      ledger.rejected();
+      await ledger.completed(
+        await ledger.sent(ask(ZHANG, 'tenant-b'), 30_000),
+        answered(clock),
+      );
+      const today = chinaDay(clock.now());
+      clock.advance(86_400_000);
+      ledger.rejected('tenant-b');
+      const tomorrow = chinaDay(clock.now());
+
+      const report = await ledger.usage({ from: today, to: tomorrow });
+      expect(report.days.map((d) => [d.day, d.rejected, d.billed])).toEqual([
+        [today, 3, 1],
+        [tomorrow, 1, 0],
+      ]);
+      expect(report.totals.rejected).toBe(4);
+      const byCaller = await ledger.usage({
+        from: today,
+        to: tomorrow,
+        groupBy: 'caller',
+      });
+      expect(
+        byCaller.days.map((d) => [d.day, d.caller, d.rejected, d.billed]),
+      ).toEqual([
+        [today, 'tenant-b', 0, 1],
+        [today, undefined, 1, 0],
+        [today, 'tenant-a', 2, 0],
+        [tomorrow, 'tenant-b', 1, 0],
+      ]);
+      const one = await ledger.usage({
+        from: today,
+        to: tomorrow,
+        caller: 'tenant-a',
+      });
+      expect(one.totals).toMatchObject({ rejected: 2, billed: 0 });
+      // Counted again later: added to the day's count, not in its place.
+      ledger.rejected('tenant-b');
+      expect(
+        (await ledger.usage({ from: tomorrow, to: tomorrow })).totals.rejected,
+      ).toBe(2);
+      // No row of the ledger for them: nothing to list, nothing of anyone.
+      expect(await ledger.recent()).toHaveLength(1);
+    });
+
+    it('writes the refusals counted on its own each flush interval, and at close', async () => {
+      ledger.rejected('tenant-a');
+      const day = chinaDay(clock.now());
+      const stored = async () =>
+        (
+          await sql.query<{ rejected: string | number }>(
+            `SELECT rejected FROM ${LEDGER_REJECTIONS_TABLE} WHERE caller = 'tenant-a'`,
+          )
+        ).rows.map((r) => Number(r.rejected));
+      expect(await until(async () => (await stored())[0] === 1)).toBe(true);
+      ledger.rejected('tenant-a');
+      await ledger.close();
+      sql = await store.open();
+      ledger = ledgerOn(sql, clock);
+      await ledger.start();
+      expect(await stored()).toEqual([2]);
+      expect((await ledger.usage({ from: day, to: day })).totals.rejected).toBe(
+        2,
+      );
+    });
+
     it('purges rows older than the retention', async () => {
       await ledger.close();
       sql = await store.open();
@@ -888,6 +959,18 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       expect(await ledger.purge()).toBe(1);
       const { rows } = await sql.query(`SELECT id FROM ${LEDGER_TABLE}`);
       expect(rows).toHaveLength(1);
+      // Refusals counted 8 days ago go too; today's stay.
+      await sql.query(
+        `INSERT INTO ${LEDGER_REJECTIONS_TABLE} (china_day, caller, rejected) VALUES ($1, '', 5)`,
+        [chinaDay(clock.now() - 8 * 86_400_000)],
+      );
+      ledger.rejected();
+      await ledger.usage({ from: '2026-01-01', to: '2026-01-01' });
+      await ledger.purge();
+      expect(
+        (await sql.query(`SELECT rejected FROM ${LEDGER_REJECTIONS_TABLE}`))
+          .rows,
+      ).toEqual([{ rejected: expect.anything() }]);
     });
 
     it('purges on its own while it runs, not only at start', async () => {
@@ -1054,6 +1137,36 @@ describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
     await ledger.completed(id, answered(clock));
     const rows = await db.query(`SELECT id FROM ${LEDGER_TABLE}`);
     expect(rows).toEqual([{ id }]);
+    await ledger.close();
+  });
+
+  it('counts refusals while the server is away and adds them, none lost, when it is back', async () => {
+    const clock = testClock();
+    const ledger = ledgerOn(
+      await postgresLedgerSql({ url: db.url, connectTimeoutMs: 1_000 }),
+      clock,
+    );
+    await ledger.start();
+    ledger.rejected('tenant-a');
+    await db.takeDown();
+    ledger.rejected('tenant-a');
+    ledger.rejected('tenant-b');
+    // A flush interval or two fail meanwhile.
+    await new Promise((r) => setTimeout(r, 2_500));
+    ledger.rejected('tenant-a');
+    await db.bringBack();
+    const stored = async () =>
+      (
+        await db.query<{ caller: string; rejected: string }>(
+          `SELECT caller, rejected FROM ${LEDGER_REJECTIONS_TABLE} ORDER BY caller`,
+        )
+      ).map((r) => [r.caller, Number(r.rejected)]);
+    expect(
+      await until(
+        async () =>
+          JSON.stringify(await stored()) === '[["tenant-a",3],["tenant-b",1]]',
+      ),
+    ).toBe(true);
     await ledger.close();
   });
 

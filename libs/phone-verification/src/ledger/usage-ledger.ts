@@ -16,10 +16,15 @@ import {
   type LedgerRow,
 } from './ledger-row.js';
 import { GroupCommit } from './group-commit.js';
+import { InputRejections } from './input-rejections.js';
 import type { LedgerSql, LedgerSqlTransaction } from './ledger-sql.js';
 import { LedgerSpool, type SpoolRecord } from './ledger-spool.js';
 import { ledgerStatements } from './ledger-statements.js';
-import { LEDGER_TABLE, applyLedgerMigrations } from './ledger.migrations.js';
+import {
+  LEDGER_REJECTIONS_TABLE,
+  LEDGER_TABLE,
+  applyLedgerMigrations,
+} from './ledger.migrations.js';
 import { outcomeReport, type OutcomeReport } from './outcome-report.js';
 import {
   recentVerifications,
@@ -115,6 +120,7 @@ export class UsageLedger {
   private flushing?: Promise<void>;
   private readonly flushTimer: NodeJS.Timeout;
   private readonly purgeTimer?: NodeJS.Timeout;
+  private readonly rejections: InputRejections;
 
   constructor(
     private readonly sql: LedgerSql,
@@ -124,9 +130,11 @@ export class UsageLedger {
     if (options.whenStoreDown === 'spool') {
       this.spool = new LedgerSpool(options.spoolDir);
     }
+    this.rejections = new InputRejections(sql, clock);
     this.flushTimer = setInterval(() => {
       if (this.storeAway) void this.probe();
       else if (this.backlog() > 0) void this.flush().catch(() => undefined);
+      else void this.countRejections();
     }, options.flushIntervalMs);
     this.flushTimer.unref();
     if (options.retentionDays) {
@@ -154,6 +162,7 @@ export class UsageLedger {
     clearInterval(this.flushTimer);
     clearInterval(this.purgeTimer);
     await this.flush().catch(() => undefined);
+    await this.countRejections();
     this.spool?.close();
     await this.sql.close();
   }
@@ -244,9 +253,20 @@ export class UsageLedger {
     await this.write({ op: 'insert', row, completion });
   }
 
-  /** Per China day (and caller), what was asked and what it cost. */
+  /**
+   * Counts a request refused for its input (nothing sent, nothing billed)
+   * against its caller and China day: no identity, no time, only the count
+   * (`usage()`'s `rejected`). Counted in memory, written each flush
+   * interval. Never throws.
+   */
+  rejected(caller?: string): void {
+    this.rejections.add(caller);
+  }
+
+  /** Per China day (and caller), what was asked and what it cost, and the requests refused for their input. */
   async usage(query: UsageQuery): Promise<UsageReport> {
     await this.ready();
+    await this.countRejections();
     return this.oneReportAtATime(() =>
       usageReport(this.sql, query, this.clock.now()),
     );
@@ -314,11 +334,27 @@ export class UsageLedger {
     const days = this.options.retentionDays;
     if (!days) return 0;
     await this.ready();
+    const before = this.clock.now() - days * 86_400_000;
     const { affected } = await this.sql.query(
       `DELETE FROM ${LEDGER_TABLE} WHERE sent_at < $1`,
-      [new Date(this.clock.now() - days * 86_400_000)],
+      [new Date(before)],
+    );
+    await this.sql.query(
+      `DELETE FROM ${LEDGER_REJECTIONS_TABLE} WHERE china_day < $1::date`,
+      [chinaDay(before)],
     );
     return affected;
+  }
+
+  /** Writes the refusals counted since the last time; while the store is away they wait. */
+  private async countRejections(): Promise<void> {
+    if (this.storeAway || this.rejections.waiting() === 0) return;
+    try {
+      await this.ready();
+      await this.rejections.flush();
+    } catch {
+      // Kept, merged, for the next interval.
+    }
   }
 
   /** Sends what waits (the spool, then memory) to the store; one flush at a time. */

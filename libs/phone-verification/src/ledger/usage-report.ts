@@ -1,3 +1,4 @@
+import { rejectionCounts } from './input-rejections.js';
 import type { LedgerSql } from './ledger-sql.js';
 import { LEDGER_TABLE } from './ledger.migrations.js';
 
@@ -20,6 +21,8 @@ export interface UsageCounts {
   /** Answered by an identical call in flight. */
   readonly shared: number;
   readonly budgetRefused: number;
+  /** Requests refused for their input (nothing sent): `UsageLedger.rejected()`. */
+  readonly rejected: number;
 }
 
 /** One China day's counts (and one caller's, with `groupBy: 'caller'`). */
@@ -91,6 +94,7 @@ function countsOf(row: CountsRow | undefined): UsageCounts {
     cacheHits: Number(row?.cache_hits ?? 0),
     shared: Number(row?.shared ?? 0),
     budgetRefused: Number(row?.budget_refused ?? 0),
+    rejected: 0,
   };
 }
 
@@ -192,17 +196,45 @@ export async function usageReport(
       );
     }
   }
+  const withRejections = await addRejections(sql, query, days);
   return {
     from: query.from,
     to: query.to,
-    days,
-    totals: sum(days),
+    days: withRejections,
+    totals: sum(withRejections),
     codes: [...codes.values()].toSorted(
       (a, b) =>
         a.code - b.code ||
         (a.status < b.status ? -1 : a.status > b.status ? 1 : 0),
     ),
   };
+}
+
+/** The lines with the range's refused requests added (a day or caller with refusals alone gets a line). */
+async function addRejections(
+  sql: LedgerSql,
+  query: UsageQuery,
+  days: readonly UsageDay[],
+): Promise<UsageDay[]> {
+  const byCaller = query.groupBy === 'caller';
+  const keyOf = (line: { day: string; caller?: string }) =>
+    byCaller ? `${line.day}\u0000${line.caller ?? ''}` : line.day;
+  const lines = new Map(days.map((line) => [keyOf(line), line]));
+  for (const counted of await rejectionCounts(sql, query)) {
+    const key = keyOf(counted);
+    const line = lines.get(key) ?? {
+      day: counted.day,
+      ...(byCaller && counted.caller !== undefined
+        ? { caller: counted.caller }
+        : {}),
+      ...countsOf(undefined),
+    };
+    lines.set(key, { ...line, rejected: line.rejected + counted.rejected });
+  }
+  // By day; within one, the store's order, a caller with refusals alone last.
+  return [...lines.values()].toSorted((a, b) =>
+    a.day < b.day ? -1 : a.day > b.day ? 1 : 0,
+  );
 }
 
 /** One window's lines: per day, or per day and caller. */

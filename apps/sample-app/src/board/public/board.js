@@ -112,6 +112,7 @@ const $ = (id) => document.getElementById(id);
     metric('saved-cny-today', money(t.saved_cny));
     metric('spent-cny-today', money(t.spent_cny));
     metric('budget-refused-today', t.budget_refused);
+    metric('rejected-today', t.rejected);
     // No budget, no gauge: a full arc would read as all of it spent.
     const noBudget = t.budget === null || t.budget === undefined;
     $('no-budget').hidden = !noBudget;
@@ -331,6 +332,7 @@ const $ = (id) => document.getElementById(id);
     metric('range-cache-hits', t.cache_hits);
     metric('range-shared', t.shared);
     metric('range-budget-refused', t.budget_refused);
+    metric('range-rejected', t.rejected);
     const body = $('range-codes');
     body.replaceChildren();
     for (const code of usage.by_code) {
