@@ -297,6 +297,13 @@ describe('the operator’s board in Chromium (playwright-core, Debian’s chromi
             "(() => { const w = document.querySelector('#recent .table-wrap'); return w.scrollWidth <= w.clientWidth; })()",
           ),
         ).toBe(true);
+        // The reconciliation's totals too (each figure labelled on a phone).
+        expect(
+          await inPage(
+            page,
+            "[...document.querySelectorAll('#reconciliation .table-wrap')].every((w) => w.scrollWidth <= w.clientWidth)",
+          ),
+        ).toBe(true);
         // With a budget, its gauge; no "no budget" line.
         expect(await page.isHidden('#no-budget')).toBe(true);
         expect(await page.isVisible('#budget-gauge')).toBe(true);
