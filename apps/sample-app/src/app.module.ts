@@ -1,7 +1,8 @@
 import {
+  PHONE_VERIFICATION_SHARED_STORE,
   PhoneVerificationModule,
   type PhoneVerificationModuleOptions,
-  type RedisClientLike,
+  type PhoneVerificationSharedStore,
 } from '@app/phone-verification';
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
@@ -26,7 +27,6 @@ import { BoardController } from './board/board.controller.js';
 import { BoardDataController } from './board/board-data.controller.js';
 import { UpstreamReachability } from './health/upstream-reachability.js';
 import { SharedStoreMetrics } from './metrics/shared-store.metrics.js';
-import { AppRedisConnection } from './shared-store/app-redis-connection.js';
 import { Check3eController } from './check-3e/check-3e.controller.js';
 import { LedgerController } from './ledger/ledger.controller.js';
 import { CircuitBreakerHealthIndicator } from './health/circuit-breaker.health.js';
@@ -45,38 +45,37 @@ export interface AppModuleOptions {
   config: SampleAppConfig;
   /** Extra providers, e.g. the embedded sandbox's lifecycle. */
   providers?: Provider[];
-  /** The Redis connection shared by the library and the throttler, when REDIS_URL is set. */
-  redis?: RedisClientLike;
 }
 
 /** The sample app: the library behind an authenticated, throttled controller. */
 @Module({})
 export class AppModule {
-  static forRoot({
-    config,
-    providers = [],
-    redis,
-  }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, providers = [] }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
         // The library's options as the app read them once (its variables
         // through its own reader; the sandbox's token and URL in sandbox
-        // mode, the shared Redis connection); the app adds its metrics.
+        // mode); the app adds its metrics. Global: the throttler takes the
+        // library's Redis handle.
         ConfigModule.forRoot({ ignoreEnvFile: true }),
         PhoneVerificationModule.forRootAsync({
+          isGlobal: true,
           imports: [MetricsModule],
           inject: [VerificationMetrics],
           useFactory: (
             metrics: VerificationMetrics,
           ): PhoneVerificationModuleOptions => ({
-            // (`redis` already holds the app's shared connection.)
             ...config.acedata,
             onVerification: (event) => metrics.record(event),
           }),
         }),
         MetricsModule,
-        ThrottlerModule.forRoot(throttlerOptions(config, redis)),
+        ThrottlerModule.forRootAsync({
+          inject: [PHONE_VERIFICATION_SHARED_STORE],
+          useFactory: (store: PhoneVerificationSharedStore | null) =>
+            throttlerOptions(config, store),
+        }),
         TerminusModule.forRoot({ errorLogStyle: 'json' }),
         HttpModule,
       ],
@@ -103,14 +102,6 @@ export class AppModule {
         SharedStoreMetrics,
         LedgerMetrics,
         CircuitBreakerMetrics,
-        ...(redis
-          ? [
-              {
-                provide: AppRedisConnection,
-                useValue: new AppRedisConnection(redis),
-              },
-            ]
-          : []),
         ...providers,
       ],
     };
@@ -120,17 +111,17 @@ export class AppModule {
 /**
  * Two limits per minute: per caller key (see CallerThrottlerGuard), named
  * "default" so the answer carries a plain Retry-After header; and per client
- * IP whatever the key. Counted in Redis when there is one, else in memory.
+ * IP whatever the key. Counted in Redis (the library's handle) when there is
+ * one, else in memory.
  */
 function throttlerOptions(
   config: SampleAppConfig,
-  redis: RedisClientLike | undefined,
+  store: PhoneVerificationSharedStore | null,
 ): ThrottlerModuleOptions {
   const memoryStorage = new FixedWindowThrottlerStorage();
-  const namespace = config.acedata.redis?.namespace ?? 'phone-verification';
   return {
-    storage: redis
-      ? new RedisThrottlerStorage(redis, namespace, memoryStorage)
+    storage: store
+      ? new RedisThrottlerStorage(store, memoryStorage)
       : memoryStorage,
     errorMessage: 'Rate limit exceeded for this API key; see Retry-After',
     throttlers: [

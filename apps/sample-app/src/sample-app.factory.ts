@@ -2,12 +2,7 @@ import {
   sandboxModeWarning,
   startSandbox,
 } from '@app/phone-verification/sandbox';
-import {
-  connectRedis,
-  invalidInputExceptionFactory,
-  redisOptionsWithClient,
-  type RedisClientLike,
-} from '@app/phone-verification';
+import { invalidInputExceptionFactory } from '@app/phone-verification';
 import {
   ValidationPipe,
   type DynamicModule,
@@ -77,9 +72,9 @@ export async function createSampleApp(): Promise<SampleApp> {
     );
   }
   const providers: Provider[] = [];
-  const sandboxed = await withEmbeddedSandbox(envConfig, providers, logger);
-  const { config, redis } = await withSharedRedis(sandboxed, logger);
-  const module = AppModule.forRoot({ config, providers, redis });
+  const config = await withEmbeddedSandbox(envConfig, providers, logger);
+  logSharedRedis(config, logger);
+  const module = AppModule.forRoot({ config, providers });
   const app =
     config.adapter === 'fastify'
       ? await createFastifyApp(module, config, rootLogger, logger)
@@ -114,17 +109,13 @@ async function withEmbeddedSandbox(
 }
 
 /**
- * With `REDIS_URL` (or `REDIS_CLUSTER_NODES`, or `REDIS_SENTINELS`), opens
- * one connection for the library (cache, single flight, budgets) and the
- * throttler; the app closes it after draining.
+ * Says which Redis the instances share (`REDIS_URL`, `REDIS_CLUSTER_NODES`
+ * or `REDIS_SENTINELS`): the library connects to it, and the throttler
+ * uses the library's handle.
  */
-async function withSharedRedis(
-  config: SampleAppConfig,
-  logger: LoggerService,
-): Promise<{ config: SampleAppConfig; redis?: RedisClientLike }> {
+function logSharedRedis(config: SampleAppConfig, logger: LoggerService): void {
   const redisOptions = config.acedata.redis;
-  if (!redisOptions || redisOptions.client) return { config };
-  const redis = await connectRedis(redisOptions);
+  if (!redisOptions) return;
   const which = redisOptions.url
     ? 'REDIS_URL'
     : 'cluster' in redisOptions
@@ -134,11 +125,6 @@ async function withSharedRedis(
     `${which} is set: cache, single flight, rate limits and budgets are shared with every instance on it`,
     'SampleApp',
   );
-  const redisOption = redisOptionsWithClient(redisOptions, redis);
-  return {
-    config: { ...config, acedata: { ...config.acedata, redis: redisOption } },
-    redis,
-  };
 }
 
 async function createFastifyApp(

@@ -32,6 +32,7 @@ export {
   PHONE_VERIFICATION_CACHE_STORE,
   PHONE_VERIFICATION_CLOCK,
   PHONE_VERIFICATION_LEDGER,
+  PHONE_VERIFICATION_SHARED_STORE,
 } from './phone-verification.constants.js';
 export type { Clock } from './clock.js';
 export type { CircuitBreakerState } from './resilience/circuit-breaker.js';
@@ -133,24 +134,18 @@ export { openUsageLedger } from './ledger/open-usage-ledger.js';
 export { EmbeddedLedgerInUseError } from './ledger/embedded-store-lock.js';
 export type { BudgetUsage } from './budget/spend-budget.js';
 export type { BudgetCounterLoss } from './budget/budget-ledger.js';
-export {
-  redisOptionsWithClient,
-  type RedisOptions,
-  type SingleFlightOptions,
+export type {
+  RedisOptions,
+  SingleFlightOptions,
 } from './shared-store/shared-store.options.js';
+export type { PhoneVerificationSharedStore } from './shared-store/shared-redis.js';
 export {
-  closeRedis,
-  connectRedis,
   RedisClusterNodeAsUrlError,
   type RedisAuthOptions,
   type RedisClientLike,
   type RedisConnectionOptions,
   type RedisTarget,
 } from './shared-store/redis-client.js';
-export {
-  RedisCommandTimeoutError,
-  withinDeadline,
-} from './shared-store/command-deadline.js';
 export { UnsafeEvictionPolicyError } from './shared-store/eviction-policy.js';
 export type { SharedStoreState } from './shared-store/redis-availability.js';
 export type { SharedStoreReport } from './phone-verification.service.js';

@@ -16,9 +16,14 @@ export const PHONE_VERIFICATION_RESILIENCE_OPTIONS =
 /** Injection token of the clock (`{ now(), sleep() }`); override it in tests. */
 export const PHONE_VERIFICATION_CLOCK = 'PHONE_VERIFICATION:CLOCK';
 
-/** Injection token of the shared Redis handle (`SharedRedis`, or `null` without Redis). */
-export const PHONE_VERIFICATION_SHARED_REDIS =
-  'PHONE_VERIFICATION:SHARED_REDIS';
+/**
+ * Injection token of the library's Redis handle
+ * (`PhoneVerificationSharedStore`, or `null` without `redis`): an app's own
+ * shared state (rate limits) uses the same connection and the same view of
+ * whether Redis is up.
+ */
+export const PHONE_VERIFICATION_SHARED_STORE =
+  'PHONE_VERIFICATION:SHARED_STORE';
 
 /**
  * Injection token of the result cache's store (a Keyv / cache-manager

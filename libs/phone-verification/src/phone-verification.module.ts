@@ -13,7 +13,10 @@ import {
   UsageLedgerCloser,
   usageLedgerProvider,
 } from './ledger/usage-ledger.provider.js';
-import { PHONE_VERIFICATION_LEDGER } from './phone-verification.constants.js';
+import {
+  PHONE_VERIFICATION_LEDGER,
+  PHONE_VERIFICATION_SHARED_STORE,
+} from './phone-verification.constants.js';
 
 /**
  * Provides {@link PhoneVerificationService}. AceData's calls go through an
@@ -35,6 +38,10 @@ import { PHONE_VERIFICATION_LEDGER } from './phone-verification.constants.js';
     UpstreamResilience,
     PhoneVerificationService,
   ],
-  exports: [PhoneVerificationService, PHONE_VERIFICATION_LEDGER],
+  exports: [
+    PhoneVerificationService,
+    PHONE_VERIFICATION_LEDGER,
+    PHONE_VERIFICATION_SHARED_STORE,
+  ],
 })
 export class PhoneVerificationModule extends ConfigurablePhoneVerificationModule {}

@@ -1,5 +1,10 @@
+import { Test, type TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
-import type { RedisClientLike } from '@app/phone-verification';
+import {
+  PHONE_VERIFICATION_SHARED_STORE,
+  PhoneVerificationModule,
+  type PhoneVerificationSharedStore,
+} from '@app/phone-verification';
 import {
   startTestRedis,
   type TestRedis,
@@ -7,35 +12,49 @@ import {
 import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
-describe('RedisThrottlerStorage (real Redis)', () => {
+describe('RedisThrottlerStorage on the library’s Redis handle (real Redis)', () => {
   let redis: TestRedis;
+  const modules: TestingModule[] = [];
   const clients: Redis[] = [];
   beforeAll(async () => {
     redis = await startTestRedis();
   });
   afterAll(async () => {
+    await Promise.all(modules.map((m) => m.close()));
     for (const client of clients) client.disconnect();
     await redis.close();
   });
 
-  async function storage(namespace: string): Promise<RedisThrottlerStorage> {
-    const client = new Redis(redis.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => 100,
-    });
-    client.on('error', () => undefined);
-    clients.push(client);
-    await new Promise((r) => client.once('ready', r));
-    return new RedisThrottlerStorage(
-      client as unknown as RedisClientLike,
-      namespace,
+  /** An instance as the app builds it: the library connects, the throttler takes its handle. */
+  async function instance(namespace: string) {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        PhoneVerificationModule.forRoot({
+          apiToken: 'throttler-spec-token',
+          baseUrl: 'http://127.0.0.1:9',
+          redis: {
+            url: redis.url,
+            namespace,
+            secret: 'throttler-spec-secret-0123456789abcdef',
+          },
+        }),
+      ],
+    }).compile();
+    modules.push(moduleRef);
+    const store = moduleRef.get<PhoneVerificationSharedStore>(
+      PHONE_VERIFICATION_SHARED_STORE,
+    );
+    const storage = new RedisThrottlerStorage(
+      store,
       new FixedWindowThrottlerStorage(),
     );
+    return { store, storage };
   }
 
   it('one limit across instances: 20 concurrent hits from 3 storages, limit 5 → 5 allowed', async () => {
-    const storages = await Promise.all([1, 2, 3].map(() => storage('shared')));
+    const storages = await Promise.all(
+      [1, 2, 3].map(async () => (await instance('shared')).storage),
+    );
     const records = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         storages[i % 3].increment('key:abc', 60_000, 5, 60_000, 'default'),
@@ -55,24 +74,31 @@ describe('RedisThrottlerStorage (real Redis)', () => {
     expect(other).toMatchObject({ totalHits: 1, isBlocked: false });
   });
 
-  it('counts in memory while Redis is away, and in Redis again when it is back', async () => {
-    const s = await storage('failover');
-    await s.increment('key:x', 60_000, 100, 60_000, 'default');
+  // One view of Redis for the library and the throttler: readiness never
+  // says shared while the limits count per instance, nor the other way.
+  it('counts in memory while the library’s handle says Redis is away, and in Redis from the moment it says it is back', async () => {
+    const { store, storage } = await instance('failover');
+    await storage.increment('key:x', 60_000, 100, 60_000, 'default');
     await redis.kill();
-    const during = await s.increment('key:x', 60_000, 100, 60_000, 'default');
+    const during = await storage.increment(
+      'key:x',
+      60_000,
+      100,
+      60_000,
+      'default',
+    );
     // The in-memory fallback starts its own window.
     expect(during).toMatchObject({ totalHits: 1, isBlocked: false });
+    expect(store.isUp()).toBe(false);
     await redis.restart();
-    // Once the client has reconnected (ioredis retries by itself), hits are
-    // counted in Redis again.
+    for (let i = 0; i < 200 && !store.isUp(); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(store.isUp()).toBe(true);
+    // The very next hit is counted in Redis, under the library's namespace.
+    await storage.increment('key:y', 60_000, 100, 60_000, 'default');
     const probe = new Redis(redis.url);
     clients.push(probe);
-    let inRedis: string | null = null;
-    for (let i = 0; i < 100 && inRedis === null; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      await s.increment('key:y', 60_000, 100, 60_000, 'default');
-      inRedis = await probe.get('failover:throttle:{default:key:y}');
-    }
-    expect(Number(inRedis)).toBeGreaterThanOrEqual(1);
+    expect(await probe.get('failover:throttle:{default:key:y}')).toBe('1');
   });
 });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { withinDeadline, type RedisClientLike } from '@app/phone-verification';
+import type { PhoneVerificationSharedStore } from '@app/phone-verification';
 import type { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
 
 type ThrottlerRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -27,27 +27,22 @@ return {hits, left, 0, 0}`;
 
 const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
 
-/** How long Redis has to answer (the library's deadline: a busy loop does not count). */
-const COMMAND_TIMEOUT_MS = 1_000;
-/** While degraded, one request in this long tries Redis again; the others count here. */
-const RETRY_AFTER_MS = 250;
-
 /**
  * `@nestjs/throttler` storage shared by every instance on one Redis, so the
- * per-key and per-IP limits hold across replicas. Keys are
+ * per-key and per-IP limits hold across replicas, on the library's Redis
+ * handle: its connection, its command deadline and its one view of whether
+ * Redis is usable (what readiness reports as shared). Keys are
  * `<namespace>:throttle:{<throttler>:<tracker>}` (trackers are key digests or
- * IPs). While Redis is away or silent it counts in this instance's memory
- * instead, trying Redis again every quarter second, and logs the switch
- * once each way.
+ * IPs). While the handle says Redis is not up, or a command fails, it
+ * counts in this instance's memory instead, and logs the switch once each
+ * way; it counts in Redis again as soon as the library's probe finds it back.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('Throttling');
   private degraded = false;
-  private retryAt = 0;
 
   constructor(
-    private readonly client: RedisClientLike,
-    private readonly namespace: string,
+    private readonly store: PhoneVerificationSharedStore,
     private readonly fallback: FixedWindowThrottlerStorage,
   ) {}
 
@@ -60,8 +55,20 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   ): Promise<ThrottlerRecord> {
     // One hash slot for both keys (the `{…}` tag): a Redis Cluster runs
     // the script where they live, not CROSSSLOT.
-    const base = `${this.namespace}:throttle:{${throttlerName}:${key}}`;
-    if (this.degraded && Date.now() < this.retryAt) {
+    const base = this.store.key('throttle', `{${throttlerName}:${key}}`);
+    const reply = (await this.store.attempt(() =>
+      this.store.client.eval(
+        INCREMENT,
+        2,
+        base,
+        `${base}:blocked`,
+        ttl,
+        limit,
+        blockDuration,
+      ),
+    )) as number[] | undefined;
+    if (!reply) {
+      this.switchTo(true);
       return this.fallback.increment(
         key,
         ttl,
@@ -70,51 +77,24 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
         throttlerName,
       );
     }
-    try {
-      if (this.client.status !== 'ready') throw new Error('redis not ready');
-      const reply = (await withinDeadline(
-        this.client.eval(
-          INCREMENT,
-          2,
-          base,
-          `${base}:blocked`,
-          ttl,
-          limit,
-          blockDuration,
-        ),
-        COMMAND_TIMEOUT_MS,
-      )) as number[];
-      this.recovered();
-      return {
-        totalHits: Number(reply[0]),
-        timeToExpire: seconds(Number(reply[1])),
-        isBlocked: Number(reply[2]) === 1,
-        timeToBlockExpire: seconds(Number(reply[3])),
-      };
-    } catch {
-      this.lost();
-      return this.fallback.increment(
-        key,
-        ttl,
-        limit,
-        blockDuration,
-        throttlerName,
+    this.switchTo(false);
+    return {
+      totalHits: Number(reply[0]),
+      timeToExpire: seconds(Number(reply[1])),
+      isBlocked: Number(reply[2]) === 1,
+      timeToBlockExpire: seconds(Number(reply[3])),
+    };
+  }
+
+  private switchTo(degraded: boolean): void {
+    if (this.degraded === degraded) return;
+    this.degraded = degraded;
+    if (degraded) {
+      this.logger.warn(
+        'Redis is unavailable: rate limits are counted per instance until it returns',
       );
+    } else {
+      this.logger.log('Redis is back: rate limits are shared again');
     }
-  }
-
-  private lost(): void {
-    this.retryAt = Date.now() + RETRY_AFTER_MS;
-    if (this.degraded) return;
-    this.degraded = true;
-    this.logger.warn(
-      'Redis is unavailable: rate limits are counted per instance until it returns',
-    );
-  }
-
-  private recovered(): void {
-    if (!this.degraded) return;
-    this.degraded = false;
-    this.logger.log('Redis is back: rate limits are shared again');
   }
 }

@@ -33,6 +33,14 @@ export interface RedisClientLike {
   disconnect?(): void;
 }
 
+/** The last error of each client {@link connectRedis} opened, for the tracker that comes after. */
+const lastErrors = new WeakMap<object, Error>();
+
+/** The last error `client` emitted since {@link connectRedis} opened it; none if it never failed. */
+export function lastErrorOf(client: RedisClientLike): Error | undefined {
+  return lastErrors.get(client);
+}
+
 /** Clients being closed on purpose: they stay closed. */
 const closing = new WeakSet<object>();
 
@@ -208,7 +216,9 @@ export async function connectRedis(
     });
   }
   // Errors are reported through the state tracker; unhandled, they'd crash.
-  client.on('error', () => undefined);
+  // The last one before the tracker exists is kept for it (why not ready).
+  const connected = client;
+  connected.on('error', (error: Error) => lastErrors.set(connected, error));
   await new Promise<void>((done) => {
     const timer = setTimeout(done, readyTimeoutMs);
     client.once('ready', () => {

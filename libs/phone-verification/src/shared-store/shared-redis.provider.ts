@@ -7,13 +7,18 @@ import {
 } from '@nestjs/common';
 import {
   PHONE_VERIFICATION_RESOLVED_OPTIONS,
-  PHONE_VERIFICATION_SHARED_REDIS,
+  PHONE_VERIFICATION_SHARED_STORE,
 } from '../phone-verification.constants.js';
 import type { ResolvedPhoneVerificationOptions } from '../phone-verification.options.js';
 import { withinDeadline } from './command-deadline.js';
 import { UnsafeEvictionPolicyError } from './eviction-policy.js';
 import { RedisAvailability } from './redis-availability.js';
-import { closeRedis, connectRedis, type RedisTarget } from './redis-client.js';
+import {
+  closeRedis,
+  connectRedis,
+  lastErrorOf,
+  type RedisTarget,
+} from './redis-client.js';
 import { SharedRedis } from './shared-redis.js';
 
 /** How often a store that is not up is probed. */
@@ -25,7 +30,7 @@ const PROBE_INTERVAL_MS = 250;
  * with budgets on, an evicting policy refuses to start.
  */
 export const sharedRedisProvider: Provider = {
-  provide: PHONE_VERIFICATION_SHARED_REDIS,
+  provide: PHONE_VERIFICATION_SHARED_STORE,
   inject: [PHONE_VERIFICATION_RESOLVED_OPTIONS],
   useFactory: async (
     options: ResolvedPhoneVerificationOptions,
@@ -44,6 +49,9 @@ export const sharedRedisProvider: Provider = {
         ),
       intervalMs: PROBE_INTERVAL_MS,
     });
+    // Not ready at start: say why from the first (NOAUTH, ECONNREFUSED…).
+    const early = lastErrorOf(client);
+    if (client.status !== 'ready' && early) availability.failed(early);
     const shared = new SharedRedis(
       client,
       availability,
@@ -66,7 +74,7 @@ export const sharedRedisProvider: Provider = {
 @Injectable()
 export class SharedRedisCloser implements OnApplicationShutdown {
   constructor(
-    @Inject(PHONE_VERIFICATION_SHARED_REDIS)
+    @Inject(PHONE_VERIFICATION_SHARED_STORE)
     private readonly shared: SharedRedis | null,
   ) {}
 

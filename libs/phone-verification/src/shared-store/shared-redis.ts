@@ -20,13 +20,34 @@ export interface SharedStoreHealth {
 }
 
 /**
+ * The library's Redis handle, for an app that keeps its own shared state on
+ * the same Redis (a rate limiter's counters): one connection, one view of
+ * whether Redis is usable, one command deadline. Inject it with
+ * `@Inject(PHONE_VERIFICATION_SHARED_STORE)`; it is `null` without `redis`.
+ */
+export interface PhoneVerificationSharedStore {
+  /** The connection (opened by the library from `redis`, or the one you gave). */
+  readonly client: RedisClientLike;
+  /** `<namespace>:<parts…>`: keys beside the library's, under its namespace. */
+  key(...parts: string[]): string;
+  /** True while Redis is in use (what readiness calls shared). */
+  isUp(): boolean;
+  /**
+   * Runs `command` under the shared deadline while Redis is up; `undefined`
+   * at once when it is not, or when the command fails or times out (which
+   * marks it degraded for every user of the handle until a probe succeeds).
+   */
+  attempt<T>(command: () => Promise<T>): Promise<T | undefined>;
+}
+
+/**
  * The Redis shared by the instances, as the cache, single flight and budgets
  * use it: the client, whether it is up, the key namespace, and one deadline
  * for every command. Every key the library writes is
  * `<namespace>:<feature>:<HMAC or day>`; none holds a name, phone or ID
  * number.
  */
-export class SharedRedis {
+export class SharedRedis implements PhoneVerificationSharedStore {
   private readonly logger = new Logger('PhoneVerificationRedis');
   private policy: EvictionPolicy = {};
   private policyLogged?: string;
@@ -40,6 +61,10 @@ export class SharedRedis {
     /** How long Redis has to answer a command (counted while we could read it). */
     readonly commandTimeoutMs: number,
   ) {}
+
+  isUp(): boolean {
+    return this.availability.isUp();
+  }
 
   /** A key under the namespace. */
   key(...parts: string[]): string {

@@ -1,10 +1,7 @@
 import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
 import { wholeNumberOption } from '../option-checks.js';
 import type { SingleFlightTiming } from '../resilience/redis-single-flight.js';
-import type {
-  RedisClientLike,
-  RedisConnectionOptions,
-} from './redis-client.js';
+import type { RedisConnectionOptions } from './redis-client.js';
 
 /**
  * A Redis shared by every instance, for the result cache, single flight and
@@ -30,18 +27,6 @@ export type RedisOptions = RedisConnectionOptions & {
   /** Single flight's timing, in ms. The lease's lifetime follows from the call's whole deadline. */
   singleFlight?: SingleFlightOptions;
 };
-
-/**
- * The same options on a connection you opened (e.g. one client shared
- * with the app's rate limiter): where to connect is dropped, the rest kept.
- */
-export function redisOptionsWithClient(
-  redis: RedisOptions,
-  client: RedisClientLike,
-): RedisOptions {
-  const { namespace, secret, commandTimeoutMs, singleFlight } = redis;
-  return { namespace, secret, commandTimeoutMs, singleFlight, client };
-}
 
 /** How single flight across instances is timed. */
 export interface SingleFlightOptions {
