@@ -19,6 +19,7 @@ const base = {
     '^@app/phone-verification$': '<rootDir>/libs/phone-verification/src/index.ts',
     '^@app/phone-verification/testing$': '<rootDir>/libs/phone-verification/src/testing/index.ts',
     '^@app/phone-verification/sandbox$': '<rootDir>/libs/phone-verification/src/testing/sandbox/index.ts',
+    '^@app/phone-verification/wire$': '<rootDir>/libs/phone-verification/src/acedata/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

@@ -97,3 +97,32 @@ describe('the sandbox entry (`…/sandbox`)', () => {
     });
   });
 });
+
+describe('the wire entry (`…/wire`)', () => {
+  it('loads in both builds (AceData’s codes and codec), and the main entry no longer holds it', () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const cjs = require(${JSON.stringify(`${DIST}/cjs/acedata/index.js`)});
+      const esm = await import(${JSON.stringify(`${DIST}/esm/acedata/index.js`)});
+      const main = await import(${JSON.stringify(`${DIST}/esm/index.js`)});
+      console.log(JSON.stringify({
+        cjs: [typeof cjs.decodeCheck3eRequest, typeof cjs.encodeCheck3eResult],
+        esm: [typeof esm.decodeCheck3eRequest, typeof esm.encodeCheck3eResult],
+        zero: esm.meaningOfResultCode(0).status,
+        inMain: 'decodeCheck3eRequest' in main,
+      }));
+    `;
+    const seen = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+      }),
+    ) as Record<string, unknown>;
+    expect(seen).toEqual({
+      cjs: ['function', 'function'],
+      esm: ['function', 'function'],
+      zero: 'consistent',
+      inMain: false,
+    });
+  });
+});

@@ -2,16 +2,9 @@
 
 export { PhoneVerificationModule } from './phone-verification.module.js';
 export type { PhoneVerificationModuleExtras } from './phone-verification.module-definition.js';
-export {
-  PHONE_VERIFICATION_MODULE_OPTIONS,
-  PHONE_VERIFICATION_ASYNC_OPTIONS_TYPE,
-  PHONE_VERIFICATION_OPTIONS_TYPE,
-} from './phone-verification.module-definition.js';
+export { PHONE_VERIFICATION_MODULE_OPTIONS } from './phone-verification.module-definition.js';
 export type { PhoneVerificationModuleOptions } from './phone-verification.options.js';
-export {
-  DEFAULT_BASE_URL,
-  DEFAULT_TIMEOUT_MS,
-} from './acedata/acedata-client.options.js';
+export { DEFAULT_BASE_URL } from './acedata/acedata-client.options.js';
 export type { EncryptionOptions } from './acedata/encryption.options.js';
 export type { CacheOptions } from './cache/cache.options.js';
 export type { CircuitBreakerOptions } from './resilience/circuit-breaker.options.js';
@@ -52,8 +45,6 @@ export {
 export {
   ENCRYPTABLE_FIELDS,
   VERIFY_MODES,
-  VERIFY_MODE_ALIASES,
-  VERIFY_MODE_INPUTS,
   type EncryptableField,
   type EncryptedFields,
   type PhoneVerificationRequest,
@@ -157,35 +148,15 @@ export {
   type PhoneVerificationHttpAnswer,
 } from './filters/http-answer.js';
 
-// AceData's wire format, for apps that take and answer AceData's own shape.
-export {
-  CHECK_3E_WIRE_ENCRYPTABLE_FIELDS,
-  CHECK_3E_WIRE_VERIFY_MODES,
-  type AceDataWireErrorBody,
-  type Check3eWireEncryptableField,
-  type Check3eWireRequest,
-  type Check3eWireResponse,
-  type Check3eWireVerifyMode,
-} from './acedata/check-3e.wire.js';
-export {
-  decodeCheck3eRequest,
-  type Check3eWireRequestInput,
-} from './acedata/check-3e-request.codec.js';
-export { encodeCheck3eResult } from './acedata/check-3e-result.mapper.js';
-export {
-  RESULT_CODES,
-  ResultCodeTable,
-  meaningOfResultCode,
-  type ResultCodeMeaning,
-} from './acedata/result-codes.js';
+// AceData's wire format (request and answer shapes, result codes): the
+// `…/wire` entry.
 export type {
   ResultCodeOverride,
   ResultCodeOverrides,
 } from './acedata/result-codes.options.js';
 
-export { validateIdCard, idCardCheckCharacter } from './validation/id-card.js';
+export { validateIdCard } from './validation/id-card.js';
 export { validateMobile } from './validation/mobile.js';
-export { IV_LENGTH, validateIv } from './validation/iv.js';
 export {
   validatePersonName,
   MAX_NAME_LENGTH,

@@ -1,15 +1,17 @@
 import { TEST_ID_CARD, TEST_NAME } from '@app/phone-verification/sandbox';
 import {
-  CHECK_3E_WIRE_ENCRYPTABLE_FIELDS,
-  CHECK_3E_WIRE_VERIFY_MODES,
   IsEncryptionIv,
   validateIdCard,
   validateMobile,
   validatePersonName,
+} from '@app/phone-verification';
+import {
+  CHECK_3E_WIRE_ENCRYPTABLE_FIELDS,
+  CHECK_3E_WIRE_VERIFY_MODES,
   type Check3eWireEncryptableField,
   type Check3eWireRequestInput,
   type Check3eWireVerifyMode,
-} from '@app/phone-verification';
+} from '@app/phone-verification/wire';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PlainOrCiphertext } from './plain-or-ciphertext.decorator.js';
 import {

@@ -3,10 +3,12 @@ import {
   PHONE_VERIFICATION_STATUSES,
   chargedForThisCall,
   mayHaveChargedThisCall,
-  encodeCheck3eResult,
-  type Check3eWireResponse,
   type PhoneVerificationResult,
 } from '@app/phone-verification';
+import {
+  encodeCheck3eResult,
+  type Check3eWireResponse,
+} from '@app/phone-verification/wire';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /**

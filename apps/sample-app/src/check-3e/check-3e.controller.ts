@@ -1,7 +1,5 @@
-import {
-  PhoneVerificationService,
-  decodeCheck3eRequest,
-} from '@app/phone-verification';
+import { PhoneVerificationService } from '@app/phone-verification';
+import { decodeCheck3eRequest } from '@app/phone-verification/wire';
 import {
   Body,
   Controller,

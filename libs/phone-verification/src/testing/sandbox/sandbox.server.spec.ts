@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
-import {
-  idCardCheckCharacter,
-  validateIdCard,
-  validateMobile,
-} from '../../index.js';
+import { validateIdCard, validateMobile } from '../../index.js';
+import { idCardCheckCharacter } from '../../validation/id-card.js';
 import { REGISTERED_PEOPLE } from './sandbox.registry.js';
 import {
   TEST_IDENTITIES,
