@@ -138,8 +138,10 @@ export {
   type RedisTarget,
 } from './shared-store/redis-client.js';
 export { UnsafeEvictionPolicyError } from './shared-store/eviction-policy.js';
-export type { SharedStoreState } from './shared-store/redis-availability.js';
-export type { SharedStoreReport } from './phone-verification.service.js';
+export type {
+  PhoneVerificationHealth,
+  SharedStoreReport,
+} from './health/phone-verification-health.js';
 
 export { PhoneVerificationExceptionFilter } from './filters/phone-verification-exception.filter.js';
 export {

@@ -38,19 +38,12 @@ import {
   type AttemptTally,
   type ResilientOutcome,
 } from './resilience/upstream-resilience.js';
-import type {
-  SharedRedis,
-  SharedStoreHealth,
-} from './shared-store/shared-redis.js';
-import type { BudgetCounterLoss } from './budget/budget-ledger.js';
-
-/** What `sharedStoreHealth()` reports. */
-export interface SharedStoreReport extends SharedStoreHealth {
-  /** The last budget counter found missing in Redis and re-seeded, if any. */
-  readonly budgetCounterLost?: BudgetCounterLoss;
-  /** How many times a new day's budget counter could not be seeded from the usage ledger. */
-  readonly budgetSeedFailures: number;
-}
+import type { SharedRedis } from './shared-store/shared-redis.js';
+import {
+  healthSnapshot,
+  type PhoneVerificationHealth,
+  type SharedStoreReport,
+} from './health/phone-verification-health.js';
 import {
   normalizeVerificationRequest,
   type NormalizedVerificationRequest,
@@ -234,6 +227,29 @@ export class PhoneVerificationService {
       ...(budgetCounterLost ? { budgetCounterLost } : {}),
       budgetSeedFailures: this.budget?.seedFailures() ?? 0,
     };
+  }
+
+  /**
+   * The library's state now, each part with whether it refuses billed calls
+   * (by the library's own rules: the circuit, a fail-closed budget while
+   * Redis is away, a ledger that refuses while its store is away), for
+   * readiness and metrics.
+   */
+  health(): PhoneVerificationHealth {
+    return healthSnapshot({
+      circuit: this.circuitState(),
+      sharedStore: this.sharedStoreHealth(),
+      budgetsFailClosed: this.budget?.failsClosed() ?? false,
+      ...(this.ledger
+        ? {
+            ledger: {
+              available: this.ledger.storeAvailable(),
+              waiting: this.ledger.backlog(),
+              whenAway: this.ledger.whenStoreAway(),
+            },
+          }
+        : {}),
+    });
   }
 
   /** How many times the shared Redis was lost since start (each a fallback to per-instance behaviour). */

@@ -18,8 +18,8 @@ export class CircuitBreakerHealthIndicator {
 
   check(): HealthIndicatorResult<'acedata_circuit'> {
     const indicator = this.indicators.check('acedata_circuit');
-    const state = this.verification.circuitState();
-    return state === 'open' || state === 'isolated'
+    const { state, refusingBilledCalls } = this.verification.health().circuit;
+    return refusingBilledCalls
       ? indicator.down({ state })
       : indicator.up({ state });
   }

@@ -28,7 +28,7 @@ export class CircuitBreakerMetrics implements OnModuleInit {
       labelNames: ['state'] as const,
       registers: [this.metrics.registry],
       collect() {
-        const current = verification.circuitState();
+        const current = verification.health().circuit.state;
         if (current === 'disabled') return;
         for (const state of STATES)
           this.set({ state }, state === current ? 1 : 0);

@@ -24,13 +24,13 @@ export class SharedStoreMetrics implements OnModuleInit {
     const registers = [this.metrics.registry];
     // Without Redis the shared store's gauges are not declared at all: a
     // gauge without labels always has a value, and a 0 would read as "down".
-    if (verification.sharedStoreState() !== 'disabled') {
+    if (verification.health().sharedStore) {
       const up = new Gauge({
         name: 'phone_verification_shared_store_up',
         help: 'Whether the shared Redis is in use (1), away with per-instance fallbacks (0); absent without Redis',
         registers,
         collect() {
-          this.set(verification.sharedStoreState() === 'up' ? 1 : 0);
+          this.set(verification.health().sharedStore?.shared ? 1 : 0);
         },
       });
       const fallbacks = new Gauge({
@@ -48,7 +48,7 @@ export class SharedStoreMetrics implements OnModuleInit {
         registers,
         collect() {
           this.reset();
-          const health = verification.sharedStoreHealth();
+          const health = verification.health().sharedStore;
           if (health?.evictionSafe !== undefined) {
             this.set(
               { policy: health.evictionPolicy },
@@ -64,7 +64,7 @@ export class SharedStoreMetrics implements OnModuleInit {
         registers,
         collect() {
           this.reset();
-          const lost = verification.sharedStoreHealth()?.budgetCounterLost;
+          const lost = verification.health().sharedStore?.budgetCounterLost;
           if (lost) {
             this.set({ day: lost.day }, lost.detectedAt.getTime() / 1000);
           }
@@ -75,7 +75,7 @@ export class SharedStoreMetrics implements OnModuleInit {
         help: "Times since start this instance found a new day's budget counter and could not read the usage ledger to seed it (calls refused, or counted from what it saw with failOpen)",
         registers,
         collect() {
-          this.set(verification.sharedStoreHealth()?.budgetSeedFailures ?? 0);
+          this.set(verification.health().sharedStore?.budgetSeedFailures ?? 0);
         },
       });
       this.gauges.push(up, fallbacks, evictionSafe, counterLost, seedFailures);

@@ -43,6 +43,11 @@ export class SpendBudget {
     private readonly clock: Clock,
   ) {}
 
+  /** True when billed calls are refused while the budget's store is away (`failOpen` not set). */
+  failsClosed(): boolean {
+    return !this.options.failOpen;
+  }
+
   /**
    * Reserves one billed call; throws `BudgetExhaustedError` when a budget is
    * spent, `BudgetStoreUnavailableError` when it cannot be counted (the

@@ -172,6 +172,11 @@ export class UsageLedger {
     return !this.storeAway;
   }
 
+  /** What calls do while the store is away: refused, or their rows spooled (`whenStoreDown`). */
+  whenStoreAway(): 'refuse' | 'spool' {
+    return this.options.whenStoreDown === 'spool' ? 'spool' : 'refuse';
+  }
+
   /** Writes waiting for the store (spooled or in memory). */
   backlog(): number {
     return (this.spool?.size() ?? 0) + this.waiting.length;

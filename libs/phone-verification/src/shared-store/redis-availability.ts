@@ -59,9 +59,16 @@ export class RedisAvailability {
   constructor(
     private readonly client: RedisClientLike,
     private readonly probe: AvailabilityProbe,
+    /** An error the connection met before this tracker existed: why it is not up yet. */
+    earlierError?: unknown,
   ) {
     this.current = client.status === 'ready' ? 'up' : 'down';
     this.wasUp = this.current === 'up';
+    if (this.current !== 'up' && earlierError !== undefined) {
+      this.why = reasonOf(earlierError);
+      this.saidAtStart = true;
+      this.warn('down');
+    }
     client.on('ready', () => this.probeSoon(0));
     client.on('end', () => this.lost('down'));
     client.on('close', () => this.lost('down'));

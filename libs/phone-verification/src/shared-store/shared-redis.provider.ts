@@ -41,17 +41,19 @@ export const sharedRedisProvider: Provider = {
       connection.client ?? (await connectRedis(connection as RedisTarget));
     // Each instance probes its own short-lived key: a write, so OOM counts.
     const probeKey = `${namespace}:probe:${randomUUID()}`;
-    const availability = new RedisAvailability(client, {
-      run: () =>
-        withinDeadline(
-          client.set(probeKey, '1', 'PX', 5_000),
-          commandTimeoutMs,
-        ),
-      intervalMs: PROBE_INTERVAL_MS,
-    });
-    // Not ready at start: say why from the first (NOAUTH, ECONNREFUSED…).
-    const early = lastErrorOf(client);
-    if (client.status !== 'ready' && early) availability.failed(early);
+    const availability = new RedisAvailability(
+      client,
+      {
+        run: () =>
+          withinDeadline(
+            client.set(probeKey, '1', 'PX', 5_000),
+            commandTimeoutMs,
+          ),
+        intervalMs: PROBE_INTERVAL_MS,
+      },
+      // Not ready at start: why, from the connection's last error (NOAUTH…).
+      lastErrorOf(client),
+    );
     const shared = new SharedRedis(
       client,
       availability,

@@ -1,4 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import {
+  healthSnapshot,
+  type PhoneVerificationHealth,
+} from '../health/phone-verification-health.js';
 import type {
   PhoneVerificationRequest,
   VerifyMode,
@@ -117,5 +121,10 @@ export class FakePhoneVerificationService {
   /** Same contract as `PhoneVerificationService.circuitState()`. */
   circuitState(): CircuitBreakerState {
     return this.circuit;
+  }
+
+  /** Same contract as `PhoneVerificationService.health()`: the circuit as set, no Redis, no ledger. */
+  health(): PhoneVerificationHealth {
+    return healthSnapshot({ circuit: this.circuit, budgetsFailClosed: false });
   }
 }

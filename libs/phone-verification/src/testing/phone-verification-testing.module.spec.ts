@@ -94,6 +94,10 @@ describe('a consumer testing its code with PhoneVerificationTestingModule', () =
       await accounts.open('张三', '13812345678', '11010519491231002X'),
     ).toBe('rejected');
     expect(fake.circuitState()).toBe('open');
+    expect(fake.health()).toMatchObject({
+      refusingBilledCalls: true,
+      circuit: { state: 'open', refusingBilledCalls: true },
+    });
   });
 });
 
