@@ -3,6 +3,7 @@ import {
   type AceDataClientOptions,
   type ResolvedAceDataClientOptions,
 } from './acedata/acedata-client.options.js';
+import { callDeadlineMs } from './resilience/call-deadline.js';
 import {
   resolveBudget,
   type BudgetOptions,
@@ -118,10 +119,7 @@ export function resolvePhoneVerificationOptions(
   const retry = resolveRetry(options.retry);
   const pacing = resolvePacing(options.pacing);
   const cache = resolveCache(options.cache);
-  // A call lasts at most the retry deadline (its last attempt, retried or
-  // paced, starts before it) plus one timeout.
-  const callDeadlineMs =
-    (retry.maxAttempts > 1 || pacing ? retry.deadlineMs : 0) + client.timeoutMs;
+  const callMs = callDeadlineMs(retry, pacing, client.timeoutMs);
   return {
     client,
     resilience: {
@@ -136,10 +134,10 @@ export function resolvePhoneVerificationOptions(
     redis: resolveRedis(
       options.redis,
       cache ? cache.secret : undefined,
-      callDeadlineMs,
+      callMs,
     ),
     budget: resolveBudget(options.budget),
-    ledger: resolveLedger(options.ledger, callDeadlineMs),
+    ledger: resolveLedger(options.ledger, callMs),
     onVerification: options.onVerification,
   };
 }

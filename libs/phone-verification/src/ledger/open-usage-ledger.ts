@@ -1,5 +1,7 @@
 import { DEFAULT_TIMEOUT_MS } from '../acedata/acedata-client.options.js';
 import { systemClock, type Clock } from '../clock.js';
+import { callDeadlineMs } from '../resilience/call-deadline.js';
+import { resolvePacing } from '../resilience/pacing.options.js';
 import { resolveRetry } from '../resilience/retry.options.js';
 import {
   resolveLedger,
@@ -50,10 +52,14 @@ export async function openUsageLedger(
   options: LedgerOptions,
 ): Promise<UsageLedger> {
   // Rows this ledger writes (none, for a reader) last as long as a call
-  // with the module's default timeout and retries.
+  // with the module's default timeout, retries and pacing.
   const resolved = resolveLedger(
     { ...options, whenStoreDown: 'refuse', spoolDir: undefined },
-    resolveRetry(undefined).deadlineMs + DEFAULT_TIMEOUT_MS,
+    callDeadlineMs(
+      resolveRetry(undefined),
+      resolvePacing(undefined),
+      DEFAULT_TIMEOUT_MS,
+    ),
   );
   if (!resolved) throw new TypeError('openUsageLedger: no ledger options');
   return openResolvedUsageLedger(resolved, systemClock);
