@@ -61,7 +61,7 @@ export {
   type PhoneVerificationResult,
   type PhoneVerificationStatus,
 } from './dto/phone-verification-result.js';
-export { VerifyPhoneDto } from './dto/verify-phone.dto.js';
+export { VerifyPhoneDto } from './validation/verify-phone.dto.js';
 
 export {
   PhoneVerificationError,

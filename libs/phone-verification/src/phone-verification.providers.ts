@@ -32,8 +32,8 @@ import {
   type PhoneVerificationModuleOptions,
   type ResolvedPhoneVerificationOptions,
 } from './phone-verification.options.js';
-import { RedisSingleFlight } from './resilience/redis-single-flight.js';
-import { VerificationSingleFlight } from './resilience/single-flight.js';
+import { RedisSingleFlight } from './single-flight/redis-single-flight.js';
+import { VerificationSingleFlight } from './single-flight/single-flight.js';
 import type { SharedRedis } from './shared-store/shared-redis.js';
 
 type Resolved = ResolvedPhoneVerificationOptions;

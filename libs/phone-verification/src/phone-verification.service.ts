@@ -32,7 +32,7 @@ import {
   PHONE_VERIFICATION_SUBJECT_KEYER,
 } from './phone-verification.constants.js';
 import type { CircuitBreakerState } from './resilience/circuit-breaker.js';
-import { VerificationSingleFlight } from './resilience/single-flight.js';
+import { VerificationSingleFlight } from './single-flight/single-flight.js';
 import {
   UpstreamResilience,
   type AttemptTally,

@@ -22,6 +22,12 @@ function importsOf(file: string): string[] {
   );
 }
 
+/** The top folder of a library file; none for a file at the root. */
+function folderOf(file: string): string | undefined {
+  const parts = relative(ROOT, file).split('/');
+  return parts.length > 1 ? parts[0] : undefined;
+}
+
 const lineCount = (file: string): number =>
   readFileSync(file, 'utf8').split('\n').length - 1;
 
@@ -77,6 +83,22 @@ describe('the library’s source layout', () => {
     expect(names.length).toBeGreaterThan(50);
     expect(names.length).toBeLessThanOrEqual(123);
     expect(names).not.toContain('decodeCheck3eRequest');
+  });
+
+  // Root files (the module's wiring, the clock, the tokens) are shared by
+  // every folder; between the feature folders, arrows run one way only.
+  it('form no cycle between folders (acedata, billing, budget, cache, ledger, single-flight, shared-store…)', () => {
+    const graph = new Map<string, string[]>();
+    for (const file of sources(ROOT)) {
+      const from = folderOf(file);
+      if (!from) continue;
+      const to = importsOf(file)
+        .map(folderOf)
+        .filter((f): f is string => f !== undefined && f !== from);
+      graph.set(from, [...new Set([...(graph.get(from) ?? []), ...to])]);
+    }
+    expect(graph.size).toBeGreaterThan(8);
+    expect(findCycle(graph)).toBeUndefined();
   });
 
   it('the checker finds a cycle when there is one', () => {

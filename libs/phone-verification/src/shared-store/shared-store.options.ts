@@ -1,7 +1,18 @@
 import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
 import { wholeNumberOption } from '../option-checks.js';
-import type { SingleFlightTiming } from '../resilience/redis-single-flight.js';
 import type { RedisConnectionOptions } from './redis-client.js';
+
+/** How the single flight across instances is timed (resolved from the options). */
+export interface SingleFlightTiming {
+  /** A lease's lifetime: the call's whole deadline plus `leaseMarginMs`. Never renewed. */
+  readonly leaseMs: number;
+  /** The longest a lease may take to take before its leader may call. */
+  readonly leaseMarginMs: number;
+  /** How often a waiting instance looks for the answer. */
+  readonly pollMs: number;
+  /** How long an instance waits for another's answer, takeovers included, before giving up. */
+  readonly maxWaitMs: number;
+}
 
 /**
  * A Redis shared by every instance, for the result cache, single flight and

@@ -3,12 +3,12 @@ import {
   IsChineseIdCard,
   IsChineseMobile,
   IsPersonName,
-} from '../validation/validation.decorators.js';
+} from './validation.decorators.js';
 import {
   VERIFY_MODE_INPUTS,
   type PhoneVerificationRequest,
   type VerifyModeInput,
-} from './phone-verification-request.js';
+} from '../dto/phone-verification-request.js';
 
 /**
  * A request body for a controller in front of `verify()`, validated at the

@@ -9,19 +9,8 @@ import { UpstreamUnavailableError } from '../errors/upstream-unavailable.error.j
 import type { Clock } from '../clock.js';
 import type { SharedRedis } from '../shared-store/shared-redis.js';
 import { LEASE_STATE, RELEASE_LEASE } from '../shared-store/redis-scripts.js';
+import type { SingleFlightTiming } from '../shared-store/shared-store.options.js';
 import { mayHaveBilled } from '../billing/settlement.js';
-
-/** How the single flight across instances is timed (resolved from the options). */
-export interface SingleFlightTiming {
-  /** A lease's lifetime: the call's whole deadline plus `leaseMarginMs`. Never renewed. */
-  readonly leaseMs: number;
-  /** The longest a lease may take to take before its leader may call. */
-  readonly leaseMarginMs: number;
-  /** How often a waiting instance looks for the answer. */
-  readonly pollMs: number;
-  /** How long an instance waits for another's answer, takeovers included, before giving up. */
-  readonly maxWaitMs: number;
-}
 
 /** What the leader leaves for the instances waiting on it. */
 type SharedAnswer =

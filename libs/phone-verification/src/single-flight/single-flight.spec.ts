@@ -1,6 +1,6 @@
 import { scriptedResult } from '../testing/fake-phone-verification.service.js';
 import { VerificationSingleFlight } from './single-flight.js';
-import type { ResilientOutcome } from './upstream-resilience.js';
+import type { ResilientOutcome } from '../resilience/upstream-resilience.js';
 
 /** A call that stays in flight until released. */
 function pendingCall() {

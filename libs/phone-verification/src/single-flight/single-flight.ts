@@ -1,6 +1,6 @@
 import { InFlightDedupe } from './in-flight-dedupe.js';
 import type { RedisSingleFlight } from './redis-single-flight.js';
-import type { ResilientOutcome } from './upstream-resilience.js';
+import type { ResilientOutcome } from '../resilience/upstream-resilience.js';
 
 /** An upstream outcome, and whether another verification's call produced it. */
 export interface Flight {
