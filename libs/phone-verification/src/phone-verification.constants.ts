@@ -25,6 +25,10 @@ export const PHONE_VERIFICATION_CLOCK = 'PHONE_VERIFICATION:CLOCK';
 export const PHONE_VERIFICATION_SHARED_STORE =
   'PHONE_VERIFICATION:SHARED_STORE';
 
+/** Injection token of the library's own `SharedRedis` (or `null`): internal. */
+export const PHONE_VERIFICATION_SHARED_REDIS =
+  'PHONE_VERIFICATION:SHARED_REDIS';
+
 /**
  * Injection token of the result cache's store (a Keyv / cache-manager
  * store, or `null` when the cache is off): `cache.store` when given, else

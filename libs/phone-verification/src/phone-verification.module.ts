@@ -8,6 +8,7 @@ import { UpstreamResilience } from './resilience/upstream-resilience.js';
 import {
   SharedRedisCloser,
   sharedRedisProvider,
+  sharedStoreProvider,
 } from './shared-store/shared-redis.provider.js';
 import {
   UsageLedgerCloser,
@@ -31,6 +32,7 @@ import {
   providers: [
     ...phoneVerificationProviders,
     sharedRedisProvider,
+    sharedStoreProvider,
     SharedRedisCloser,
     usageLedgerProvider,
     UsageLedgerCloser,

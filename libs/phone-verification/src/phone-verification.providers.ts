@@ -23,7 +23,7 @@ import {
   PHONE_VERIFICATION_LEDGER,
   PHONE_VERIFICATION_RESILIENCE_OPTIONS,
   PHONE_VERIFICATION_RESOLVED_OPTIONS,
-  PHONE_VERIFICATION_SHARED_STORE,
+  PHONE_VERIFICATION_SHARED_REDIS,
   PHONE_VERIFICATION_SUBJECT_KEYER,
 } from './phone-verification.constants.js';
 import { PHONE_VERIFICATION_MODULE_OPTIONS } from './phone-verification.module-definition.js';
@@ -75,7 +75,7 @@ export const phoneVerificationProviders: Provider[] = [
   { provide: PHONE_VERIFICATION_CLOCK, useValue: systemClock },
   {
     provide: PHONE_VERIFICATION_CACHE_STORE,
-    inject: [RESOLVED, PHONE_VERIFICATION_SHARED_STORE],
+    inject: [RESOLVED, PHONE_VERIFICATION_SHARED_REDIS],
     useFactory: (
       o: Resolved,
       shared: SharedRedis | null,
@@ -116,7 +116,7 @@ export const phoneVerificationProviders: Provider[] = [
     provide: VerificationSingleFlight,
     inject: [
       RESOLVED,
-      PHONE_VERIFICATION_SHARED_STORE,
+      PHONE_VERIFICATION_SHARED_REDIS,
       PHONE_VERIFICATION_CLOCK,
     ],
     useFactory: (o: Resolved, shared: SharedRedis | null, clock: Clock) =>
@@ -131,7 +131,7 @@ export const phoneVerificationProviders: Provider[] = [
     provide: PHONE_VERIFICATION_BUDGET,
     inject: [
       RESOLVED,
-      PHONE_VERIFICATION_SHARED_STORE,
+      PHONE_VERIFICATION_SHARED_REDIS,
       PHONE_VERIFICATION_CLOCK,
       PHONE_VERIFICATION_KEY_SECRET,
       PHONE_VERIFICATION_LEDGER,

@@ -28,7 +28,7 @@ import {
   PHONE_VERIFICATION_CLOCK,
   PHONE_VERIFICATION_DEFAULT_VERIFY_MODE,
   PHONE_VERIFICATION_LEDGER,
-  PHONE_VERIFICATION_SHARED_STORE,
+  PHONE_VERIFICATION_SHARED_REDIS,
   PHONE_VERIFICATION_SUBJECT_KEYER,
 } from './phone-verification.constants.js';
 import type { CircuitBreakerState } from './resilience/circuit-breaker.js';
@@ -109,7 +109,7 @@ export class PhoneVerificationService {
     private readonly client: AceDataClient,
     private readonly reporter: VerificationReporter,
     @Inject(PHONE_VERIFICATION_CLOCK) private readonly clock: Clock,
-    @Inject(PHONE_VERIFICATION_SHARED_STORE)
+    @Inject(PHONE_VERIFICATION_SHARED_REDIS)
     private readonly shared: SharedRedis | null,
     @Inject(PHONE_VERIFICATION_LEDGER)
     private readonly ledger: UsageLedger | null,

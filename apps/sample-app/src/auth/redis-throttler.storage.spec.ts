@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import {
   PHONE_VERIFICATION_SHARED_STORE,
   PhoneVerificationModule,
+  PhoneVerificationService,
   type PhoneVerificationSharedStore,
 } from '@app/phone-verification';
 import {
@@ -37,6 +38,7 @@ describe('RedisThrottlerStorage on the library’s Redis handle (real Redis)', (
             namespace,
             secret: 'throttler-spec-secret-0123456789abcdef',
           },
+          budget: { maxBilledPerDay: 10 },
         }),
       ],
     }).compile();
@@ -48,7 +50,11 @@ describe('RedisThrottlerStorage on the library’s Redis handle (real Redis)', (
       store,
       new FixedWindowThrottlerStorage(),
     );
-    return { store, storage };
+    return {
+      store,
+      storage,
+      verification: moduleRef.get(PhoneVerificationService),
+    };
   }
 
   it('one limit across instances: 20 concurrent hits from 3 storages, limit 5 → 5 allowed', async () => {
@@ -100,5 +106,23 @@ describe('RedisThrottlerStorage on the library’s Redis handle (real Redis)', (
     const probe = new Redis(redis.url);
     clients.push(probe);
     expect(await probe.get('failover:throttle:{default:key:y}')).toBe('1');
+  });
+
+  // The app's commands never judge Redis for the library: a throttler
+  // script that fails (a node not connected yet, a bug of the app's) must
+  // not make fail-closed budgets refuse every billed call.
+  it('an app command that fails falls back alone: Redis stays shared for the library and its budgets', async () => {
+    const { store, verification } = await instance('app-failure');
+    const failed = await store.attempt(() =>
+      store.client.eval("return redis.call('NO_SUCH_COMMAND')", 0),
+    );
+    expect(failed).toBeUndefined();
+    expect(store.isUp()).toBe(true);
+    expect(verification.health()).toMatchObject({
+      refusingBilledCalls: false,
+      sharedStore: { shared: true, state: 'up' },
+    });
+    // And a command that works answers.
+    expect(await store.attempt(() => store.client.eval('return 7', 0))).toBe(7);
   });
 });

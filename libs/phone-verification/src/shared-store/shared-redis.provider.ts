@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import {
   PHONE_VERIFICATION_RESOLVED_OPTIONS,
+  PHONE_VERIFICATION_SHARED_REDIS,
   PHONE_VERIFICATION_SHARED_STORE,
 } from '../phone-verification.constants.js';
 import type { ResolvedPhoneVerificationOptions } from '../phone-verification.options.js';
@@ -19,7 +20,7 @@ import {
   lastErrorOf,
   type RedisTarget,
 } from './redis-client.js';
-import { SharedRedis } from './shared-redis.js';
+import { SharedRedis, sharedStoreHandle } from './shared-redis.js';
 
 /** How often a store that is not up is probed. */
 const PROBE_INTERVAL_MS = 250;
@@ -30,7 +31,7 @@ const PROBE_INTERVAL_MS = 250;
  * with budgets on, an evicting policy refuses to start.
  */
 export const sharedRedisProvider: Provider = {
-  provide: PHONE_VERIFICATION_SHARED_STORE,
+  provide: PHONE_VERIFICATION_SHARED_REDIS,
   inject: [PHONE_VERIFICATION_RESOLVED_OPTIONS],
   useFactory: async (
     options: ResolvedPhoneVerificationOptions,
@@ -72,11 +73,19 @@ export const sharedRedisProvider: Provider = {
   },
 };
 
+/** The library's Redis handle for the app (`null` without `redis`). */
+export const sharedStoreProvider: Provider = {
+  provide: PHONE_VERIFICATION_SHARED_STORE,
+  inject: [PHONE_VERIFICATION_SHARED_REDIS],
+  useFactory: (shared: SharedRedis | null) =>
+    shared ? sharedStoreHandle(shared) : null,
+};
+
 /** Stops probing and closes the connection the library opened, once the app has drained. */
 @Injectable()
 export class SharedRedisCloser implements OnApplicationShutdown {
   constructor(
-    @Inject(PHONE_VERIFICATION_SHARED_STORE)
+    @Inject(PHONE_VERIFICATION_SHARED_REDIS)
     private readonly shared: SharedRedis | null,
   ) {}
 

@@ -22,7 +22,7 @@ export interface SharedStoreHealth {
 /**
  * The library's Redis handle, for an app that keeps its own shared state on
  * the same Redis (a rate limiter's counters): one connection, one view of
- * whether Redis is usable, one command deadline. Inject it with
+ * whether Redis is usable (the library's), one command deadline. Inject it with
  * `@Inject(PHONE_VERIFICATION_SHARED_STORE)`; it is `null` without `redis`.
  */
 export interface PhoneVerificationSharedStore {
@@ -34,10 +34,27 @@ export interface PhoneVerificationSharedStore {
   isUp(): boolean;
   /**
    * Runs `command` under the shared deadline while Redis is up; `undefined`
-   * at once when it is not, or when the command fails or times out (which
-   * marks it degraded for every user of the handle until a probe succeeds).
+   * at once when it is not, or when the command fails or times out. Only
+   * the library's own commands and its probe judge whether Redis is up: a
+   * command of yours that fails falls back alone, it never makes budgets
+   * refuse billed calls.
    */
   attempt<T>(command: () => Promise<T>): Promise<T | undefined>;
+}
+
+/** The public handle of the library's `SharedRedis` (see {@link PhoneVerificationSharedStore}). */
+export function sharedStoreHandle(
+  shared: SharedRedis,
+): PhoneVerificationSharedStore {
+  return {
+    client: shared.client,
+    key: (...parts) => shared.key(...parts),
+    isUp: () => shared.availability.isUp(),
+    attempt: async (command) => {
+      if (!shared.availability.isUp()) return undefined;
+      return shared.timed(command()).catch(() => undefined);
+    },
+  };
 }
 
 /**
@@ -47,7 +64,7 @@ export interface PhoneVerificationSharedStore {
  * `<namespace>:<feature>:<HMAC or day>`; none holds a name, phone or ID
  * number.
  */
-export class SharedRedis implements PhoneVerificationSharedStore {
+export class SharedRedis {
   private readonly logger = new Logger('PhoneVerificationRedis');
   private policy: EvictionPolicy = {};
   private policyLogged?: string;
@@ -61,10 +78,6 @@ export class SharedRedis implements PhoneVerificationSharedStore {
     /** How long Redis has to answer a command (counted while we could read it). */
     readonly commandTimeoutMs: number,
   ) {}
-
-  isUp(): boolean {
-    return this.availability.isUp();
-  }
 
   /** A key under the namespace. */
   key(...parts: string[]): string {
