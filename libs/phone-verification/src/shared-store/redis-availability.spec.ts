@@ -14,6 +14,12 @@ describe('reasonOf (why the shared store is not up)', () => {
     ['OOM command not allowed when used memory > maxmemory', 'OOM'],
     ['ERR unknown command', 'error'],
     ['connect failed: secret-key-name', 'error'],
+    // ioredis's own words when it cannot reach Redis through its sentinels.
+    [
+      'All sentinels are unreachable. Retrying from scratch after 100ms. Last error: connect ECONNREFUSED 127.0.0.1:26379',
+      'sentinels unreachable',
+    ],
+    ['Connection is closed.', 'connection closed'],
   ])('%s → %s, never the rest of the message', (message, reason) => {
     expect(reasonOf(new Error(message))).toBe(reason);
   });

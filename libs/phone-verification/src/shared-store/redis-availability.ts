@@ -11,8 +11,9 @@ export type SharedStoreState = 'up' | 'degraded' | 'down';
 /**
  * Why a store is not up, in a word safe to log and show: the error Redis
  * answered with (`MOVED`, `CROSSSLOT`, `NOAUTH`, `READONLY`, `CLUSTERDOWN`,
- * `OOM`, `LOADING`…), a socket's code (`ECONNREFUSED`…), or `timeout`. Never
- * the rest of the message (it can name keys and addresses).
+ * `OOM`, `LOADING`…), a socket's code (`ECONNREFUSED`…), `timeout`, or
+ * ioredis's `sentinels unreachable` and `connection closed`. Never the rest
+ * of the message (it can name keys and addresses).
  */
 export function reasonOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -22,6 +23,10 @@ export function reasonOf(error: unknown): string {
   if (word && word !== 'ERR') return word;
   if (/did not answer|timed out|deadline/i.test(message)) return 'timeout';
   if (/cluster node/i.test(message)) return 'a Cluster node given as REDIS_URL';
+  if (message.startsWith('All sentinels are unreachable')) {
+    return 'sentinels unreachable';
+  }
+  if (message.startsWith('Connection is closed')) return 'connection closed';
   return 'error';
 }
 
