@@ -51,6 +51,20 @@ function readHolder(path: string): LockHolder | undefined {
   }
 }
 
+/** The lock files this process holds now. */
+const heldHere = new Set<string>();
+
+/**
+ * Whether a lock left on this host is stale: its process is gone, or its
+ * pid is this process's own while this process does not hold it (a
+ * container restarted after `kill -9` is PID 1 again: the lock is its
+ * previous run's).
+ */
+function staleHere(holder: LockHolder, path: string): boolean {
+  if (holder.pid === process.pid) return !heldHere.has(path);
+  return !alive(holder.pid);
+}
+
 /** The lock file beside an output: `<dir>/.<name>.lock`. */
 export function lockPathOf(out: string): string {
   let dir = dirname(out);
@@ -65,7 +79,8 @@ export function lockPathOf(out: string): string {
 /**
  * Takes the exclusive lock on an output file: a lock file created atomically
  * (`O_EXCL`) naming this process's pid and host. A lock left by a process of
- * this host that is no longer running is stale: it is taken over, and
+ * this host that is no longer running (or that named this very pid: a
+ * container restarted) is stale: it is taken over, and
  * `onTakeover` says so. A lock held by a live process (or by another host,
  * which this one cannot check) throws `OutputLockedError`. Returns the
  * release, which also runs when the process exits.
@@ -85,12 +100,15 @@ export function lockOutput(
       const fd = openSync(path, 'wx', 0o644);
       writeSync(fd, `${JSON.stringify(me)}\n`);
       closeSync(fd);
+      heldHere.add(path);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = readHolder(path);
       const stale =
-        holder !== undefined && holder.host === me.host && !alive(holder.pid);
+        holder !== undefined &&
+        holder.host === me.host &&
+        staleHere(holder, path);
       if (!stale || attempt > 0) {
         throw new OutputLockedError(
           path,
@@ -113,6 +131,7 @@ export function lockOutput(
   const release = (): void => {
     if (released) return;
     released = true;
+    heldHere.delete(path);
     if (readHolder(path)?.pid === me.pid) {
       try {
         unlinkSync(path);
