@@ -13,6 +13,14 @@ import {
 import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
+/** Waits (5 s at most) until `condition` holds; whether it did. */
+async function until(condition: () => boolean): Promise<boolean> {
+  for (let waited = 0; waited < 5_000 && !condition(); waited += 25) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return condition();
+}
+
 describe('RedisThrottlerStorage on the library’s Redis handle (real Redis)', () => {
   let redis: TestRedis;
   const modules: TestingModule[] = [];
@@ -86,21 +94,22 @@ describe('RedisThrottlerStorage on the library’s Redis handle (real Redis)', (
     const { store, storage } = await instance('failover');
     await storage.increment('key:x', 60_000, 100, 60_000, 'default');
     await redis.kill();
-    const during = await storage.increment(
-      'key:x',
-      60_000,
-      100,
-      60_000,
-      'default',
-    );
-    // The in-memory fallback starts its own window.
-    expect(during).toMatchObject({ totalHits: 1, isBlocked: false });
-    expect(store.isUp()).toBe(false);
-    await redis.restart();
-    for (let i = 0; i < 200 && !store.isUp(); i++) {
-      await new Promise((r) => setTimeout(r, 25));
+    try {
+      // The library learns of it from the connection's close.
+      expect(await until(() => !store.isUp())).toBe(true);
+      const during = await storage.increment(
+        'key:x',
+        60_000,
+        100,
+        60_000,
+        'default',
+      );
+      // The in-memory fallback starts its own window.
+      expect(during).toMatchObject({ totalHits: 1, isBlocked: false });
+    } finally {
+      await redis.restart();
     }
-    expect(store.isUp()).toBe(true);
+    expect(await until(() => store.isUp())).toBe(true);
     // The very next hit is counted in Redis, under the library's namespace.
     await storage.increment('key:y', 60_000, 100, 60_000, 'default');
     const probe = new Redis(redis.url);
