@@ -84,8 +84,11 @@ export class ApiKeys {
     return this.names.get(callerId);
   }
 
-  /** The caller id an operator means: a caller's name becomes its id; anything else is taken as an id. */
-  callerIdOf(nameOrId: string): string {
+  /** The caller id an operator means: a caller's name becomes its id; anything else is taken as an id (none: none). */
+  callerIdOf(nameOrId: string): string;
+  callerIdOf(nameOrId: string | undefined): string | undefined;
+  callerIdOf(nameOrId: string | undefined): string | undefined {
+    if (nameOrId === undefined) return undefined;
     return this.idsByName.get(nameOrId) ?? nameOrId;
   }
 

@@ -27,7 +27,7 @@ export interface VerificationAnswer {
 /** How the board names callers: a caller's name by its id, and the id an operator means. */
 export interface CallerNames {
   nameOf(callerId: string): string | undefined;
-  callerIdOf(nameOrId: string): string;
+  callerIdOf(nameOrId: string | undefined): string | undefined;
 }
 
 /** The ledger's filters of a validated query (limit and page aside); a caller by name or id. */
@@ -39,8 +39,7 @@ export function filtersOf(
     traceId: query.trace_id,
     traceIdPrefix: query.trace_id_prefix,
     status: query.status,
-    caller:
-      query.caller === undefined ? undefined : callers.callerIdOf(query.caller),
+    caller: callers.callerIdOf(query.caller),
     from: query.from,
     to: query.to,
   };

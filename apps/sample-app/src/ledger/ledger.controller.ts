@@ -62,10 +62,7 @@ export class LedgerController {
         from: query.from,
         to: query.to,
         // A caller's name (name=key) or its id.
-        caller:
-          query.caller === undefined
-            ? undefined
-            : this.keys.callerIdOf(query.caller),
+        caller: this.keys.callerIdOf(query.caller),
       }),
     );
     return usageAnswer(report);

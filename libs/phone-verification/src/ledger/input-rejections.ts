@@ -14,6 +14,9 @@ interface RejectionCount {
   count: number;
 }
 
+const keyOf = (line: RejectionCount): string =>
+  `${line.day}\u0000${line.caller}`;
+
 /**
  * Requests refused for their input (nothing was sent, nothing billed),
  * counted per China day and caller: no identity, no time, no field kept,
@@ -32,14 +35,22 @@ export class InputRejections {
 
   /** Counts one refused request of `caller`'s (none: an app without callers). */
   add(caller: string | undefined): void {
-    const day = chinaDay(this.clock.now());
-    const who = columnText(caller) ?? '';
-    const key = `${day}\u0000${who}`;
-    const seen = this.pending.get(key);
-    if (seen) seen.count++;
-    else if (this.pending.size < MAX_PENDING) {
-      this.pending.set(key, { day, caller: who, count: 1 });
+    const line = {
+      day: chinaDay(this.clock.now()),
+      caller: columnText(caller) ?? '',
+      count: 1,
+    };
+    // A new pair only while fewer than MAX_PENDING wait.
+    if (this.pending.size < MAX_PENDING || this.pending.has(keyOf(line))) {
+      this.merge(line);
     }
+  }
+
+  /** Adds `line` to the pending count of its day and caller. */
+  private merge(line: RejectionCount): void {
+    const seen = this.pending.get(keyOf(line));
+    if (seen) seen.count += line.count;
+    else this.pending.set(keyOf(line), line);
   }
 
   /** Counts waiting to be written. */
@@ -65,12 +76,7 @@ export class InputRejections {
       );
     } catch (error) {
       // Back with what arrived meanwhile, for the next flush.
-      for (const line of lines) {
-        const key = `${line.day}\u0000${line.caller}`;
-        const seen = this.pending.get(key);
-        if (seen) seen.count += line.count;
-        else this.pending.set(key, line);
-      }
+      for (const line of lines) this.merge(line);
       throw error;
     }
   }
