@@ -69,6 +69,7 @@ async function shared(
 async function oneCallPerIdentity(
   urls: string[],
   sandbox: RunningSandbox,
+  apps: SampleAppProcess[],
   count = 8,
 ): Promise<void> {
   const before = sandbox.calls().total;
@@ -79,7 +80,27 @@ async function oneCallPerIdentity(
   expect(answers.map((a) => a.status)).toEqual(
     Array(count * urls.length).fill(200),
   );
-  expect(sandbox.calls().total - before).toBe(count);
+  const calls = sandbox.calls().total - before;
+  if (calls !== count) {
+    // Say who paid: each replica's answers of its own (not cached, not
+    // shared), and what each said of Redis.
+    const own = urls.map(
+      (_, i) =>
+        answers.filter((a, j) => j % urls.length === i && !a.body.cached)
+          .length,
+    );
+    const said = apps.map((app) =>
+      app
+        .output()
+        .split('\n')
+        .filter((line) => /Redis|ledger|budget/i.test(line))
+        .slice(-8)
+        .join('\n'),
+    );
+    throw new Error(
+      `AceData heard ${calls} calls for ${count} identities; answers of their own per replica: ${own.join(', ')}\n${said.join('\n---\n')}`,
+    );
+  }
 }
 
 /** A daily budget of `cap`, far more distinct identities at once over both replicas: exactly `cap` calls. */
@@ -159,7 +180,7 @@ describe.each([
         shared: true,
         state: 'up',
       });
-      await oneCallPerIdentity(urls, sandbox);
+      await oneCallPerIdentity(urls, sandbox, apps);
 
       // The primary holding today's budget counter dies mid-run.
       const day = new Date(Date.now() + 8 * 3_600_000)
@@ -176,7 +197,7 @@ describe.each([
         expect([200, 503]).toContain(answer.status);
       }
       await shared(urls, apps);
-      await oneCallPerIdentity(urls, sandbox);
+      await oneCallPerIdentity(urls, sandbox, apps);
       for (const app of apps) {
         expect(app.output()).not.toMatch(/CROSSSLOT|MOVED/);
       }

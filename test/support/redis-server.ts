@@ -37,16 +37,36 @@ async function cannotStopGivenRedis(): Promise<never> {
 const INSTALL_HINT =
   'Tests need Redis: install redis-server (e.g. `apt-get install redis-server`) so that it is on PATH, or set REDIS_URL to a Redis they may use.';
 
-/** A port the OS says is free on loopback now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The ports {@link freePort} handed out in this process. */
+const handedOut = new Set<number>();
+
+/** Whether `port` can be listened on, on loopback, now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free loopback port below the ephemeral range (32768 and up on Linux),
+ * where neither another test's `listen(0)` nor any outgoing connection's
+ * own port can land: a Redis a test kills stays gone, and a client
+ * reconnecting to its address meets a refusal, never another test's Redis
+ * that took the port meanwhile (or, connecting, itself). Cluster nodes
+ * also listen on port + 10000, below the range too.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * 12_000);
+    // Never the same port twice in this process (picks run concurrently).
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if ((await canListen(port)) && (await canListen(port + 10_000))) {
+      return port;
+    }
+  }
 }
 
 async function waitForPing(port: number, child: ChildProcess): Promise<void> {
