@@ -20,6 +20,8 @@ const base = {
     '^@app/phone-verification/testing$': '<rootDir>/libs/phone-verification/src/testing/index.ts',
     '^@app/phone-verification/sandbox$': '<rootDir>/libs/phone-verification/src/testing/sandbox/index.ts',
     '^@app/phone-verification/wire$': '<rootDir>/libs/phone-verification/src/acedata/index.ts',
+    '^@app/phone-verification/errors$': '<rootDir>/libs/phone-verification/src/errors/index.ts',
+    '^@app/phone-verification/validation$': '<rootDir>/libs/phone-verification/src/validation/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

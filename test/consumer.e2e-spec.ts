@@ -195,6 +195,9 @@ const PROBE_REPORT = {
   // The app's global axios interceptors see its own call, and nothing of
   // AceData's: not the token, not the name, phone or ID number.
   interceptors: { sawOwnCall: true, sawAceDataCall: false },
+  // The `/errors`, `/validation` and `/wire` entries load, and an error from
+  // `/errors` is the main entry's `PhoneVerificationError` (one copy).
+  entries: { errors: true, validation: false, wire: true },
 };
 
 /**

@@ -25,6 +25,7 @@ function loadBothBuilds(): {
     const require = createRequire(import.meta.url);
     const cjs = require(${JSON.stringify(`${DIST}/cjs/index.js`)});
     const esm = await import(${JSON.stringify(`${DIST}/esm/index.js`)});
+    const esmErrors = await import(${JSON.stringify(`${DIST}/esm/errors/index.js`)});
     const problem = [{ property: 'phone', constraints: { isChineseMobile: 'phone is not a mainland-China mobile number' } }];
     const fromCjs = cjs.invalidInputExceptionFactory(problem);
     const fromEsm = esm.invalidInputExceptionFactory(problem);
@@ -34,7 +35,7 @@ function loadBothBuilds(): {
       cjsErrorIsEsmClass: fromCjs instanceof esm.InvalidInputError,
       cjsErrorIsEsmBase: fromCjs instanceof esm.PhoneVerificationError,
       esmErrorIsCjsClass: fromEsm instanceof cjs.InvalidInputError,
-      cjsErrorIsOtherEsmClass: fromCjs instanceof esm.UpstreamTimeoutError,
+      cjsErrorIsOtherEsmClass: fromCjs instanceof esmErrors.UpstreamTimeoutError,
       lookalikeIsEsmClass: lookalike instanceof esm.InvalidInputError,
       sameService: cjs.PhoneVerificationService === esm.PhoneVerificationService,
       warnings,

@@ -7,10 +7,10 @@ import {
   PHONE_VERIFICATION_LEDGER,
   PhoneVerificationModule,
   PhoneVerificationService,
-  UpstreamTimeoutError,
   type LedgerOptions,
   type UsageLedger,
 } from '@app/phone-verification';
+import { UpstreamTimeoutError } from '@app/phone-verification/errors';
 import {
   TEST_ID_CARD,
   TEST_NAME,

@@ -11,14 +11,16 @@ import {
   PHONE_VERIFICATION_CLOCK,
   PhoneVerificationModule,
   PhoneVerificationService,
-  UpstreamConnectionError,
-  UpstreamRateLimitedError,
-  UpstreamServerError,
-  UpstreamTimeoutError,
   UpstreamUnavailableError,
   type PhoneVerificationModuleOptions,
   type VerificationEvent,
 } from '@app/phone-verification';
+import {
+  UpstreamConnectionError,
+  UpstreamRateLimitedError,
+  UpstreamServerError,
+  UpstreamTimeoutError,
+} from '@app/phone-verification/errors';
 
 const subject = (phone: string, name = TEST_NAME) => ({
   name,

@@ -9,16 +9,20 @@ import axios from 'axios';
 import { firstValueFrom } from 'rxjs';
 import {
   InvalidInputError,
+  PhoneVerificationError,
   PhoneVerificationModule,
   PhoneVerificationService,
   type PhoneVerificationResult,
   type PhoneVerificationStatus,
 } from '@acedata-kit/nestjs-phone-verification';
+import { UpstreamTimeoutError } from '@acedata-kit/nestjs-phone-verification/errors';
 import {
   TEST_ID_CARD,
   TEST_NAME,
   startSandbox,
 } from '@acedata-kit/nestjs-phone-verification/testing';
+import { validateMobile } from '@acedata-kit/nestjs-phone-verification/validation';
+import { RESULT_CODES } from '@acedata-kit/nestjs-phone-verification/wire';
 
 @Injectable()
 class KycService {
@@ -83,6 +87,12 @@ async function main(): Promise<void> {
   await firstValueFrom(
     app.get(HttpService).get(`${sandbox.url}/__sandbox/calls`),
   );
+  // The subpath entries load in this module system, and are the same classes.
+  const entries = {
+    errors: new UpstreamTimeoutError(1) instanceof PhoneVerificationError,
+    validation: validateMobile('12345').valid,
+    wire: RESULT_CODES.size > 0,
+  };
   const secrets = [sandbox.token, TEST_NAME, TEST_ID_CARD, '13800000000'];
   const interceptors = {
     sawOwnCall: seenByGlobalInterceptors.some((s) => s.includes('/__sandbox/')),
@@ -94,7 +104,7 @@ async function main(): Promise<void> {
       ),
   };
   process.stdout.write(
-    `${JSON.stringify({ status, rejected, calls: sandbox.calls().total, interceptors })}\n`,
+    `${JSON.stringify({ status, rejected, calls: sandbox.calls().total, interceptors, entries })}\n`,
   );
   await app.close();
   await sandbox.close();

@@ -71,25 +71,7 @@ export {
   InvalidInputError,
   type FieldProblem,
 } from './errors/invalid-input.error.js';
-export {
-  ApiNotImplementedError,
-  BalanceUsedUpError,
-  CredentialsDisabledError,
-  InvalidTokenError,
-  NoSuchApiError,
-  UpstreamGatewayTimeoutError,
-  TokenMismatchedError,
-  UpstreamApiError,
-  UpstreamHttpError,
-  UpstreamRateLimitedError,
-  UpstreamServerError,
-} from './errors/upstream-api.errors.js';
-export {
-  MalformedUpstreamResponseError,
-  UpstreamConnectionError,
-  UpstreamConnectionLostError,
-  UpstreamTimeoutError,
-} from './errors/transport.errors.js';
+// One class per way AceData or the network failed: the `…/errors` entry.
 export { UpstreamUnavailableError } from './errors/upstream-unavailable.error.js';
 export {
   BudgetExhaustedError,
@@ -157,20 +139,7 @@ export type {
   ResultCodeOverrides,
 } from './acedata/result-codes.options.js';
 
-export { validateIdCard } from './validation/id-card.js';
-export { validateMobile } from './validation/mobile.js';
-export {
-  validatePersonName,
-  MAX_NAME_LENGTH,
-} from './validation/person-name.js';
-export { validateCiphertext } from './validation/ciphertext.js';
-export type { ValidationOutcome } from './validation/validation-outcome.js';
-export {
-  IsChineseIdCard,
-  IsChineseMobile,
-  IsEncryptionIv,
-  IsPersonName,
-} from './validation/validation.decorators.js';
+// The field rules (validators, decorators): the `…/validation` entry.
 export { invalidInputExceptionFactory } from './validation/validation-exception.factory.js';
 
 export { maskIdCard, maskName, maskPhone } from './privacy/masking.js';

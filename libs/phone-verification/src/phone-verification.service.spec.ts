@@ -1,16 +1,18 @@
 import { Test } from '@nestjs/testing';
 import { ScriptedUpstream } from './testing/scripted-upstream.js';
 import {
+  InvalidInputError,
+  PhoneVerificationModule,
+  PhoneVerificationService,
+} from './index.js';
+import {
   ApiNotImplementedError,
   BalanceUsedUpError,
   CredentialsDisabledError,
-  InvalidInputError,
   NoSuchApiError,
   UpstreamGatewayTimeoutError,
   InvalidTokenError,
   MalformedUpstreamResponseError,
-  PhoneVerificationModule,
-  PhoneVerificationService,
   TokenMismatchedError,
   UpstreamConnectionError,
   UpstreamConnectionLostError,
@@ -18,7 +20,7 @@ import {
   UpstreamRateLimitedError,
   UpstreamServerError,
   UpstreamTimeoutError,
-} from './index.js';
+} from './errors/index.js';
 import { rejectionOf } from './testing/rejection-of.js';
 
 const TOKEN = 'test-token-6f1d2c9a';

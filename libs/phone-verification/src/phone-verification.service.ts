@@ -155,32 +155,7 @@ export class PhoneVerificationService {
     const tally: AttemptTally = { attempts: 0 };
     try {
       const answer = await this.answer(normalized, tally, options);
-      const { result: fetched, attempts } = answer.outcome;
-      const result: PhoneVerificationResult = answer.cacheHit
-        ? { ...fetched, fromCache: true, charged: false }
-        : answer.shared
-          ? { ...fetched, shared: true, charged: false }
-          : fetched;
-      const latencyMs = this.clock.now() - started;
-      this.reporter.answered(
-        normalized.phone,
-        {
-          result,
-          attempts: answer.shared ? 0 : attempts,
-          cacheHit: answer.cacheHit,
-          shared: answer.shared,
-          latencyMs,
-        },
-        span,
-      );
-      if (answer.cacheHit || answer.shared) {
-        await this.ledger?.answeredFree(
-          this.askOf(normalized, options),
-          answer.cacheHit ? 'cache' : 'shared',
-          this.completionOf(result, latencyMs),
-        );
-      }
-      return result;
+      return await this.answered(span, normalized, options, answer, started);
     } catch (error) {
       const latencyMs = this.clock.now() - started;
       this.reporter.failed(
@@ -200,6 +175,42 @@ export class PhoneVerificationService {
       }
       throw error;
     }
+  }
+
+  /** A result: reported, and on the ledger when it was free (a cache hit, another call's answer). */
+  private async answered(
+    span: VerificationSpan,
+    normalized: NormalizedVerificationRequest,
+    options: VerifyOptions,
+    answer: Answer,
+    started: number,
+  ): Promise<PhoneVerificationResult> {
+    const { result: fetched, attempts } = answer.outcome;
+    const result: PhoneVerificationResult = answer.cacheHit
+      ? { ...fetched, fromCache: true, charged: false }
+      : answer.shared
+        ? { ...fetched, shared: true, charged: false }
+        : fetched;
+    const latencyMs = this.clock.now() - started;
+    this.reporter.answered(
+      normalized.phone,
+      {
+        result,
+        attempts: answer.shared ? 0 : attempts,
+        cacheHit: answer.cacheHit,
+        shared: answer.shared,
+        latencyMs,
+      },
+      span,
+    );
+    if (answer.cacheHit || answer.shared) {
+      await this.ledger?.answeredFree(
+        this.askOf(normalized, options),
+        answer.cacheHit ? 'cache' : 'shared',
+        this.completionOf(result, latencyMs),
+      );
+    }
+    return result;
   }
 
   /** The circuit breaker's state, for readiness checks. */

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 
 const ROOT = resolve('libs/phone-verification/src');
 
@@ -30,6 +31,33 @@ function folderOf(file: string): string | undefined {
 
 const lineCount = (file: string): number =>
   readFileSync(file, 'utf8').split('\n').length - 1;
+
+/** Each function, method or arrow of `file` whose body is over `max` lines, as `file:line (n lines)`. */
+function longFunctions(file: string, max: number): string[] {
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+  );
+  const lineOf = (pos: number) =>
+    source.getLineAndCharacterOfPosition(pos).line + 1;
+  const long: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+      const body = node.body as ts.Node;
+      const lines = lineOf(body.getEnd()) - lineOf(body.getStart()) + 1;
+      if (lines > max) {
+        long.push(
+          `${relative(ROOT, file)}:${lineOf(body.getStart())} (${lines} lines)`,
+        );
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return long;
+}
 
 /** The first cycle of a graph of imports, as the files around it; none: `undefined`. */
 function findCycle(graph: ReadonlyMap<string, string[]>): string[] | undefined {
@@ -70,9 +98,10 @@ describe('the library’s source layout', () => {
     expect(findCycle(graph)?.map((f) => relative(ROOT, f))).toBeUndefined();
   });
 
-  // A ratchet: issue 36 aims at 100 names; what left went to …/wire or
-  // out of the API (CHANGELOG). Lower it as names leave, never raise it.
-  it('keep the main entry at 123 names or fewer (the wire format on …/wire)', () => {
+  // A ratchet: issue 36 asks for 100 names at most; what left went to
+  // …/wire, …/errors, …/validation or out of the API (CHANGELOG). Lower it
+  // as names leave, never raise it.
+  it('keep the main entry at 98 names or fewer (the wire format, the error classes and the field rules on entries of their own)', () => {
     const text = readFileSync(join(ROOT, 'index.ts'), 'utf8')
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/\/\/.*$/gm, '');
@@ -81,8 +110,10 @@ describe('the library’s source layout', () => {
       .map((n) => n.replace(/^\s*type\s+/, '').trim())
       .filter(Boolean);
     expect(names.length).toBeGreaterThan(50);
-    expect(names.length).toBeLessThanOrEqual(123);
+    expect(names.length).toBeLessThanOrEqual(98);
     expect(names).not.toContain('decodeCheck3eRequest');
+    expect(names).not.toContain('UpstreamTimeoutError');
+    expect(names).not.toContain('validateMobile');
   });
 
   // Root files (the module's wiring, the clock, the tokens) are shared by
@@ -99,6 +130,35 @@ describe('the library’s source layout', () => {
     }
     expect(graph.size).toBeGreaterThan(8);
     expect(findCycle(graph)).toBeUndefined();
+  });
+
+  it('have no function over 60 lines', () => {
+    expect(sources(ROOT).flatMap((f) => longFunctions(f, 60))).toEqual([]);
+  });
+
+  // A ratchet: issue 36 asks for about 220 lines at most (data tables
+  // aside). The files still over it may not grow; lower a cap as one
+  // shrinks, remove it once under 220.
+  it('have no file over 220 lines but the few still being split, none growing', () => {
+    const over: Record<string, number> = {
+      'ledger/usage-ledger.ts': 545,
+      'budget/redis-budget-ledger.ts': 375,
+      'phone-verification.service.ts': 351,
+      'testing/sandbox/sandbox.identities.ts': 310,
+      'ledger/usage-report.ts': 286,
+      'phone-verification.config.ts': 260,
+      'shared-store/redis-client.ts': 267,
+      'ledger/pglite-worker.ts': 241,
+    };
+    const tooLong = sources(ROOT)
+      .map((f) => [relative(ROOT, f), lineCount(f)] as const)
+      .filter(([file, lines]) => lines > (over[file] ?? 220));
+    expect(tooLong).toEqual([]);
+  });
+
+  it('the function checker finds a long function', () => {
+    const file = join(ROOT, 'phone-verification.service.ts');
+    expect(longFunctions(file, 5).length).toBeGreaterThan(3);
   });
 
   it('the checker finds a cycle when there is one', () => {

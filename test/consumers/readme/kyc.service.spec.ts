@@ -1,6 +1,6 @@
 // kyc.service.spec.ts
 import { Test } from '@nestjs/testing';
-import { UpstreamTimeoutError } from '@acedata-kit/nestjs-phone-verification';
+import { UpstreamTimeoutError } from '@acedata-kit/nestjs-phone-verification/errors';
 import { FakePhoneVerificationService, PhoneVerificationTestingModule } from '@acedata-kit/nestjs-phone-verification/testing';
 import { KycService } from './kyc.service.js';
 

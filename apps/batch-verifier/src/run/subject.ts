@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
+import { maskPhone } from '@app/phone-verification';
 import {
-  maskPhone,
   validateIdCard,
   validateMobile,
   validatePersonName,
-} from '@app/phone-verification';
+} from '@app/phone-verification/validation';
 import type { ColumnMap } from '../input/columns.js';
 
 /** A row's subject after the library's validation, or why it is invalid. */

@@ -4,7 +4,7 @@ import {
   validateIdCard,
   validateMobile,
   validatePersonName,
-} from '@app/phone-verification';
+} from '@app/phone-verification/validation';
 import {
   CHECK_3E_WIRE_ENCRYPTABLE_FIELDS,
   CHECK_3E_WIRE_VERIFY_MODES,

@@ -1,7 +1,7 @@
 import {
   validateCiphertext,
   type ValidationOutcome,
-} from '@app/phone-verification';
+} from '@app/phone-verification/validation';
 import { registerDecorator } from 'class-validator';
 
 function outcomeOf(

@@ -3,7 +3,7 @@ import {
   IsChineseIdCard,
   IsChineseMobile,
   IsPersonName,
-} from '@app/phone-verification';
+} from '@app/phone-verification/validation';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsOptional,

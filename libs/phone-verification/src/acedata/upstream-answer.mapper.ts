@@ -55,6 +55,36 @@ function readErrorBody(
   };
 }
 
+/** The typed error of one of AceData's documented `error.code`s; none for another. */
+function errorOfCode(
+  code: string | undefined,
+  details: UpstreamErrorDetails,
+  retryAfterMs: number | undefined,
+): PhoneVerificationError | undefined {
+  switch (code) {
+    case 'token_mismatched':
+      return new TokenMismatchedError(details);
+    case 'api_not_implemented':
+      return new ApiNotImplementedError(details);
+    case 'invalid_token':
+      return new InvalidTokenError(details);
+    case 'too_many_requests':
+      return new UpstreamRateLimitedError({ ...details, retryAfterMs });
+    case 'api_error':
+      return new UpstreamServerError(details);
+    case 'used_up':
+      return new BalanceUsedUpError(details);
+    case 'disabled':
+      return new CredentialsDisabledError(details);
+    case 'no_api':
+      return new NoSuchApiError(details);
+    case 'timeout':
+      return new UpstreamGatewayTimeoutError(details);
+    default:
+      return undefined;
+  }
+}
+
 /**
  * Maps a non-200 answer to the typed error for it: first by the documented
  * `error.code`, then by status. A body that is not JSON (a gateway's HTML
@@ -86,35 +116,12 @@ export function mapUpstreamError(
   // A gateway timeout, whatever its body says: the API behind it may have
   // answered the carrier and billed, so it is never retried.
   if (httpStatus === 504) return new UpstreamGatewayTimeoutError(details);
-  switch (parsed.code) {
-    case 'token_mismatched':
-      return new TokenMismatchedError(details);
-    case 'api_not_implemented':
-      return new ApiNotImplementedError(details);
-    case 'invalid_token':
-      return new InvalidTokenError(details);
-    case 'too_many_requests':
-      return new UpstreamRateLimitedError({
-        ...details,
-        retryAfterMs: parseRetryAfter(response.retryAfter, now),
-      });
-    case 'api_error':
-      return new UpstreamServerError(details);
-    case 'used_up':
-      return new BalanceUsedUpError(details);
-    case 'disabled':
-      return new CredentialsDisabledError(details);
-    case 'no_api':
-      return new NoSuchApiError(details);
-    case 'timeout':
-      return new UpstreamGatewayTimeoutError(details);
-  }
+  const retryAfterMs = parseRetryAfter(response.retryAfter, now);
+  const byCode = errorOfCode(parsed.code, details, retryAfterMs);
+  if (byCode) return byCode;
   if (httpStatus === 401) return new InvalidTokenError(details);
   if (httpStatus === 429) {
-    return new UpstreamRateLimitedError({
-      ...details,
-      retryAfterMs: parseRetryAfter(response.retryAfter, now),
-    });
+    return new UpstreamRateLimitedError({ ...details, retryAfterMs });
   }
   if (httpStatus >= 500) return new UpstreamServerError(details);
   return new UpstreamHttpError({

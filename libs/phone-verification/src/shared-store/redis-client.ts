@@ -136,6 +136,76 @@ async function isClusterNode(client: {
   }
 }
 
+/** The ioredis classes, loaded when the library connects. */
+interface IoRedis {
+  readonly Redis: typeof import('ioredis').Redis;
+  readonly Cluster: typeof import('ioredis').Cluster;
+}
+
+/** An ioredis client for `given`, connecting: fail-fast commands, backed-off reconnects. */
+function newClient(
+  { Redis, Cluster }: IoRedis,
+  given: RedisTarget,
+): InstanceType<typeof Redis> | InstanceType<typeof Cluster> {
+  const failFast = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2_000,
+  };
+  const auth = {
+    ...(given.username ? { username: given.username } : {}),
+    ...(given.password ? { password: given.password } : {}),
+    ...(given.tls ? { tls: {} } : {}),
+  };
+  if ('cluster' in given && given.cluster) {
+    return new Cluster(given.cluster.nodes.map(hostPort), {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: backOff,
+      slotsRefreshTimeout: 2_000,
+      redisOptions: { ...failFast, ...auth },
+    });
+  }
+  if ('sentinel' in given && given.sentinel) {
+    const client = new Redis({
+      ...failFast,
+      ...auth,
+      sentinels: given.sentinel.sentinels.map(hostPort),
+      name: given.sentinel.masterName,
+      sentinelRetryStrategy: backOff,
+      retryStrategy: backOff,
+      // A demoted primary answers writes with READONLY: find the new one.
+      reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
+      failoverDetector: true,
+    });
+    restartWhenEnded(client);
+    return client;
+  }
+  return new Redis(given.url!, {
+    ...failFast,
+    ...auth,
+    lazyConnect: false,
+    retryStrategy: backOff,
+  });
+}
+
+/**
+ * ioredis ends a Sentinel client for good when a failover is announced while
+ * it reconnects (the detector closes the connector mid-lookup): it is started
+ * again, unless it is being closed.
+ */
+function restartWhenEnded(client: {
+  on(event: 'end', listener: () => void): unknown;
+  connect(): Promise<unknown>;
+}): void {
+  client.on('end', () => {
+    if (closing.has(client)) return;
+    setTimeout(() => {
+      if (closing.has(client)) return;
+      client.connect().catch(() => undefined);
+    }, backOff(1)).unref();
+  });
+}
+
 /**
  * Connects with ioredis (an optional peer dependency, loaded only when the
  * library connects) to a single node, a Cluster or a Sentinel-managed
@@ -155,70 +225,22 @@ export async function connectRedis(
   target: RedisTarget | string,
   { readyTimeoutMs = REDIS_READY_TIMEOUT_MS } = {},
 ): Promise<RedisClientLike> {
-  let Redis: typeof import('ioredis').Redis;
-  let Cluster: typeof import('ioredis').Cluster;
+  let ioredis: IoRedis;
   try {
-    ({ Redis, Cluster } = await import('ioredis'));
+    const { Redis, Cluster } = await import('ioredis');
+    ioredis = { Redis, Cluster };
   } catch {
     throw new Error(
       'PhoneVerificationModule: option "redis" needs the ioredis package (npm install ioredis)',
     );
   }
+  const { Cluster } = ioredis;
   const given: RedisTarget =
     typeof target === 'string' ? { url: target } : target;
-  const failFast = {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 2_000,
-  };
-  const auth = {
-    ...(given.username ? { username: given.username } : {}),
-    ...(given.password ? { password: given.password } : {}),
-    ...(given.tls ? { tls: {} } : {}),
-  };
-  let client: InstanceType<typeof Redis> | InstanceType<typeof Cluster>;
-  if ('cluster' in given && given.cluster) {
-    client = new Cluster(given.cluster.nodes.map(hostPort), {
-      enableOfflineQueue: false,
-      clusterRetryStrategy: backOff,
-      slotsRefreshTimeout: 2_000,
-      redisOptions: { ...failFast, ...auth },
-    });
-  } else if ('sentinel' in given && given.sentinel) {
-    client = new Redis({
-      ...failFast,
-      ...auth,
-      sentinels: given.sentinel.sentinels.map(hostPort),
-      name: given.sentinel.masterName,
-      sentinelRetryStrategy: backOff,
-      retryStrategy: backOff,
-      // A demoted primary answers writes with READONLY: find the new one.
-      reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
-      failoverDetector: true,
-    });
-    // ioredis ends a Sentinel client for good when a failover is announced
-    // while it reconnects (the detector closes the connector mid-lookup):
-    // started again, unless it is being closed.
-    const sentinelClient = client;
-    sentinelClient.on('end', () => {
-      if (closing.has(sentinelClient)) return;
-      setTimeout(() => {
-        if (closing.has(sentinelClient)) return;
-        sentinelClient.connect().catch(() => undefined);
-      }, backOff(1)).unref();
-    });
-  } else {
-    client = new Redis(given.url!, {
-      ...failFast,
-      ...auth,
-      lazyConnect: false,
-      retryStrategy: backOff,
-    });
-  }
+  const client = newClient(ioredis, given);
   // Errors are reported through the state tracker; unhandled, they'd crash.
   // The last one before the tracker exists is kept for it (why not ready).
-  const connected = client;
-  connected.on('error', (error: Error) => lastErrors.set(connected, error));
+  client.on('error', (error: Error) => lastErrors.set(client, error));
   await new Promise<void>((done) => {
     const timer = setTimeout(done, readyTimeoutMs);
     client.once('ready', () => {

@@ -6,9 +6,9 @@ import {
   InvalidInputError,
   PhoneVerificationModule,
   PhoneVerificationService,
-  UpstreamTimeoutError,
   phoneVerificationConfig,
 } from '../index.js';
+import { UpstreamTimeoutError } from '../errors/index.js';
 import {
   FakePhoneVerificationService,
   PhoneVerificationTestingModule,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { validateIdCard, validateMobile } from '../../index.js';
+import { validateIdCard, validateMobile } from '../../validation/index.js';
 import { idCardCheckCharacter } from '../../validation/id-card.js';
 import { REGISTERED_PEOPLE } from './sandbox.registry.js';
 import {
