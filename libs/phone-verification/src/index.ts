@@ -18,9 +18,12 @@ export {
   type PacingOptions,
 } from './resilience/pacing.options.js';
 export {
+  EmbeddedLedgerInUseError,
   InvalidPhoneVerificationEnvError,
   InvalidPhoneVerificationOptionsError,
-} from './phone-verification-options.error.js';
+  RedisClusterNodeAsUrlError,
+  UnsafeEvictionPolicyError,
+} from './errors/boot.errors.js';
 export {
   PHONE_VERIFICATION_CACHE_STORE,
   PHONE_VERIFICATION_CLOCK,
@@ -104,7 +107,6 @@ export type {
 export type { OutcomeReport } from './ledger/outcome-report.js';
 export { chinaDay } from './china-time.js';
 export { openUsageLedger } from './ledger/open-usage-ledger.js';
-export { EmbeddedLedgerInUseError } from './ledger/embedded-store-lock.js';
 export type { BudgetUsage } from './budget/spend-budget.js';
 export type { BudgetCounterLoss } from './budget/budget-ledger.js';
 export type {
@@ -113,13 +115,11 @@ export type {
 } from './shared-store/shared-store.options.js';
 export type { PhoneVerificationSharedStore } from './shared-store/shared-redis.js';
 export {
-  RedisClusterNodeAsUrlError,
   type RedisAuthOptions,
   type RedisClientLike,
   type RedisConnectionOptions,
   type RedisTarget,
 } from './shared-store/redis-client.js';
-export { UnsafeEvictionPolicyError } from './shared-store/eviction-policy.js';
 export type {
   PhoneVerificationHealth,
   SharedStoreReport,

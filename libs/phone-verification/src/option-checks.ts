@@ -1,4 +1,4 @@
-import { InvalidPhoneVerificationOptionsError } from './phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from './errors/boot.errors.js';
 
 /** `value` when it is a whole number from `min` to `max`; else a boot error naming `option`. */
 export function wholeNumberOption(

@@ -1,5 +1,5 @@
 import { resolvePhoneVerificationOptions } from './phone-verification.options.js';
-import { InvalidPhoneVerificationOptionsError } from './phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from './errors/boot.errors.js';
 
 const BASE = { apiToken: 'token-abc' };
 

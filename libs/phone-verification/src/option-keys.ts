@@ -1,4 +1,4 @@
-import { InvalidPhoneVerificationOptionsError } from './phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from './errors/boot.errors.js';
 
 /**
  * Every option the module takes, by where it sits: a key not listed here is

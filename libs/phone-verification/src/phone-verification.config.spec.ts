@@ -1,5 +1,5 @@
 import { phoneVerificationOptionsFromEnv } from './phone-verification.config.js';
-import { InvalidPhoneVerificationEnvError } from './phone-verification-options.error.js';
+import { InvalidPhoneVerificationEnvError } from './errors/boot.errors.js';
 
 const TOKEN = { ACEDATA_API_TOKEN: 'token-abc' };
 /** What every shared store needs besides where it is. */

@@ -2,7 +2,7 @@ import { registerAs } from '@nestjs/config';
 import {
   InvalidPhoneVerificationEnvError,
   InvalidPhoneVerificationOptionsError,
-} from './phone-verification-options.error.js';
+} from './errors/boot.errors.js';
 import { ledgerFromLibraryEnv } from './ledger/ledger-env.js';
 import {
   resolvePhoneVerificationOptions,

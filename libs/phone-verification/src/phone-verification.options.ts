@@ -22,7 +22,7 @@ import {
 } from './ledger/ledger.options.js';
 import { VERIFY_MODES } from './dto/phone-verification-request.js';
 import type { VerificationEvent } from './events/verification-event.js';
-import { InvalidPhoneVerificationOptionsError } from './phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from './errors/boot.errors.js';
 import { rejectUnknownOptions } from './option-keys.js';
 import {
   resolveCircuitBreaker,

@@ -1,5 +1,5 @@
 import type { AxiosInstance } from 'axios';
-import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from '../errors/boot.errors.js';
 import {
   resolveEncryption,
   type EncryptionOptions,

@@ -1,6 +1,6 @@
 import type { EncryptableField } from '../dto/phone-verification-request.js';
 import { ENCRYPTABLE_FIELDS } from '../dto/phone-verification-request.js';
-import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from '../errors/boot.errors.js';
 
 /** Send chosen fields encrypted (AES-256-CBC) under the app's data key. */
 export interface EncryptionOptions {

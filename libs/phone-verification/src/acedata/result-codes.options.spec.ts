@@ -1,4 +1,4 @@
-import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from '../errors/boot.errors.js';
 import { RESULT_CODES, ResultCodeTable } from './result-codes.js';
 import { resolveResultCodes } from './result-codes.options.js';
 

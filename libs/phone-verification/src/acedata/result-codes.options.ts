@@ -1,5 +1,5 @@
 import { PHONE_VERIFICATION_STATUSES } from '../dto/phone-verification-result.js';
-import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from '../errors/boot.errors.js';
 import { ResultCodeTable, type ResultCodeMeaning } from './result-codes.js';
 
 /** A code's new meaning; a field left out keeps the documented one. */

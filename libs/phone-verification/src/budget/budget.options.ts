@@ -1,4 +1,4 @@
-import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from '../errors/boot.errors.js';
 
 /**
  * Caps on billed calls per calendar day in China (UTC+8), the day AceData's

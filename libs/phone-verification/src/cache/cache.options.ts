@@ -1,5 +1,5 @@
 import { wholeNumberOption } from '../option-checks.js';
-import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from '../errors/boot.errors.js';
 import type { PhoneVerificationCacheStore } from './cache-store.interface.js';
 
 /** The opt-in result cache. */

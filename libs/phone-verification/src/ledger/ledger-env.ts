@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { InvalidPhoneVerificationEnvError } from '../phone-verification-options.error.js';
+import { InvalidPhoneVerificationEnvError } from '../errors/boot.errors.js';
 import type { LedgerOptions } from './ledger.options.js';
 
 /** The ledger's HMAC secret in sandbox mode when none is set (fictional data only). */

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { wholeNumberOption } from '../option-checks.js';
-import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from '../errors/boot.errors.js';
 import type { LedgerSql } from './ledger-sql.js';
 import type { PgliteLedgerOptions } from './pglite-ledger-sql.js';
 import type { PostgresLedgerOptions } from './postgres-ledger-sql.js';

@@ -29,10 +29,8 @@ import {
   LEDGER_SCHEMA_VERSION,
   LEDGER_TABLE,
 } from './ledger.migrations.js';
-import {
-  EmbeddedLedgerInUseError,
-  lockEmbeddedStore,
-} from './embedded-store-lock.js';
+import { EmbeddedLedgerInUseError } from '../errors/boot.errors.js';
+import { lockEmbeddedStore } from './embedded-store-lock.js';
 import { LedgerSpool, LedgerSpoolInUseError } from './ledger-spool.js';
 import { freshLedgerDir } from '../../../../test/support/ledger-template.js';
 import { mountSmallDisk } from '../../../../test/support/small-disk.js';

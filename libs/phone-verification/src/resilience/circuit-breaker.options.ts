@@ -1,5 +1,5 @@
 import { wholeNumberOption } from '../option-checks.js';
-import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from '../errors/boot.errors.js';
 
 /**
  * The circuit breaker around verifications. It counts failed verifications

@@ -1,4 +1,4 @@
-import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from '../errors/boot.errors.js';
 
 /**
  * A ceiling on this instance's calls to AceData: every attempt (first

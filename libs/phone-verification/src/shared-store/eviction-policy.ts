@@ -30,14 +30,3 @@ export async function readEvictionPolicy(
     return {};
   }
 }
-
-/** Thrown at boot when budgets are on and Redis may evict their counters. */
-export class UnsafeEvictionPolicyError extends Error {
-  constructor(policy: string) {
-    super(
-      `PhoneVerificationModule: Redis's maxmemory-policy is ${policy}, which can evict budget counters and single-flight leases (a day's spend would start again, an identity could be paid for twice). ` +
-        'Budgets need maxmemory-policy noeviction (CONFIG SET maxmemory-policy noeviction), or a Redis of their own, with persistence (appendonly yes).',
-    );
-    this.name = 'UnsafeEvictionPolicyError';
-  }
-}

@@ -1,3 +1,4 @@
+import { RedisClusterNodeAsUrlError } from '../errors/boot.errors.js';
 import { withinDeadline } from './command-deadline.js';
 
 /**
@@ -101,17 +102,6 @@ export type RedisTarget = Exclude<
   RedisConnectionOptions,
   { readonly client: RedisClientLike }
 >;
-
-/** A single node given as `url` turned out to be a Cluster node: its keys would answer `MOVED`. */
-export class RedisClusterNodeAsUrlError extends Error {
-  constructor() {
-    super(
-      'The Redis at REDIS_URL (redis.url) is a Redis Cluster node: most keys would answer MOVED and the store would run unshared. ' +
-        "Give the cluster's nodes instead: REDIS_CLUSTER_NODES=host:port,host:port (redis.cluster.nodes).",
-    );
-    this.name = 'RedisClusterNodeAsUrlError';
-  }
-}
 
 /** Reconnecting: 100 ms more each try, 2 s at most. */
 const backOff = (attempt: number) => Math.min(100 * attempt, 2_000);

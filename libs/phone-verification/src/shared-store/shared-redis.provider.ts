@@ -12,7 +12,7 @@ import {
 } from '../phone-verification.constants.js';
 import type { ResolvedPhoneVerificationOptions } from '../phone-verification.options.js';
 import { withinDeadline } from './command-deadline.js';
-import { UnsafeEvictionPolicyError } from './eviction-policy.js';
+import { UnsafeEvictionPolicyError } from '../errors/boot.errors.js';
 import { RedisAvailability } from './redis-availability.js';
 import {
   closeRedis,

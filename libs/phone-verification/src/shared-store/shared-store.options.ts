@@ -1,4 +1,4 @@
-import { InvalidPhoneVerificationOptionsError } from '../phone-verification-options.error.js';
+import { InvalidPhoneVerificationOptionsError } from '../errors/boot.errors.js';
 import { wholeNumberOption } from '../option-checks.js';
 import type { RedisConnectionOptions } from './redis-client.js';
 import { resolveConnection } from './redis-connection.options.js';
