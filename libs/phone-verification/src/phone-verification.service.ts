@@ -21,7 +21,8 @@ import {
 } from './errors/budget.errors.js';
 import { PhoneVerificationError } from './errors/phone-verification.error.js';
 import type { LedgerCompletion } from './ledger/ledger-row.js';
-import type { LedgerAsk, UsageLedger } from './ledger/usage-ledger.js';
+import type { LedgerAsk } from './ledger/ledger-ask.js';
+import type { UsageLedger } from './ledger/usage-ledger.js';
 import {
   PHONE_VERIFICATION_BUDGET,
   PHONE_VERIFICATION_CACHE,

@@ -1,25 +1,17 @@
 import { Logger } from '@nestjs/common';
-import { createHmac, randomUUID } from 'node:crypto';
 import { chinaDay } from '../china-time.js';
 import type { Clock } from '../clock.js';
 import type { PhoneVerificationRequest } from '../dto/phone-verification-request.js';
 import { LedgerUnavailableError } from '../errors/ledger.errors.js';
-import { maskPhone } from '../privacy/masking.js';
-import {
-  normalizeVerificationRequest,
-  type NormalizedVerificationRequest,
-} from '../validation/normalize-request.js';
+import { normalizeVerificationRequest } from '../validation/normalize-request.js';
 import type { ResolvedLedgerOptions } from './ledger.options.js';
-import {
-  type AnsweredBy,
-  type LedgerCompletion,
-  type LedgerRow,
-} from './ledger-row.js';
+import { ledgerRowOf, subjectHmacOf, type LedgerAsk } from './ledger-ask.js';
+import type { AnsweredBy, LedgerCompletion, LedgerRow } from './ledger-row.js';
+import { LedgerStoreWrites } from './ledger-store-writes.js';
 import { GroupCommit } from './group-commit.js';
 import { InputRejections } from './input-rejections.js';
-import type { LedgerSql, LedgerSqlTransaction } from './ledger-sql.js';
+import type { LedgerSql } from './ledger-sql.js';
 import { LedgerSpool, type SpoolRecord } from './ledger-spool.js';
-import { ledgerStatements } from './ledger-statements.js';
 import {
   LEDGER_REJECTIONS_TABLE,
   LEDGER_TABLE,
@@ -38,46 +30,6 @@ import {
 } from './usage-report.js';
 
 /**
- * Whether the store refused a write for what it holds (SQLSTATE classes 22
- * data exception, 23 integrity, 54 program limit: a NUL, a number out of
- * range, an index row too large), not because it is away.
- */
-function refusedForContent(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
-}
-
-/** A completion's money facts alone. */
-const bare = (c: LedgerCompletion): LedgerCompletion => ({
-  completedAt: c.completedAt,
-  status: 'unrecordable',
-  billed: c.billed,
-  mayHaveBilled: c.mayHaveBilled,
-  attempts: c.attempts,
-  latencyMs: 0,
-});
-
-/** A record with only the money facts: no free text, no code (what a store refused for its content). */
-function moneyFactsOf(record: SpoolRecord): SpoolRecord {
-  if (record.op === 'complete') {
-    return { ...record, completion: bare(record.completion) };
-  }
-  return {
-    op: 'insert',
-    row: { ...record.row, caller: undefined, requestId: undefined },
-    ...(record.completion ? { completion: bare(record.completion) } : {}),
-  };
-}
-
-/** Who asked about whom, for one row. */
-export interface LedgerAsk {
-  readonly request: NormalizedVerificationRequest;
-  readonly caller?: string;
-  /** The app's own id of the request. */
-  readonly requestId?: string;
-}
-
-/**
  * The record of money: one row per `verify()` that passed validation. A
  * billed-maybe call's row is written *before* it goes upstream ("sent") and
  * completed after; a row still "sent" past the call's whole deadline (its
@@ -93,8 +45,6 @@ export interface LedgerAsk {
 export class UsageLedger {
   private readonly logger = new Logger('PhoneVerificationLedger');
   private readonly spool?: LedgerSpool;
-  /** Writes the store refused for their content even with the money facts alone (never expected). */
-  private setAside = 0;
   /** Free answers not recorded because the in-memory backlog was full. */
   private dropped = 0;
   /**
@@ -107,8 +57,9 @@ export class UsageLedger {
   private readonly waiting: SpoolRecord[] = [];
   /** Writes arriving together share one transaction (group commit). */
   private readonly groups = new GroupCommit<SpoolRecord>((records) =>
-    this.applyGroup(records),
+    this.writes.applyGroup(records),
   );
+  private readonly writes: LedgerStoreWrites;
   private migrated = false;
   /**
    * The store failed a write and no probe has reached it since: writes go
@@ -131,6 +82,7 @@ export class UsageLedger {
       this.spool = new LedgerSpool(options.spoolDir);
     }
     this.rejections = new InputRejections(sql, clock);
+    this.writes = new LedgerStoreWrites(sql, this.logger);
     this.flushTimer = setInterval(() => {
       if (this.storeAway) void this.probe();
       else if (this.backlog() > 0) void this.flush().catch(() => undefined);
@@ -188,7 +140,10 @@ export class UsageLedger {
    * full in-memory backlog. Each is logged.
    */
   unrecorded(): { setAside: number; freeAnswersDropped: number } {
-    return { setAside: this.setAside, freeAnswersDropped: this.dropped };
+    return {
+      setAside: this.writes.setAsideCount(),
+      freeAnswersDropped: this.dropped,
+    };
   }
 
   /** True when no more writes may wait in memory: calls are refused until the store is back. */
@@ -329,7 +284,7 @@ export class UsageLedger {
     const { affected } = await this.sql.query(
       `UPDATE ${LEDGER_TABLE} SET subject_hmac = NULL, masked_phone = NULL
         WHERE subject_hmac = $1`,
-      [this.subjectOf(request)],
+      [subjectHmacOf(request, this.options.secret)],
     );
     return affected;
   }
@@ -372,9 +327,9 @@ export class UsageLedger {
 
   private async flushNow(): Promise<void> {
     await this.ready();
-    await this.spool?.replay((record) => this.apply(record));
+    await this.spool?.replay((record) => this.writes.apply(record));
     while (this.waiting.length > 0) {
-      await this.apply(this.waiting[0]);
+      await this.writes.apply(this.waiting[0]);
       this.waiting.shift();
     }
     this.storeAway = false;
@@ -443,57 +398,6 @@ export class UsageLedger {
     this.waiting.push(record);
   }
 
-  /**
-   * Writes one record. A write the store refuses for its content is written
-   * again with its money facts alone, and set aside (logged, counted) if
-   * even that is refused: it never passes for a store away, nor blocks the
-   * writes behind it.
-   */
-  private async apply(record: SpoolRecord): Promise<void> {
-    try {
-      await this.applyAsIs([record]);
-      return;
-    } catch (error) {
-      if (!refusedForContent(error)) throw error;
-      this.logger.warn(
-        `The ledger's store refused a ${record.op} for its content (SQLSTATE ${(error as { code: string }).code}): recorded with its money facts only`,
-      );
-    }
-    try {
-      await this.applyAsIs([moneyFactsOf(record)]);
-    } catch (error) {
-      if (!refusedForContent(error)) throw error;
-      this.setAside += 1;
-      this.logger.error(
-        `The ledger's store refused a ${record.op} even with its money facts only (SQLSTATE ${(error as { code: string }).code}): set aside`,
-      );
-    }
-  }
-
-  /**
-   * Writes a group in one transaction, in order. When the store refuses one
-   * of them for its content, the transaction is void and each is written
-   * again on its own, so that one poisoned row costs the others nothing.
-   */
-  private async applyGroup(records: readonly SpoolRecord[]): Promise<void> {
-    if (records.length === 1) return this.apply(records[0]);
-    try {
-      await this.sql.transaction((tx) => this.applyAsIs(records, tx));
-    } catch (error) {
-      if (!refusedForContent(error)) throw error;
-      for (const record of records) await this.apply(record);
-    }
-  }
-
-  /** Writes `records` as they are (a multi-row statement for each kind). */
-  private async applyAsIs(
-    records: readonly SpoolRecord[],
-    sql: LedgerSqlTransaction = this.sql,
-  ): Promise<void> {
-    for (const { text, params } of ledgerStatements(records))
-      await sql.query(text, params);
-  }
-
   private oneReportAtATime<T>(read: () => Promise<T>): Promise<T> {
     const turn = this.reading.then(read, read);
     this.reading = turn.catch(() => undefined);
@@ -511,35 +415,12 @@ export class UsageLedger {
   }
 
   private rowOf(
-    { request, caller, requestId }: LedgerAsk,
+    ask: LedgerAsk,
     answeredBy: AnsweredBy,
     deadlineMs: number,
   ): LedgerRow {
+    const { replica, secret } = this.options;
     const now = this.clock.now();
-    const encryptedFields = request.encrypted?.fields ?? [];
-    return {
-      id: randomUUID(),
-      sentAt: now,
-      chinaDay: chinaDay(now),
-      deadlineAt: now + deadlineMs,
-      replica: this.options.replica,
-      caller,
-      requestId,
-      subjectHmac:
-        encryptedFields.length === 0 ? this.subjectOf(request) : undefined,
-      maskedPhone: encryptedFields.includes('phone')
-        ? undefined
-        : maskPhone(request.phone),
-      verifyMode: request.verifyMode,
-      encrypted: encryptedFields.length > 0,
-      answeredBy,
-    };
-  }
-
-  /** The person, whatever the verify mode: HMAC-SHA256 under the ledger's secret. */
-  private subjectOf(request: NormalizedVerificationRequest): string {
-    return createHmac('sha256', this.options.secret)
-      .update([request.name, request.phone, request.idCard].join('\u0000'))
-      .digest('hex');
+    return ledgerRowOf(ask, answeredBy, { now, deadlineMs, replica, secret });
   }
 }
