@@ -147,7 +147,6 @@ describe('the library’s source layout', () => {
       'testing/sandbox/sandbox.identities.ts': 310,
       'ledger/usage-report.ts': 286,
       'phone-verification.config.ts': 260,
-      'shared-store/redis-client.ts': 267,
       'ledger/pglite-worker.ts': 241,
     };
     const tooLong = sources(ROOT)

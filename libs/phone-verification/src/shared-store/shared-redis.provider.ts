@@ -14,12 +14,8 @@ import type { ResolvedPhoneVerificationOptions } from '../phone-verification.opt
 import { withinDeadline } from './command-deadline.js';
 import { UnsafeEvictionPolicyError } from '../errors/boot.errors.js';
 import { RedisAvailability } from './redis-availability.js';
-import {
-  closeRedis,
-  connectRedis,
-  lastErrorOf,
-  type RedisTarget,
-} from './redis-client.js';
+import type { RedisTarget } from './redis-client.js';
+import { closeRedis, connectRedis, lastErrorOf } from './redis-connection.js';
 import { SharedRedis, sharedStoreHandle } from './shared-redis.js';
 
 /** How often a store that is not up is probed. */

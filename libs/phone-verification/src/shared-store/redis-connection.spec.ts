@@ -4,11 +4,8 @@ import {
   type TestRedis,
 } from '../../../../test/support/redis-server.js';
 import { startTestRedisSentinel } from '../../../../test/support/redis-topologies.js';
-import {
-  closeRedis,
-  connectRedis,
-  type RedisClientLike,
-} from './redis-client.js';
+import type { RedisClientLike } from './redis-client.js';
+import { closeRedis, connectRedis } from './redis-connection.js';
 
 describe('connectRedis', () => {
   let redis: TestRedis;
