@@ -5,14 +5,6 @@ export const PHONE_VERIFICATION_MODULE_NAME = 'PhoneVerification';
 export const PHONE_VERIFICATION_RESOLVED_OPTIONS =
   'PHONE_VERIFICATION:RESOLVED_OPTIONS';
 
-/** Injection token of the AceData client's slice of the options (internal). */
-export const PHONE_VERIFICATION_CLIENT_OPTIONS =
-  'PHONE_VERIFICATION:CLIENT_OPTIONS';
-
-/** Injection token of the retry and circuit-breaker slice of the options (internal). */
-export const PHONE_VERIFICATION_RESILIENCE_OPTIONS =
-  'PHONE_VERIFICATION:RESILIENCE_OPTIONS';
-
 /** Injection token of the clock (`{ now(), sleep() }`); override it in tests. */
 export const PHONE_VERIFICATION_CLOCK = 'PHONE_VERIFICATION:CLOCK';
 
@@ -48,14 +40,6 @@ export const PHONE_VERIFICATION_BUDGET = 'PHONE_VERIFICATION:BUDGET';
  * (internal).
  */
 export const PHONE_VERIFICATION_KEY_SECRET = 'PHONE_VERIFICATION:KEY_SECRET';
-
-/** Injection token of the keyed-HMAC of a subject (`SubjectKeyer`; internal). */
-export const PHONE_VERIFICATION_SUBJECT_KEYER =
-  'PHONE_VERIFICATION:SUBJECT_KEYER';
-
-/** Injection token of the verify mode used when a request names none (internal). */
-export const PHONE_VERIFICATION_DEFAULT_VERIFY_MODE =
-  'PHONE_VERIFICATION:DEFAULT_VERIFY_MODE';
 
 /** Injection token of the usage ledger (`UsageLedger`, or `null` without `ledger`). */
 export const PHONE_VERIFICATION_LEDGER = 'PHONE_VERIFICATION:LEDGER';

@@ -2,6 +2,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import axios from 'axios';
+import { AceDataClient } from './acedata/acedata.client.js';
 import { rejectionOf } from './testing/rejection-of.js';
 import { ScriptedUpstream } from './testing/scripted-upstream.js';
 import {
@@ -93,6 +94,26 @@ describe('PhoneVerificationModule', () => {
     } finally {
       axios.interceptors.request.eject(globalId);
     }
+  });
+
+  it("closes the AceData client's connections when the app closes (built by a factory, its shutdown hook still runs)", async () => {
+    const ref = await Test.createTestingModule({
+      imports: [
+        PhoneVerificationModule.forRoot({
+          apiToken: 'test-token-6f1d2c9a',
+          baseUrl: 'http://127.0.0.1:9',
+        }),
+      ],
+    }).compile();
+    const client = ref.get(AceDataClient);
+    const close = client.onApplicationShutdown.bind(client);
+    let closed = 0;
+    client.onApplicationShutdown = async () => {
+      closed += 1;
+      await close();
+    };
+    await ref.close();
+    expect(closed).toBe(1);
   });
 
   it('forRootAsync takes a factory that injects ConfigService', async () => {

@@ -1,10 +1,8 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
-import { AceDataClient } from './acedata/acedata.client.js';
 import { ConfigurablePhoneVerificationModule } from './phone-verification.module-definition.js';
 import { phoneVerificationProviders } from './phone-verification.providers.js';
 import { PhoneVerificationService } from './phone-verification.service.js';
-import { UpstreamResilience } from './resilience/upstream-resilience.js';
 import {
   SharedRedisCloser,
   sharedRedisProvider,
@@ -36,8 +34,6 @@ import {
     SharedRedisCloser,
     usageLedgerProvider,
     UsageLedgerCloser,
-    AceDataClient,
-    UpstreamResilience,
     PhoneVerificationService,
   ],
   exports: [

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { HttpService } from '@nestjs/axios';
 import type { Provider } from '@nestjs/common';
+import { AceDataClient } from './acedata/acedata.client.js';
 import { MemoryBudgetLedger } from './budget/budget-ledger.js';
 import { RedisBudgetLedger } from './budget/redis-budget-ledger.js';
 import { SpendBudget } from './budget/spend-budget.js';
 import type { PhoneVerificationCacheStore } from './cache/cache-store.interface.js';
 import { LruCacheStore } from './cache/lru-cache.store.js';
 import { RedisCacheStore } from './cache/redis-cache.store.js';
-import { createSubjectKeyer } from './cache/subject-key.js';
 import { VerificationCache } from './cache/verification-cache.js';
 import { systemClock, type Clock } from './clock.js';
 import { VerificationReporter } from './events/verification-reporter.js';
@@ -16,15 +17,11 @@ import {
   PHONE_VERIFICATION_BUDGET,
   PHONE_VERIFICATION_CACHE,
   PHONE_VERIFICATION_CACHE_STORE,
-  PHONE_VERIFICATION_CLIENT_OPTIONS,
   PHONE_VERIFICATION_CLOCK,
-  PHONE_VERIFICATION_DEFAULT_VERIFY_MODE,
   PHONE_VERIFICATION_KEY_SECRET,
   PHONE_VERIFICATION_LEDGER,
-  PHONE_VERIFICATION_RESILIENCE_OPTIONS,
   PHONE_VERIFICATION_RESOLVED_OPTIONS,
   PHONE_VERIFICATION_SHARED_REDIS,
-  PHONE_VERIFICATION_SUBJECT_KEYER,
 } from './phone-verification.constants.js';
 import { PHONE_VERIFICATION_MODULE_OPTIONS } from './phone-verification.module-definition.js';
 import {
@@ -35,6 +32,7 @@ import {
 import { RedisSingleFlight } from './single-flight/redis-single-flight.js';
 import { VerificationSingleFlight } from './single-flight/single-flight.js';
 import type { SharedRedis } from './shared-store/shared-redis.js';
+import { UpstreamResilience } from './resilience/upstream-resilience.js';
 
 type Resolved = ResolvedPhoneVerificationOptions;
 const RESOLVED = PHONE_VERIFICATION_RESOLVED_OPTIONS;
@@ -63,16 +61,20 @@ export const phoneVerificationProviders: Provider[] = [
       resolvePhoneVerificationOptions(options),
     inject: [PHONE_VERIFICATION_MODULE_OPTIONS],
   },
-  slice(PHONE_VERIFICATION_CLIENT_OPTIONS, (o) => o.client),
-  slice(PHONE_VERIFICATION_RESILIENCE_OPTIONS, (o) => o.resilience),
-  slice(PHONE_VERIFICATION_DEFAULT_VERIFY_MODE, (o) => o.defaultVerifyMode),
   slice(PHONE_VERIFICATION_KEY_SECRET, subjectKeySecret),
-  {
-    provide: PHONE_VERIFICATION_SUBJECT_KEYER,
-    useFactory: createSubjectKeyer,
-    inject: [PHONE_VERIFICATION_KEY_SECRET],
-  },
   { provide: PHONE_VERIFICATION_CLOCK, useValue: systemClock },
+  {
+    provide: AceDataClient,
+    inject: [HttpService, RESOLVED],
+    useFactory: (http: HttpService, o: Resolved) =>
+      new AceDataClient(http, o.client),
+  },
+  {
+    provide: UpstreamResilience,
+    inject: [RESOLVED, PHONE_VERIFICATION_CLOCK],
+    useFactory: (o: Resolved, clock: Clock) =>
+      new UpstreamResilience(o.resilience, clock),
+  },
   {
     provide: PHONE_VERIFICATION_CACHE_STORE,
     inject: [RESOLVED, PHONE_VERIFICATION_SHARED_REDIS],

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AceDataClient } from './acedata/acedata.client.js';
 import { BilledCall } from './billing/billed-call.js';
 import type { BudgetUsage, SpendBudget } from './budget/spend-budget.js';
-import type { SubjectKeyer } from './cache/subject-key.js';
+import { createSubjectKeyer, type SubjectKeyer } from './cache/subject-key.js';
+import type { ResolvedPhoneVerificationOptions } from './phone-verification.options.js';
 import type { VerificationCache } from './cache/verification-cache.js';
 import type { Clock } from './clock.js';
 import type {
@@ -19,18 +20,20 @@ import {
   BudgetExhaustedError,
   BudgetStoreUnavailableError,
 } from './errors/budget.errors.js';
-import { PhoneVerificationError } from './errors/phone-verification.error.js';
-import type { LedgerCompletion } from './ledger/ledger-row.js';
+import {
+  freeAnswerCompletion,
+  refusalCompletion,
+} from './ledger/ledger-row.js';
 import type { LedgerAsk } from './ledger/ledger-ask.js';
 import type { UsageLedger } from './ledger/usage-ledger.js';
 import {
   PHONE_VERIFICATION_BUDGET,
   PHONE_VERIFICATION_CACHE,
   PHONE_VERIFICATION_CLOCK,
-  PHONE_VERIFICATION_DEFAULT_VERIFY_MODE,
+  PHONE_VERIFICATION_KEY_SECRET,
   PHONE_VERIFICATION_LEDGER,
   PHONE_VERIFICATION_SHARED_REDIS,
-  PHONE_VERIFICATION_SUBJECT_KEYER,
+  PHONE_VERIFICATION_RESOLVED_OPTIONS,
 } from './phone-verification.constants.js';
 import type { CircuitBreakerState } from './resilience/circuit-breaker.js';
 import { VerificationSingleFlight } from './single-flight/single-flight.js';
@@ -97,10 +100,9 @@ interface Answer {
 @Injectable()
 export class PhoneVerificationService {
   constructor(
-    @Inject(PHONE_VERIFICATION_DEFAULT_VERIFY_MODE)
-    private readonly defaultVerifyMode: VerifyMode,
-    @Inject(PHONE_VERIFICATION_SUBJECT_KEYER)
-    private readonly keyOf: SubjectKeyer,
+    @Inject(PHONE_VERIFICATION_RESOLVED_OPTIONS)
+    { defaultVerifyMode }: ResolvedPhoneVerificationOptions,
+    @Inject(PHONE_VERIFICATION_KEY_SECRET) keySecret: string,
     @Inject(PHONE_VERIFICATION_CACHE)
     private readonly cache: VerificationCache | null,
     private readonly singleFlight: VerificationSingleFlight,
@@ -115,9 +117,14 @@ export class PhoneVerificationService {
     @Inject(PHONE_VERIFICATION_LEDGER)
     private readonly ledger: UsageLedger | null,
   ) {
+    this.defaultVerifyMode = defaultVerifyMode;
+    this.keyOf = createSubjectKeyer(keySecret);
     this.billedCall = new BilledCall(budget, resilience, client, ledger, clock);
   }
 
+  private readonly defaultVerifyMode: VerifyMode;
+  /** The HMAC of a subject: cache and single-flight keys. */
+  private readonly keyOf: SubjectKeyer;
   private readonly billedCall: BilledCall;
 
   /**
@@ -171,7 +178,7 @@ export class PhoneVerificationService {
         await this.ledger?.answeredFree(
           this.askOf(normalized, options),
           'budget_refused',
-          this.completionOfError(error, latencyMs),
+          refusalCompletion(error.code, this.clock.now(), latencyMs),
         );
       }
       throw error;
@@ -208,7 +215,7 @@ export class PhoneVerificationService {
       await this.ledger?.answeredFree(
         this.askOf(normalized, options),
         answer.cacheHit ? 'cache' : 'shared',
-        this.completionOf(result, latencyMs),
+        freeAnswerCompletion(result, this.clock.now(), latencyMs),
       );
     }
     return result;
@@ -315,38 +322,5 @@ export class PhoneVerificationService {
     { caller, requestId }: VerifyOptions,
   ): LedgerAsk {
     return { request, caller, requestId };
-  }
-
-  /** A free answer's completion: nothing charged for this call. */
-  private completionOf(
-    result: PhoneVerificationResult,
-    latencyMs: number,
-  ): LedgerCompletion {
-    return {
-      completedAt: this.clock.now(),
-      status: result.status,
-      resultCode: result.code,
-      billed: false,
-      mayHaveBilled: false,
-      traceId: result.traceId,
-      attempts: 0,
-      latencyMs,
-    };
-  }
-
-  /** A budget refusal's completion: nothing sent. */
-  private completionOfError(
-    error: PhoneVerificationError,
-    latencyMs: number,
-  ): LedgerCompletion {
-    return {
-      completedAt: this.clock.now(),
-      status: 'error',
-      billed: false,
-      mayHaveBilled: false,
-      errorCode: error.code,
-      attempts: 0,
-      latencyMs,
-    };
   }
 }

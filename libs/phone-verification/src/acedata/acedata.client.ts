@@ -1,9 +1,8 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import axios, { type AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
-import { PHONE_VERIFICATION_CLIENT_OPTIONS } from '../phone-verification.constants.js';
 import type { ResolvedAceDataClientOptions } from './acedata-client.options.js';
 import { createRedactor } from '../privacy/redactor.js';
 import type { NormalizedVerificationRequest } from '../validation/normalize-request.js';
@@ -60,7 +59,6 @@ export class AceDataClient implements OnApplicationShutdown {
 
   constructor(
     private readonly http: HttpService,
-    @Inject(PHONE_VERIFICATION_CLIENT_OPTIONS)
     private readonly options: ResolvedAceDataClientOptions,
   ) {
     this.url = options.baseUrl + CHECK_3E_PATH;

@@ -1,4 +1,5 @@
 import type { VerifyMode } from '../dto/phone-verification-request.js';
+import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
 
 /**
  * How a `verify()` was answered: by a call upstream (billed-maybe), or at no
@@ -129,3 +130,38 @@ export const LEDGER_COLUMNS = [
   'answered_by',
   ...COMPLETION_COLUMNS,
 ] as const;
+
+/** The completion of an answer that cost nothing (cache, shared): nothing charged for this call. */
+export function freeAnswerCompletion(
+  result: PhoneVerificationResult,
+  completedAt: number,
+  latencyMs: number,
+): LedgerCompletion {
+  return {
+    completedAt,
+    status: result.status,
+    resultCode: result.code,
+    billed: false,
+    mayHaveBilled: false,
+    traceId: result.traceId,
+    attempts: 0,
+    latencyMs,
+  };
+}
+
+/** The completion of a call refused before it left (a budget): nothing sent. */
+export function refusalCompletion(
+  errorCode: string,
+  completedAt: number,
+  latencyMs: number,
+): LedgerCompletion {
+  return {
+    completedAt,
+    status: 'error',
+    billed: false,
+    mayHaveBilled: false,
+    errorCode,
+    attempts: 0,
+    latencyMs,
+  };
+}

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   BrokenCircuitError,
   IsolatedCircuitError,
@@ -9,10 +9,6 @@ import type { Clock } from '../clock.js';
 import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
 import { PhoneVerificationError } from '../errors/phone-verification.error.js';
 import { UpstreamUnavailableError } from '../errors/upstream-unavailable.error.js';
-import {
-  PHONE_VERIFICATION_CLOCK,
-  PHONE_VERIFICATION_RESILIENCE_OPTIONS,
-} from '../phone-verification.constants.js';
 import type { ResolvedCircuitBreakerOptions } from './circuit-breaker.options.js';
 import {
   createCircuitBreaker,
@@ -99,9 +95,8 @@ export class UpstreamResilience {
   private readonly pacer?: UpstreamPacer;
 
   constructor(
-    @Inject(PHONE_VERIFICATION_RESILIENCE_OPTIONS)
     private readonly options: ResilienceOptions,
-    @Inject(PHONE_VERIFICATION_CLOCK) private readonly clock: Clock,
+    private readonly clock: Clock,
   ) {
     if (options.circuitBreaker) {
       this.breaker = createCircuitBreaker(options.circuitBreaker);
