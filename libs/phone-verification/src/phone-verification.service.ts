@@ -178,7 +178,7 @@ export class PhoneVerificationService {
         await this.ledger?.answeredFree(
           this.askOf(normalized, options),
           'budget_refused',
-          refusalCompletion(error.code, this.clock.now(), latencyMs),
+          refusalCompletion(error.code, started + latencyMs, latencyMs),
         );
       }
       throw error;
@@ -215,7 +215,7 @@ export class PhoneVerificationService {
       await this.ledger?.answeredFree(
         this.askOf(normalized, options),
         answer.cacheHit ? 'cache' : 'shared',
-        freeAnswerCompletion(result, this.clock.now(), latencyMs),
+        freeAnswerCompletion(result, started + latencyMs, latencyMs),
       );
     }
     return result;

@@ -9,7 +9,7 @@ import { ledgerStatements } from './ledger-statements.js';
  * data exception, 23 integrity, 54 program limit: a NUL, a number out of
  * range, an index row too large), not because it is away.
  */
-export function refusedForContent(error: unknown): boolean {
+function refusedForContent(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
 }
