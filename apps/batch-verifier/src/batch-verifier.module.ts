@@ -1,7 +1,5 @@
 import {
-  MAX_RETRY_DEADLINE_MS,
   PhoneVerificationModule,
-  resolveRetry,
   type PhoneVerificationModuleOptions,
 } from '@app/phone-verification';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -19,7 +17,8 @@ export interface BatchPace {
  * options as the sample app (so `REDIS_URL` shares the cache, single flight
  * and budgets with the serving instances, and its retry policy is the
  * batch's), with `--rate` as the library's pacing. A call may wait its turn
- * behind the `concurrency` others, so the deadline grows by that wait.
+ * behind the `concurrency` others, which the pacing is told (`waiting`), so
+ * the library grows the call's deadline by that wait.
  */
 @Module({})
 export class BatchVerifierModule {
@@ -27,20 +26,19 @@ export class BatchVerifierModule {
     options: PhoneVerificationModuleOptions,
     pace: BatchPace,
   ): DynamicModule {
-    // The library's own rule (its defaults; `false` is one attempt).
-    const retry = resolveRetry(options.retry);
-    const queueMs = pace.rate ? (pace.concurrency / pace.rate) * 1000 : 0;
-    const deadlineMs = Math.min(
-      MAX_RETRY_DEADLINE_MS,
-      Math.ceil(retry.deadlineMs + queueMs),
-    );
     return {
       module: BatchVerifierModule,
       imports: [
         PhoneVerificationModule.forRoot({
           ...options,
-          retry: { ...retry, deadlineMs },
-          ...(pace.rate ? { pacing: { callsPerSecond: pace.rate } } : {}),
+          ...(pace.rate
+            ? {
+                pacing: {
+                  callsPerSecond: pace.rate,
+                  waiting: pace.concurrency,
+                },
+              }
+            : {}),
         }),
       ],
     };

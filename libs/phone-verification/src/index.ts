@@ -8,11 +8,8 @@ export { DEFAULT_BASE_URL } from './acedata/acedata-client.options.js';
 export type { EncryptionOptions } from './acedata/encryption.options.js';
 export type { CacheOptions } from './cache/cache.options.js';
 export type { CircuitBreakerOptions } from './resilience/circuit-breaker.options.js';
-export {
-  MAX_RETRY_DEADLINE_MS,
-  resolveRetry,
-  type RetryOptions,
-} from './resilience/retry.options.js';
+export type { RetryOptions } from './resilience/retry.options.js';
+// `--rate`-like arguments are checked by the module's own pacing rule.
 export {
   resolvePacing,
   type PacingOptions,

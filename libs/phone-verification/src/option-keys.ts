@@ -33,7 +33,7 @@ const OPTION_KEYS: Record<string, readonly string[]> = {
     'deadlineMs',
     'maxRetryAfterMs',
   ],
-  pacing: ['callsPerSecond'],
+  pacing: ['callsPerSecond', 'waiting'],
   circuitBreaker: [
     'failureRate',
     'minimumCalls',

@@ -3,7 +3,7 @@ import {
   type AceDataClientOptions,
   type ResolvedAceDataClientOptions,
 } from './acedata/acedata-client.options.js';
-import { callDeadlineMs } from './resilience/call-deadline.js';
+import { callDeadlineMs, withPacingWait } from './resilience/call-deadline.js';
 import {
   resolveBudget,
   type BudgetOptions,
@@ -116,8 +116,8 @@ export function resolvePhoneVerificationOptions(
       'must be a function',
     );
   }
-  const retry = resolveRetry(options.retry);
   const pacing = resolvePacing(options.pacing);
+  const retry = withPacingWait(resolveRetry(options.retry), pacing);
   const cache = resolveCache(options.cache);
   const callMs = callDeadlineMs(retry, pacing, client.timeoutMs);
   return {
