@@ -3,9 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import {
   InvalidPhoneVerificationEnvError,
   PhoneVerificationService,
-  ledgerOptionsFromEnv,
   phoneVerificationOptionsFromEnv,
-  type LedgerOptions,
+  type PhoneVerificationModuleOptions,
 } from '@app/phone-verification';
 import {
   sandboxModeFromEnv,
@@ -84,25 +83,25 @@ if (args.dryRun) {
   }
   // With DATABASE_URL, the run writes to the serving replicas' usage ledger
   // (PostgreSQL); the embedded one is the sample app's process's own.
-  let ledger: LedgerOptions | undefined;
+  let options: PhoneVerificationModuleOptions;
   try {
-    ledger = ledgerOptionsFromEnv(process.env, {
-      sandboxMode: mode.sandboxMode,
-      replica: `batch:${hostname()}:${process.pid}`,
-    });
+    options = phoneVerificationOptionsFromEnv(
+      process.env,
+      sandbox ? { apiToken: sandbox.token, baseUrl: sandbox.url } : {},
+      {
+        sandboxMode: mode.sandboxMode,
+        ledger: {
+          databaseUrl: process.env.DATABASE_URL,
+          replica: `batch:${hostname()}:${process.pid}`,
+        },
+      },
+    );
   } catch (error) {
     if (!(error instanceof InvalidPhoneVerificationEnvError)) throw error;
     say(`Cannot run: ${error.message}`);
     await sandbox?.close();
     process.exit(EXIT_REFUSED);
   }
-  const options = {
-    ...phoneVerificationOptionsFromEnv(
-      process.env,
-      sandbox ? { apiToken: sandbox.token, baseUrl: sandbox.url } : {},
-    ),
-    ...(ledger ? { ledger } : {}),
-  };
   const app = await NestFactory.createApplicationContext(
     BatchVerifierModule.forRoot(options, args),
     { logger: ['error'] },

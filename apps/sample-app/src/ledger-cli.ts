@@ -14,8 +14,8 @@ import {
   UsageQueryDto,
   usageRangeProblem,
 } from './ledger/ledger-requests.dto.js';
-import { loadLedgerConfig } from './ledger/ledger.config.js';
 import { usageAnswer, usageCsv, usageTable } from './ledger/usage-answer.js';
+import { libraryOptionsFromEnv } from './sample-app.config.js';
 
 /**
  * The finance CLI on the sample app's usage ledger (the same store and
@@ -45,7 +45,9 @@ async function withLedger<T>(run: (ledger: UsageLedger) => Promise<T>) {
   let ledger: UsageLedger;
   try {
     const { sandboxMode } = sandboxModeFromEnv(process.env);
-    ledger = await openUsageLedger(loadLedgerConfig(process.env, sandboxMode));
+    const { ledger: options } = libraryOptionsFromEnv(process.env, sandboxMode);
+    if (!options) throw new Error('unreachable: the app always has a ledger');
+    ledger = await openUsageLedger(options);
   } catch (error) {
     if (error instanceof InvalidPhoneVerificationEnvError) {
       throw new CliFailure(error.message, EXIT_USAGE);

@@ -54,6 +54,7 @@ function sourcesUnder(dir: string): string[] {
 
 const LIBRARY_READERS = [
   'libs/phone-verification/src/phone-verification.config.ts',
+  'libs/phone-verification/src/env-variables.ts',
   'libs/phone-verification/src/ledger/ledger-env.ts',
 ];
 

@@ -11,7 +11,7 @@ import {
 
 import type { HttpServerLimits } from './http-server/http-server-limits.js';
 import {
-  loadLedgerConfig,
+  ledgerEnvContext,
   loadMetricsKeys,
   loadOperatorKeys,
 } from './ledger/ledger.config.js';
@@ -214,14 +214,24 @@ export function loadSampleAppConfig(env: NodeJS.ProcessEnv): SampleAppConfig {
     operatorKeys,
     metricsKeys: loadMetricsKeys(env, [...keys, ...operatorKeys]),
     ...loadPrice(env),
-    acedata: {
-      ...phoneVerificationOptionsFromEnv(
-        env,
-        sandboxMode ? SANDBOX_PLACEHOLDER : {},
-      ),
-      ledger: loadLedgerConfig(env, sandboxMode),
-    },
+    acedata: libraryOptionsFromEnv(env, sandboxMode),
   };
+}
+
+/**
+ * The library's options from its variables, with the app's ledger (see
+ * `ledgerEnvContext`); in sandbox mode a stand-in token and URL until the
+ * sandbox has started.
+ */
+export function libraryOptionsFromEnv(
+  env: NodeJS.ProcessEnv,
+  sandboxMode: boolean,
+): PhoneVerificationModuleOptions {
+  return phoneVerificationOptionsFromEnv(
+    env,
+    sandboxMode ? SANDBOX_PLACEHOLDER : {},
+    ledgerEnvContext(env, sandboxMode),
+  );
 }
 
 /** The sandbox-mode decision every app shares, its errors as the app's own. */

@@ -81,10 +81,7 @@ export { SharedVerificationError } from './errors/shared-verification.error.js';
 export type { BudgetOptions } from './budget/budget.options.js';
 export { LedgerUnavailableError } from './errors/ledger.errors.js';
 export type { LedgerOptions } from './ledger/ledger.options.js';
-export {
-  ledgerOptionsFromEnv,
-  type LedgerEnvOptions,
-} from './ledger/ledger-env.js';
+export type { PhoneVerificationEnvContext } from './ledger/ledger-env.js';
 export type { LedgerSql, LedgerSqlTransaction } from './ledger/ledger-sql.js';
 export type { PostgresLedgerOptions } from './ledger/postgres-ledger-sql.js';
 export type { PgliteLedgerOptions } from './ledger/pglite-ledger-sql.js';

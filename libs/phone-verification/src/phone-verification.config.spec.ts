@@ -5,6 +5,15 @@ const TOKEN = { ACEDATA_API_TOKEN: 'token-abc' };
 /** What every shared store needs besides where it is. */
 const SHARED = { PHONE_VERIFICATION_KEY_SECRET: 'k'.repeat(32) };
 
+/** An app's ledger context: its database, else its folder. */
+const app = (databaseUrl?: string) => ({
+  ledger: {
+    databaseUrl,
+    embeddedDir: '/srv/app-ledger',
+    replica: 'batch:1',
+  },
+});
+
 describe('phoneVerificationOptionsFromEnv', () => {
   it('reads every variable the module has', () => {
     expect(
@@ -210,6 +219,44 @@ describe('phoneVerificationOptionsFromEnv', () => {
         store: { pglite: { dataDir: '/srv/ledger' } },
         whenStoreDown: 'refuse',
       });
+    });
+
+    it("is the app's when the library's variables name no store: its database, else its folder", () => {
+      const env = { ...TOKEN, PHONE_VERIFICATION_LEDGER_SECRET: SECRET };
+      expect(
+        phoneVerificationOptionsFromEnv(env, {}, app('postgres://app@db/x'))
+          .ledger,
+      ).toMatchObject({
+        store: { postgres: { url: 'postgres://app@db/x' } },
+        replica: 'batch:1',
+      });
+      expect(
+        phoneVerificationOptionsFromEnv(env, {}, app(' ')).ledger,
+      ).toMatchObject({ store: { pglite: { dataDir: '/srv/app-ledger' } } });
+      expect(
+        phoneVerificationOptionsFromEnv(
+          { ...env, PHONE_VERIFICATION_LEDGER_DIR: '/srv/ledger' },
+          {},
+          app('postgres://app@db/x'),
+        ).ledger,
+      ).toMatchObject({ store: { pglite: { dataDir: '/srv/ledger' } } });
+    });
+
+    it('has a fixed secret in sandbox mode only', () => {
+      const context = { ledger: { embeddedDir: '/srv/app-ledger' } };
+      expect(
+        phoneVerificationOptionsFromEnv(
+          TOKEN,
+          {},
+          {
+            ...context,
+            sandboxMode: true,
+          },
+        ).ledger?.secret.length,
+      ).toBeGreaterThanOrEqual(32);
+      expect(() => phoneVerificationOptionsFromEnv(TOKEN, {}, context)).toThrow(
+        /PHONE_VERIFICATION_LEDGER_SECRET is required/,
+      );
     });
 
     it.each([

@@ -101,7 +101,7 @@ describe('the library’s source layout', () => {
   // A ratchet: issue 36 asks for 100 names at most; what left went to
   // …/wire, …/errors, …/validation or out of the API (CHANGELOG). Lower it
   // as names leave, never raise it.
-  it('keep the main entry at 96 names or fewer (the wire format, the error classes and the field rules on entries of their own)', () => {
+  it('keep the main entry at 95 names or fewer (the wire format, the error classes and the field rules on entries of their own)', () => {
     const text = readFileSync(join(ROOT, 'index.ts'), 'utf8')
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/\/\/.*$/gm, '');
@@ -110,7 +110,7 @@ describe('the library’s source layout', () => {
       .map((n) => n.replace(/^\s*type\s+/, '').trim())
       .filter(Boolean);
     expect(names.length).toBeGreaterThan(50);
-    expect(names.length).toBeLessThanOrEqual(96);
+    expect(names.length).toBeLessThanOrEqual(95);
     expect(names).not.toContain('decodeCheck3eRequest');
     expect(names).not.toContain('UpstreamTimeoutError');
     expect(names).not.toContain('validateMobile');
@@ -146,7 +146,6 @@ describe('the library’s source layout', () => {
       'phone-verification.service.ts': 326,
       'testing/sandbox/sandbox.identities.ts': 310,
       'ledger/usage-report.ts': 286,
-      'phone-verification.config.ts': 260,
       'ledger/pglite-worker.ts': 241,
     };
     const tooLong = sources(ROOT)

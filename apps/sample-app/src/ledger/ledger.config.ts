@@ -1,7 +1,6 @@
 import {
   InvalidPhoneVerificationEnvError,
-  ledgerOptionsFromEnv,
-  type LedgerOptions,
+  type PhoneVerificationEnvContext,
 } from '@app/phone-verification';
 
 /** The documented operator key, accepted only in sandbox mode without SAMPLE_APP_OPERATOR_KEYS. */
@@ -15,20 +14,22 @@ function invalid(variable: string, problem: string): never {
 }
 
 /**
- * The usage ledger, read by the library's `ledgerOptionsFromEnv`: PostgreSQL
- * at `DATABASE_URL`, or else PGlite in `SAMPLE_APP_LEDGER_DIR`
- * (`./data/ledger`), so the app always has one.
+ * What the sample app adds to the library's variables: its usage ledger on
+ * PostgreSQL at `DATABASE_URL`, or else PGlite in `SAMPLE_APP_LEDGER_DIR`
+ * (`./data/ledger`), so the app always has one (unless the library's own
+ * `PHONE_VERIFICATION_LEDGER_*` variables name another store).
  */
-export function loadLedgerConfig(
+export function ledgerEnvContext(
   env: NodeJS.ProcessEnv,
   sandboxMode: boolean,
-): LedgerOptions {
-  const ledger = ledgerOptionsFromEnv(env, {
+): PhoneVerificationEnvContext {
+  return {
     sandboxMode,
-    embeddedDir: env.SAMPLE_APP_LEDGER_DIR || DEFAULT_LEDGER_DIR,
-  });
-  if (!ledger) throw new Error('unreachable: an embedded folder was given');
-  return ledger;
+    ledger: {
+      databaseUrl: env.DATABASE_URL,
+      embeddedDir: env.SAMPLE_APP_LEDGER_DIR || DEFAULT_LEDGER_DIR,
+    },
+  };
 }
 
 /**

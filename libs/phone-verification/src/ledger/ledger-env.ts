@@ -5,19 +5,25 @@ import type { LedgerOptions } from './ledger.options.js';
 /** The ledger's HMAC secret in sandbox mode when none is set (fictional data only). */
 const SANDBOX_LEDGER_SECRET = 'sandbox-ledger-secret-for-fictional-data-only';
 
-/** How an app reads its ledger from the environment. */
-export interface LedgerEnvOptions {
-  /** Sandbox mode: a fixed secret when none is set. */
-  readonly sandboxMode: boolean;
+/**
+ * What an app adds to the library's variables when it reads them
+ * (`phoneVerificationOptionsFromEnv`'s third argument).
+ */
+export interface PhoneVerificationEnvContext {
+  /** Sandbox mode (fictional data only): the ledger's secret has a fixed default. */
+  readonly sandboxMode?: boolean;
   /**
-   * The embedded store's folder when `DATABASE_URL` is not set (the app's
-   * `SAMPLE_APP_LEDGER_DIR`-like variable already read); none: no ledger
-   * without `DATABASE_URL` (PGlite is one process's, so a second process on
-   * the same machine must not open the same folder).
+   * The app's ledger, used when the library's own ledger variables name no
+   * store: PostgreSQL at `databaseUrl` (the app's `DATABASE_URL`), else
+   * PGlite in `embeddedDir`. PGlite is one process's: an app that may run
+   * beside the one holding the folder gives none.
    */
-  readonly embeddedDir?: string;
-  /** This process's name in the rows. */
-  readonly replica?: string;
+  readonly ledger?: {
+    readonly databaseUrl?: string;
+    readonly embeddedDir?: string;
+    /** This process's name in the rows. */
+    readonly replica?: string;
+  };
 }
 
 function invalid(variable: string, problem: string): never {
@@ -25,25 +31,26 @@ function invalid(variable: string, problem: string): never {
 }
 
 /**
- * The usage ledger from the environment, for the apps that share one:
- * PostgreSQL at `DATABASE_URL`, else PGlite in `embeddedDir` (else none).
- * Its HMAC secret is `PHONE_VERIFICATION_LEDGER_SECRET` (else
- * `PHONE_VERIFICATION_KEY_SECRET`; a fixed one in sandbox mode).
+ * The usage ledger from the environment: PostgreSQL at
+ * `PHONE_VERIFICATION_LEDGER_DATABASE_URL`, or PGlite in the folder
+ * `PHONE_VERIFICATION_LEDGER_DIR`; neither set, the app's ledger (its
+ * context), else none. Its HMAC secret is `PHONE_VERIFICATION_LEDGER_SECRET`
+ * (else `PHONE_VERIFICATION_KEY_SECRET`; a fixed one in sandbox mode).
  * `PHONE_VERIFICATION_LEDGER_WHEN_DOWN=spool` spools to
  * `PHONE_VERIFICATION_LEDGER_SPOOL_DIR` (`./data/ledger-spool`) instead of
  * refusing calls; `PHONE_VERIFICATION_LEDGER_RETENTION_DAYS` purges older
  * rows. Throws `InvalidPhoneVerificationEnvError` naming a bad variable.
  */
-export function ledgerOptionsFromEnv(
+export function ledgerFromEnv(
   env: NodeJS.ProcessEnv,
-  options: LedgerEnvOptions,
+  context: PhoneVerificationEnvContext = {},
 ): LedgerOptions | undefined {
-  const databaseUrl = env.DATABASE_URL?.trim();
-  if (!databaseUrl && !options.embeddedDir) return undefined;
+  const store = storeFromEnv(env, context.ledger ?? {});
+  if (!store) return undefined;
   const secret =
     env.PHONE_VERIFICATION_LEDGER_SECRET ||
     env.PHONE_VERIFICATION_KEY_SECRET ||
-    (options.sandboxMode ? SANDBOX_LEDGER_SECRET : undefined);
+    (context.sandboxMode ? SANDBOX_LEDGER_SECRET : undefined);
   if (!secret) {
     invalid(
       'PHONE_VERIFICATION_LEDGER_SECRET',
@@ -70,35 +77,24 @@ export function ledgerOptionsFromEnv(
       'must be a whole number of days from 1 to 99999',
     );
   }
+  const replica = context.ledger?.replica;
   return {
-    store: databaseUrl
-      ? { postgres: { url: databaseUrl } }
-      : { pglite: { dataDir: resolvePath(options.embeddedDir ?? '') } },
+    store,
     secret,
     whenStoreDown,
     spoolDir: resolvePath(
       env.PHONE_VERIFICATION_LEDGER_SPOOL_DIR || './data/ledger-spool',
     ),
     ...(retention ? { retentionDays: Number(retention) } : {}),
-    ...(options.replica ? { replica: options.replica } : {}),
+    ...(replica ? { replica } : {}),
   };
 }
 
-/** A folder, or PGlite's `memory://` as it is. */
-function resolvePath(dir: string): string {
-  return dir.includes('://') ? dir : resolve(dir);
-}
-
-/**
- * The ledger as the library's own variables give it, for
- * `phoneVerificationOptionsFromEnv` (and so `phoneVerificationConfig`):
- * PostgreSQL at `PHONE_VERIFICATION_LEDGER_DATABASE_URL`, or PGlite in the
- * folder `PHONE_VERIFICATION_LEDGER_DIR`; neither set, no ledger. The other
- * ledger variables as {@link ledgerOptionsFromEnv} reads them.
- */
-export function ledgerFromLibraryEnv(
+/** The library's ledger variables' store, else the app's; none without either. */
+function storeFromEnv(
   env: NodeJS.ProcessEnv,
-): LedgerOptions | undefined {
+  app: NonNullable<PhoneVerificationEnvContext['ledger']>,
+): LedgerOptions['store'] | undefined {
   const databaseUrl = env.PHONE_VERIFICATION_LEDGER_DATABASE_URL?.trim();
   const dir = env.PHONE_VERIFICATION_LEDGER_DIR?.trim();
   if (databaseUrl && dir) {
@@ -107,8 +103,16 @@ export function ledgerFromLibraryEnv(
       'must not be set with PHONE_VERIFICATION_LEDGER_DATABASE_URL (one store: PostgreSQL or the embedded one)',
     );
   }
-  return ledgerOptionsFromEnv(
-    { ...env, DATABASE_URL: databaseUrl ?? '' },
-    { sandboxMode: false, ...(dir ? { embeddedDir: dir } : {}) },
-  );
+  if (databaseUrl) return { postgres: { url: databaseUrl } };
+  if (dir) return { pglite: { dataDir: resolvePath(dir) } };
+  const appUrl = app.databaseUrl?.trim();
+  if (appUrl) return { postgres: { url: appUrl } };
+  if (app.embeddedDir)
+    return { pglite: { dataDir: resolvePath(app.embeddedDir) } };
+  return undefined;
+}
+
+/** A folder, or PGlite's `memory://` as it is. */
+function resolvePath(dir: string): string {
+  return dir.includes('://') ? dir : resolve(dir);
 }

@@ -62,6 +62,6 @@ describe("the module's options, resolved", () => {
       },
     });
     expect(resolved.resilience.retry.deadlineMs).toBe(32_000);
-    expect(resolved.ledger?.callDeadlineMs).toBe(37_000);
+    expect(resolved.ledger && resolved.ledger.callDeadlineMs).toBe(37_000);
   });
 });
