@@ -53,7 +53,7 @@ if (!args.dryRun) {
   try {
     lockOutput(args.out, (holder, lockPath) =>
       say(
-        `Taking over ${lockPath}: run ${holder.pid} on ${holder.host} (started ${holder.startedAt}) is no longer running.`,
+        `Taking over ${lockPath}: run ${holder?.pid ?? 'unknown'} on ${holder?.host ?? 'this host'} is no longer running.`,
       ),
     );
   } catch (error) {

@@ -100,6 +100,7 @@ export type {
 } from './ledger/recent-verifications.js';
 export type { OutcomeReport } from './ledger/outcome-report.js';
 export { chinaDay } from './china-time.js';
+export { takeLockFile, type LockFileHolder } from './lock-file.js';
 export { openUsageLedger } from './ledger/open-usage-ledger.js';
 export type { BudgetUsage } from './budget/spend-budget.js';
 export type { BudgetCounterLoss } from './budget/budget-ledger.js';

@@ -1,13 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  OutputLockedError,
-  lockOutput,
-  lockPathOf,
-  type LockHolder,
-} from './output-lock.js';
+import { OutputLockedError, lockOutput, lockPathOf } from './output-lock.js';
+import type { LockFileHolder } from '@app/phone-verification';
 
 /** A lock file as a run of `pid` on this host leaves it. */
 const leaveLock = (out: string, pid: number) =>
@@ -29,9 +25,9 @@ describe('the output lock', () => {
   it('takes over a lock that names this very pid but is not held here (a container restarted)', () => {
     const out = join(dir, 'out.csv');
     leaveLock(out, process.pid);
-    const takenOver: LockHolder[] = [];
+    const takenOver: (LockFileHolder | undefined)[] = [];
     const release = lockOutput(out, (holder) => takenOver.push(holder));
-    expect(takenOver.map((h) => h.pid)).toEqual([process.pid]);
+    expect(takenOver.map((h) => h?.pid)).toEqual([process.pid]);
     // Held here now: a second take in this process is refused.
     expect(() => lockOutput(out, () => undefined)).toThrow(OutputLockedError);
     release();
@@ -49,6 +45,31 @@ describe('the output lock', () => {
       expect(() => lockOutput(out, () => undefined)).toThrow(OutputLockedError);
     } finally {
       holder.kill('SIGKILL');
+    }
+  });
+
+  // The library's lock file: a pid alone does not say who holds it.
+  it('takes over a lock whose pid is now another live process (pid reuse)', () => {
+    const out = join(dir, 'out.csv');
+    const other = spawn(process.execPath, [
+      '-e',
+      'setTimeout(() => {}, 30000)',
+    ]);
+    try {
+      writeFileSync(
+        lockPathOf(out),
+        JSON.stringify({
+          pid: other.pid,
+          host: hostname(),
+          start: '1',
+          pidns: readlinkSync('/proc/self/ns/pid'),
+        }),
+      );
+      const takenOver: (LockFileHolder | undefined)[] = [];
+      lockOutput(out, (holder) => takenOver.push(holder))();
+      expect(takenOver.map((h) => h?.pid)).toEqual([other.pid]);
+    } finally {
+      other.kill('SIGKILL');
     }
   });
 });

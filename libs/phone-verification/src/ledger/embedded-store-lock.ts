@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { EmbeddedLedgerInUseError } from '../errors/boot.errors.js';
-import { describeHolder, takeFolderLock } from './folder-lock.js';
+import { describeHolder, takeLockFile } from '../lock-file.js';
 
 /**
  * Takes the folder's lock file; one left by a process that is gone (also
@@ -10,7 +10,7 @@ import { describeHolder, takeFolderLock } from './folder-lock.js';
  */
 export function lockEmbeddedStore(dataDir: string): () => void {
   const path = join(dataDir, 'phone-verification-ledger.lock');
-  return takeFolderLock(
+  return takeLockFile(
     path,
     (holder) =>
       new EmbeddedLedgerInUseError(

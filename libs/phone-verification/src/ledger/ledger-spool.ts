@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
   describeHolder,
-  takeFolderLock,
-  type FolderLockHolder,
-} from './folder-lock.js';
+  takeLockFile,
+  type LockFileHolder,
+} from '../lock-file.js';
 import type { LedgerCompletion, LedgerRow } from './ledger-row.js';
 
 /** One write the store could not take, kept on disk until it can. */
@@ -36,7 +36,7 @@ export type SpoolRecord =
 
 /** A spool folder belongs to one replica: two would replay each other's records out of order. */
 export class LedgerSpoolInUseError extends Error {
-  constructor(dir: string, lockPath: string, holder?: FolderLockHolder) {
+  constructor(dir: string, lockPath: string, holder?: LockFileHolder) {
     super(
       `The ledger's spool folder ${dir} is in use by ${describeHolder(lockPath, holder)}: ` +
         'one replica per spool folder (give each replica its own PHONE_VERIFICATION_LEDGER_SPOOL_DIR).',
@@ -104,7 +104,7 @@ export class LedgerSpool {
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
     const lockPath = join(dir, 'ledger-spool.lock');
-    this.unlock = takeFolderLock(
+    this.unlock = takeLockFile(
       lockPath,
       (holder) => new LedgerSpoolInUseError(dir, lockPath, holder),
     );

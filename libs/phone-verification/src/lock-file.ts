@@ -10,8 +10,8 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 
-/** Who holds a folder's lock, as its lock file says. */
-export interface FolderLockHolder {
+/** Who holds a lock file, as the file says. */
+export interface LockFileHolder {
   readonly pid: number;
   readonly host: string;
   /**
@@ -28,14 +28,14 @@ export interface FolderLockHolder {
   readonly pidns?: string;
 }
 
-/** A lock file being written this recently may be empty yet live. */
+/** A lock file this fresh may be empty yet live (being written). */
 const FRESH_LOCK_MS = 2_000;
 /** A holder touches its lock file this often while it lives. */
 const HEARTBEAT_MS = 2_000;
 /** A lock file untouched this long has no live holder (its heartbeat stopped). */
 const STALE_HEARTBEAT_MS = 10_000;
 
-/** Sleeps without giving the event loop back: only while taking a lock at start. */
+/** Sleeps, event loop held: only while taking a lock at start. */
 function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -70,8 +70,11 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The lock files this process holds now. */
+const heldHere = new Set<string>();
+
 /** This process, as its lock files name it. */
-function me(): FolderLockHolder {
+function me(): LockFileHolder {
   return {
     pid: process.pid,
     host: hostname(),
@@ -81,30 +84,32 @@ function me(): FolderLockHolder {
 }
 
 /**
- * Whether the holder named by a lock file is gone, judged by more than its
- * pid: a process with that pid but another start time is not the holder
- * (pid reuse); in another PID namespace (a container restarted), only a
- * heartbeat that stopped says so; `'wait'` while it may still beat. A lock
- * from another host is never judged here: its error says how to clear it.
+ * Whether a lock's holder is gone, judged by more than its pid: a file
+ * naming this process, which does not hold it, is a previous run's (a
+ * container back as PID 1 after `kill -9`); that pid with another start
+ * time is another process; in another PID namespace only a stopped
+ * heartbeat says so (`'wait'` while it may beat). Another host's: never.
  */
 function holderGone(
-  holder: FolderLockHolder,
+  path: string,
+  holder: LockFileHolder,
   ageMs: number,
-  self: FolderLockHolder,
+  self: LockFileHolder,
 ): boolean | 'wait' {
   if (holder.host !== hostname()) return false;
-  if (holder.pidns !== self.pidns) {
+  if (holder.pidns !== undefined && holder.pidns !== self.pidns) {
     return ageMs > STALE_HEARTBEAT_MS ? true : 'wait';
   }
+  if (holder.pid === self.pid) return !heldHere.has(path);
   if (!alive(holder.pid)) return true;
   if (holder.start === undefined) return false;
   const start = startOf(holder.pid);
   return start !== undefined && start !== holder.start;
 }
 
-function readHolder(path: string): FolderLockHolder | 'unreadable' {
+function readHolder(path: string): LockFileHolder | 'unreadable' {
   try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as FolderLockHolder;
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as LockFileHolder;
     if (typeof parsed.pid === 'number' && typeof parsed.host === 'string') {
       return parsed;
     }
@@ -114,18 +119,48 @@ function readHolder(path: string): FolderLockHolder | 'unreadable' {
   return 'unreadable';
 }
 
+/** Keeps a lock file just taken alive (its heartbeat) until its release. */
+function holdTaken(path: string, self: LockFileHolder): () => void {
+  const heartbeat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      // Gone (released, or removed by hand): nothing to keep alive.
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  heldHere.add(path);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    heldHere.delete(path);
+    clearInterval(heartbeat);
+    const named = readHolder(path);
+    if (named === 'unreadable' || named.pid !== self.pid) return; // taken over
+    try {
+      unlinkSync(path);
+    } catch {
+      // Already gone.
+    }
+  };
+}
+
 /**
  * Takes a lock file (created exclusively, naming pid, host, start time and
  * PID namespace, and touched every few seconds while this process lives);
  * one left by a process that is gone (dead, its pid now another process's,
  * or its heartbeat stopped) or left empty by a crash is taken over, waiting
- * up to a few seconds for a heartbeat to stop. Returns its release. While
- * another process holds it, throws what `held` builds from the holder
- * (`undefined` when the file says nothing readable).
+ * up to a few seconds for a heartbeat to stop; `onTakeover` hears of it.
+ * Returns its release. While another process (or this one) holds it,
+ * throws what `held` builds from the holder (`undefined` when the file says
+ * nothing readable). The ledger's folders and the batch's outputs use it.
  */
-export function takeFolderLock(
+export function takeLockFile(
   path: string,
-  held: (holder: FolderLockHolder | undefined) => Error,
+  held: (holder: LockFileHolder | undefined) => Error,
+  onTakeover?: (holder: LockFileHolder | undefined) => void,
 ): () => void {
   const self = me();
   const waitUntil = Date.now() + STALE_HEARTBEAT_MS + HEARTBEAT_MS;
@@ -137,23 +172,7 @@ export function takeFolderLock(
       } finally {
         closeSync(fd);
       }
-      const heartbeat = setInterval(() => {
-        try {
-          const now = new Date();
-          utimesSync(path, now, now);
-        } catch {
-          // Gone (released, or removed by hand): nothing to keep alive.
-        }
-      }, HEARTBEAT_MS);
-      heartbeat.unref();
-      return () => {
-        clearInterval(heartbeat);
-        try {
-          unlinkSync(path);
-        } catch {
-          // Already gone.
-        }
-      };
+      return holdTaken(path, self);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = readHolder(path);
@@ -166,7 +185,7 @@ export function takeFolderLock(
       const gone =
         holder === 'unreadable'
           ? age > FRESH_LOCK_MS
-          : holderGone(holder, age, self);
+          : holderGone(path, holder, age, self);
       if (gone === 'wait' && Date.now() < waitUntil) {
         pause(500);
         continue;
@@ -175,6 +194,7 @@ export function takeFolderLock(
         throw held(holder === 'unreadable' ? undefined : holder);
       }
       takeovers += 1;
+      onTakeover?.(holder === 'unreadable' ? undefined : holder);
       try {
         unlinkSync(path);
       } catch {
@@ -187,7 +207,7 @@ export function takeFolderLock(
 /** How a lock's holder reads in an error message, with the way out for another host. */
 export function describeHolder(
   path: string,
-  holder: FolderLockHolder | undefined,
+  holder: LockFileHolder | undefined,
 ): string {
   if (!holder) return `an unknown process (${path} is being written)`;
   if (holder.host === hostname()) {
