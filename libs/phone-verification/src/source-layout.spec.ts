@@ -141,7 +141,6 @@ describe('the library’s source layout', () => {
   // shrinks, remove it once under 220.
   it('have no file over 220 lines but the few still being split, none growing', () => {
     const over: Record<string, number> = {
-      'budget/redis-budget-ledger.ts': 375,
       'phone-verification.service.ts': 326,
       'testing/sandbox/sandbox.identities.ts': 310,
       'ledger/usage-report.ts': 286,
