@@ -20,5 +20,20 @@ export function chinaDate(now: number): number {
 
 /** The calendar day in China of `now`, as `YYYY-MM-DD`. */
 export function chinaDay(now: number): string {
-  return new Date(chinaDate(now)).toISOString().slice(0, 10);
+  return dayOfMs(chinaDate(now));
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `YYYY-MM-DD` as that day's midnight UTC in ms, or NaN when it is not a calendar day. */
+export function calendarDayMs(day: string): number {
+  const ms = DAY.test(day) ? Date.parse(`${day}T00:00:00Z`) : Number.NaN;
+  return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(day)
+    ? ms
+    : Number.NaN;
+}
+
+/** A midnight UTC in ms as its day, `YYYY-MM-DD`. */
+export function dayOfMs(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }

@@ -1,29 +1,16 @@
+import { calendarDayMs, dayOfMs } from '../china-time.js';
 import { rejectionCounts } from './input-rejections.js';
 import type { LedgerSql } from './ledger-sql.js';
 import { LEDGER_TABLE } from './ledger.migrations.js';
+import {
+  USAGE_COUNTS_SQL,
+  countsOf,
+  sumCounts,
+  type CountsRow,
+  type UsageCounts,
+} from './usage-counts.js';
 
-/** What `usage()` counts, for a day or in total. */
-export interface UsageCounts {
-  /**
-   * Requests sent upstream, retries included (each may be billed); a row
-   * its replica left "sent" counts one.
-   */
-  readonly upstreamCalls: number;
-  /** Answered with a billed result code. */
-  readonly billed: number;
-  /**
-   * Failed after the request may have been written (a timeout, a lost
-   * connection), or still "sent" past its deadline (its replica died):
-   * perhaps billed, without a result.
-   */
-  readonly mayHaveBilled: number;
-  readonly cacheHits: number;
-  /** Answered by an identical call in flight. */
-  readonly shared: number;
-  readonly budgetRefused: number;
-  /** Requests refused for their input (nothing sent): `UsageLedger.rejected()`. */
-  readonly rejected: number;
-}
+export type { UsageCounts } from './usage-counts.js';
 
 /** One China day's counts (and one caller's, with `groupBy: 'caller'`). */
 export interface UsageDay extends UsageCounts {
@@ -67,38 +54,6 @@ export interface UsageReport {
   readonly codes: UsageByCode[];
 }
 
-const COUNTS = `
-  coalesce(sum(CASE WHEN completed_at IS NULL THEN 1 ELSE attempts END)
-    FILTER (WHERE answered_by = 'upstream'), 0) AS upstream_calls,
-  count(*) FILTER (WHERE billed) AS billed,
-  count(*) FILTER (WHERE answered_by = 'upstream' AND (may_have_billed
-    OR (completed_at IS NULL AND deadline_at < $3))) AS may_have_billed,
-  count(*) FILTER (WHERE answered_by = 'cache') AS cache_hits,
-  count(*) FILTER (WHERE answered_by = 'shared') AS shared,
-  count(*) FILTER (WHERE answered_by = 'budget_refused') AS budget_refused`;
-
-interface CountsRow {
-  upstream_calls: string | number;
-  billed: string | number;
-  may_have_billed: string | number;
-  cache_hits: string | number;
-  shared: string | number;
-  budget_refused: string | number;
-}
-
-function countsOf(row: CountsRow | undefined): UsageCounts {
-  return {
-    upstreamCalls: Number(row?.upstream_calls ?? 0),
-    billed: Number(row?.billed ?? 0),
-    mayHaveBilled: Number(row?.may_have_billed ?? 0),
-    cacheHits: Number(row?.cache_hits ?? 0),
-    shared: Number(row?.shared ?? 0),
-    budgetRefused: Number(row?.budget_refused ?? 0),
-    rejected: 0,
-  };
-}
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
 
 /**
@@ -111,42 +66,21 @@ const DAY_MS = 86_400_000;
  */
 export const REPORT_WINDOW_DAYS = 2;
 
-/** `YYYY-MM-DD` as a UTC midnight, or NaN when it is not a calendar day. */
-function dayNumber(day: string): number {
-  const ms = DAY.test(day) ? Date.parse(`${day}T00:00:00Z`) : Number.NaN;
-  return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(day)
-    ? ms
-    : Number.NaN;
-}
-
-const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-
 /** `[first, last]` cut into windows of {@link REPORT_WINDOW_DAYS} days. */
 function windows(first: string, last: string): [string, string][] {
   const out: [string, string][] = [];
-  const end = dayNumber(last);
+  const end = calendarDayMs(last);
   for (
-    let at = dayNumber(first);
+    let at = calendarDayMs(first);
     at <= end;
     at += REPORT_WINDOW_DAYS * DAY_MS
   ) {
     out.push([
-      dayOf(at),
-      dayOf(Math.min(end, at + (REPORT_WINDOW_DAYS - 1) * DAY_MS)),
+      dayOfMs(at),
+      dayOfMs(Math.min(end, at + (REPORT_WINDOW_DAYS - 1) * DAY_MS)),
     ]);
   }
   return out;
-}
-
-function sum(days: readonly UsageCounts[]): UsageCounts {
-  const total = countsOf(undefined) as {
-    -readonly [K in keyof UsageCounts]: number;
-  };
-  for (const day of days) {
-    for (const key of Object.keys(total) as (keyof UsageCounts)[])
-      total[key] += day[key];
-  }
-  return total;
 }
 
 /** Reads the ledger for {@link UsageQuery}; `now` decides which "sent" rows are past their deadline. */
@@ -156,8 +90,8 @@ export async function usageReport(
   now: number,
 ): Promise<UsageReport> {
   if (
-    Number.isNaN(dayNumber(query.from)) ||
-    Number.isNaN(dayNumber(query.to))
+    Number.isNaN(calendarDayMs(query.from)) ||
+    Number.isNaN(calendarDayMs(query.to))
   ) {
     throw new RangeError('usage: from and to must be days, YYYY-MM-DD');
   }
@@ -201,7 +135,7 @@ export async function usageReport(
     from: query.from,
     to: query.to,
     days: withRejections,
-    totals: sum(withRejections),
+    totals: sumCounts(withRejections),
     codes: [...codes.values()].toSorted(
       (a, b) =>
         a.code - b.code ||
@@ -248,7 +182,7 @@ async function dayRows(
   const { rows } = await sql.query<
     CountsRow & { day: string; caller: string | null }
   >(
-    `SELECT to_char(china_day, 'YYYY-MM-DD') AS day${byCaller ? ', caller' : ''}, ${COUNTS}
+    `SELECT to_char(china_day, 'YYYY-MM-DD') AS day${byCaller ? ', caller' : ''}, ${USAGE_COUNTS_SQL}
        FROM ${LEDGER_TABLE} WHERE ${where} GROUP BY ${group} ORDER BY ${group}`,
     params,
   );
