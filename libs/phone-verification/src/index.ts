@@ -37,10 +37,8 @@ export {
   phoneVerificationConfig,
   phoneVerificationOptionsFromEnv,
 } from './phone-verification.config.js';
-export {
-  PhoneVerificationService,
-  type VerifyOptions,
-} from './phone-verification.service.js';
+export { PhoneVerificationService } from './phone-verification.service.js';
+export type { VerifyOptions } from './dto/verify-options.js';
 
 export {
   ENCRYPTABLE_FIELDS,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AceDataClient } from './acedata/acedata.client.js';
 import { BilledCall } from './billing/billed-call.js';
 import type { BudgetUsage, SpendBudget } from './budget/spend-budget.js';
-import { createSubjectKeyer, type SubjectKeyer } from './cache/subject-key.js';
+import { createSubjectKeyer } from './cache/subject-key.js';
 import type { ResolvedPhoneVerificationOptions } from './phone-verification.options.js';
 import type { VerificationCache } from './cache/verification-cache.js';
 import type { Clock } from './clock.js';
@@ -16,15 +16,7 @@ import {
   traceVerification,
   type VerificationSpan,
 } from './events/verification-tracing.js';
-import {
-  BudgetExhaustedError,
-  BudgetStoreUnavailableError,
-} from './errors/budget.errors.js';
-import {
-  freeAnswerCompletion,
-  refusalCompletion,
-} from './ledger/ledger-row.js';
-import type { LedgerAsk } from './ledger/ledger-ask.js';
+import { VerificationOutcomes } from './verification-outcomes.js';
 import type { UsageLedger } from './ledger/usage-ledger.js';
 import {
   PHONE_VERIFICATION_BUDGET,
@@ -40,52 +32,19 @@ import { VerificationSingleFlight } from './single-flight/single-flight.js';
 import {
   UpstreamResilience,
   type AttemptTally,
-  type ResilientOutcome,
 } from './resilience/upstream-resilience.js';
+import { AnswerSources } from './single-flight/answer-sources.js';
+import type { VerifyOptions } from './dto/verify-options.js';
 import type { SharedRedis } from './shared-store/shared-redis.js';
-import {
-  healthSnapshot,
-  type PhoneVerificationHealth,
-  type SharedStoreReport,
+import { LibraryHealth } from './health/library-health.js';
+import type {
+  PhoneVerificationHealth,
+  SharedStoreReport,
 } from './health/phone-verification-health.js';
 import {
   normalizeVerificationRequest,
   type NormalizedVerificationRequest,
 } from './validation/normalize-request.js';
-
-/** Per-call options of `verify()`. */
-export interface VerifyOptions {
-  /**
-   * Whose per-key budget the call counts against (e.g. a tenant or an API
-   * key's id); only its HMAC is stored. Needs `budget.perKey`.
-   */
-  budgetKey?: string;
-  /**
-   * Called synchronously right before each upstream request is sent (after
-   * the cache, the budget and the pacing; never for a cached or shared
-   * answer): e.g. to record "sent, may be billed" before the request leaves.
-   * If it throws, nothing is sent and `verify()` rejects with its error.
-   */
-  onAttempt?: () => void;
-  /**
-   * Who asked, as the app labels its callers (a tenant, an API key's id:
-   * never the key itself), written as given to the usage ledger's rows.
-   */
-  caller?: string;
-  /**
-   * Your app's own id of this request (its `x-request-id`, its trace id),
-   * kept on the ledger's row: when AceData sent no trace id (a lost
-   * connection), it is the id your caller got, and finds the call.
-   */
-  requestId?: string;
-}
-
-/** How one `verify()` was answered. */
-interface Answer {
-  readonly outcome: ResilientOutcome;
-  readonly cacheHit: boolean;
-  readonly shared: boolean;
-}
 
 /**
  * Verifies that a name, a mainland-China mobile number and a resident ID
@@ -103,29 +62,32 @@ export class PhoneVerificationService {
     @Inject(PHONE_VERIFICATION_RESOLVED_OPTIONS)
     { defaultVerifyMode }: ResolvedPhoneVerificationOptions,
     @Inject(PHONE_VERIFICATION_KEY_SECRET) keySecret: string,
-    @Inject(PHONE_VERIFICATION_CACHE)
-    private readonly cache: VerificationCache | null,
-    private readonly singleFlight: VerificationSingleFlight,
+    @Inject(PHONE_VERIFICATION_CACHE) cache: VerificationCache | null,
+    singleFlight: VerificationSingleFlight,
     @Inject(PHONE_VERIFICATION_BUDGET)
     private readonly budget: SpendBudget | null,
-    private readonly resilience: UpstreamResilience,
-    private readonly client: AceDataClient,
-    private readonly reporter: VerificationReporter,
+    resilience: UpstreamResilience,
+    client: AceDataClient,
+    reporter: VerificationReporter,
     @Inject(PHONE_VERIFICATION_CLOCK) private readonly clock: Clock,
-    @Inject(PHONE_VERIFICATION_SHARED_REDIS)
-    private readonly shared: SharedRedis | null,
-    @Inject(PHONE_VERIFICATION_LEDGER)
-    private readonly ledger: UsageLedger | null,
+    @Inject(PHONE_VERIFICATION_SHARED_REDIS) shared: SharedRedis | null,
+    @Inject(PHONE_VERIFICATION_LEDGER) ledger: UsageLedger | null,
   ) {
     this.defaultVerifyMode = defaultVerifyMode;
-    this.keyOf = createSubjectKeyer(keySecret);
-    this.billedCall = new BilledCall(budget, resilience, client, ledger, clock);
+    this.sources = new AnswerSources(
+      cache,
+      singleFlight,
+      new BilledCall(budget, resilience, client, ledger, clock),
+      createSubjectKeyer(keySecret),
+    );
+    this.parts = new LibraryHealth(resilience, shared, budget, ledger);
+    this.outcomes = new VerificationOutcomes(reporter, ledger, clock);
   }
 
   private readonly defaultVerifyMode: VerifyMode;
-  /** The HMAC of a subject: cache and single-flight keys. */
-  private readonly keyOf: SubjectKeyer;
-  private readonly billedCall: BilledCall;
+  private readonly sources: AnswerSources;
+  private readonly parts: LibraryHealth;
+  private readonly outcomes: VerificationOutcomes;
 
   /**
    * Normalises and validates the input (throwing `InvalidInputError` before
@@ -162,118 +124,47 @@ export class PhoneVerificationService {
     const started = this.clock.now();
     const tally: AttemptTally = { attempts: 0 };
     try {
-      const answer = await this.answer(normalized, tally, options);
-      return await this.answered(span, normalized, options, answer, started);
-    } catch (error) {
-      const latencyMs = this.clock.now() - started;
-      this.reporter.failed(
-        normalized.phone,
-        { error, attempts: tally.attempts, latencyMs },
+      const answer = await this.sources.answer(normalized, tally, options);
+      return await this.outcomes.answered(
         span,
+        normalized,
+        options,
+        answer,
+        started,
       );
-      if (
-        error instanceof BudgetExhaustedError ||
-        error instanceof BudgetStoreUnavailableError
-      ) {
-        await this.ledger?.answeredFree(
-          this.askOf(normalized, options),
-          'budget_refused',
-          refusalCompletion(error.code, started + latencyMs, latencyMs),
-        );
-      }
+    } catch (error) {
+      await this.outcomes.failed(span, normalized, options, {
+        error,
+        attempts: tally.attempts,
+        started,
+      });
       throw error;
     }
   }
 
-  /** A result: reported, and on the ledger when it was free (a cache hit, another call's answer). */
-  private async answered(
-    span: VerificationSpan,
-    normalized: NormalizedVerificationRequest,
-    options: VerifyOptions,
-    answer: Answer,
-    started: number,
-  ): Promise<PhoneVerificationResult> {
-    const { result: fetched, attempts } = answer.outcome;
-    const result: PhoneVerificationResult = answer.cacheHit
-      ? { ...fetched, fromCache: true, charged: false }
-      : answer.shared
-        ? { ...fetched, shared: true, charged: false }
-        : fetched;
-    const latencyMs = this.clock.now() - started;
-    this.reporter.answered(
-      normalized.phone,
-      {
-        result,
-        attempts: answer.shared ? 0 : attempts,
-        cacheHit: answer.cacheHit,
-        shared: answer.shared,
-        latencyMs,
-      },
-      span,
-    );
-    if (answer.cacheHit || answer.shared) {
-      await this.ledger?.answeredFree(
-        this.askOf(normalized, options),
-        answer.cacheHit ? 'cache' : 'shared',
-        freeAnswerCompletion(result, started + latencyMs, latencyMs),
-      );
-    }
-    return result;
-  }
-
   /** The circuit breaker's state, for readiness checks. */
   circuitState(): CircuitBreakerState {
-    return this.resilience.circuitState();
+    return this.parts.circuitState();
   }
 
   /** Whether the shared Redis is in use (`up`), away (`down`), or not configured. */
   sharedStoreState(): 'up' | 'down' | 'disabled' {
-    if (!this.shared) return 'disabled';
-    return this.shared.availability.isUp() ? 'up' : 'down';
+    return this.parts.sharedStoreState();
   }
 
-  /**
-   * The shared store for readiness: its state (`up`, `degraded`: connected
-   * but a command failed, probed until it answers; `down`: reconnecting),
-   * Redis's eviction policy, and the last budget counter found missing and
-   * re-seeded. `undefined` without Redis.
-   */
+  /** The shared store for readiness (see {@link LibraryHealth.sharedStoreHealth}); `undefined` without Redis. */
   sharedStoreHealth(): SharedStoreReport | undefined {
-    if (!this.shared) return undefined;
-    const budgetCounterLost = this.budget?.lostCounter();
-    return {
-      ...this.shared.health(),
-      ...(budgetCounterLost ? { budgetCounterLost } : {}),
-      budgetSeedFailures: this.budget?.seedFailures() ?? 0,
-    };
+    return this.parts.sharedStoreHealth();
   }
 
-  /**
-   * The library's state now, each part with whether it refuses billed calls
-   * (by the library's own rules: the circuit, a fail-closed budget while
-   * Redis is away, a ledger that refuses while its store is away), for
-   * readiness and metrics.
-   */
+  /** The library's state now, each part with whether it refuses billed calls, for readiness and metrics. */
   health(): PhoneVerificationHealth {
-    return healthSnapshot({
-      circuit: this.circuitState(),
-      sharedStore: this.sharedStoreHealth(),
-      budgetsFailClosed: this.budget?.failsClosed() ?? false,
-      ...(this.ledger
-        ? {
-            ledger: {
-              available: this.ledger.storeAvailable(),
-              waiting: this.ledger.backlog(),
-              whenAway: this.ledger.whenStoreAway(),
-            },
-          }
-        : {}),
-    });
+    return this.parts.snapshot();
   }
 
   /** How many times the shared Redis was lost since start (each a fallback to per-instance behaviour). */
   sharedStoreFallbacks(): number {
-    return this.shared ? this.shared.availability.fallbackCount() : 0;
+    return this.parts.sharedStoreFallbacks();
   }
 
   /**
@@ -283,44 +174,5 @@ export class PhoneVerificationService {
    */
   async budgetUsage(budgetKey?: string): Promise<BudgetUsage[]> {
     return this.budget ? this.budget.usage(budgetKey) : [];
-  }
-
-  private async answer(
-    request: NormalizedVerificationRequest,
-    tally: AttemptTally,
-    options: VerifyOptions,
-  ): Promise<Answer> {
-    // Ciphertext under a fresh IV never repeats: nothing to cache or share.
-    if (request.encrypted) {
-      const outcome = await this.billedCall.run(request, tally, options);
-      return { outcome, cacheHit: false, shared: false };
-    }
-    const key = this.keyOf(request);
-    const cached = await this.cache?.lookup(key);
-    if (cached) {
-      const outcome = { result: cached, attempts: 0 };
-      return { outcome, cacheHit: true, shared: false };
-    }
-    let cachedMeanwhile = false;
-    const flight = await this.singleFlight.run(key, async () => {
-      // The lease is ours: a leader that just finished may have cached it.
-      const meanwhile = await this.cache?.lookup(key);
-      if (meanwhile) {
-        cachedMeanwhile = true;
-        return { result: meanwhile, attempts: 0 };
-      }
-      const outcome = await this.billedCall.run(request, tally, options);
-      await this.cache?.remember(key, outcome.result);
-      return outcome;
-    });
-    return { ...flight, cacheHit: cachedMeanwhile };
-  }
-
-  /** Who asked about whom, for the ledger. */
-  private askOf(
-    request: NormalizedVerificationRequest,
-    { caller, requestId }: VerifyOptions,
-  ): LedgerAsk {
-    return { request, caller, requestId };
   }
 }

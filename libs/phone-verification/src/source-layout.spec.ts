@@ -141,7 +141,6 @@ describe('the library’s source layout', () => {
   // shrinks, remove it once under 220.
   it('have no file over 220 lines but the few still being split, none growing', () => {
     const over: Record<string, number> = {
-      'phone-verification.service.ts': 326,
       'testing/sandbox/sandbox.identities.ts': 310,
     };
     const tooLong = sources(ROOT)
@@ -151,7 +150,7 @@ describe('the library’s source layout', () => {
   });
 
   it('the function checker finds a long function', () => {
-    const file = join(ROOT, 'phone-verification.service.ts');
+    const file = join(ROOT, 'ledger/ledger-write-path.ts');
     expect(longFunctions(file, 5).length).toBeGreaterThan(3);
   });
 
