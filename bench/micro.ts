@@ -64,7 +64,7 @@ const rows = [
   await time('normalise + validate the three fields', (i) =>
     normalizeVerificationRequest(request(i), 'short'),
   ),
-  await time('HMAC subject key (dedupe/cache)', () => keyOf(normalized)),
+  await time('HMAC subject key (dedupe/cache)', () => keyOf.key(normalized)),
   await time('parse + map a 200 body', () =>
     mapCheck3eResult(JSON.parse(WIRE), createRedactor(['张三', '13800000000'])),
   ),

@@ -18,7 +18,7 @@ import {
   TEST_ID_CARD,
   type RunningSandbox,
 } from '@app/phone-verification/testing';
-
+import { identityDigest, legacyIdentityDigest } from '@app/phone-verification';
 import { OUTPUT_COLUMNS } from '../apps/batch-verifier/src/output/result-writer.js';
 
 const BATCH_MAIN = resolve('dist/apps/batch-verifier/src/main.js');
@@ -116,6 +116,9 @@ const ANSWERED_0 = {
 };
 
 /** A file of `n` distinct identities. */
+/** A batch key as the checkpoint holds it: 128 bits of the digest. */
+const keyOf = (digest: Buffer) => digest.subarray(0, 16).toString('base64url');
+
 const rowsOf = (n: number) =>
   csv(
     ['name', 'phone', 'id_card'],
@@ -318,6 +321,39 @@ describe('batch verifier (the built command, real files, real HTTP)', () => {
     });
     expect(sandbox.calls().total).toBe(2);
     expect(run.stdout).toMatch(/duplicates saved\s+\| 1 \|/);
+  });
+
+  it('keys identities with the library’s digest, and resumes a checkpoint of 0.1 with its own keys (a duplicate is not paid again)', async () => {
+    const input = join(dir, 'people.csv');
+    writeFileSync(input, rowsOf(2));
+    const out = join(dir, 'out.csv');
+    expect((await runBatch([input, '--out', out], env())).code).toBe(0);
+    const checkpoint = `${out}.checkpoint`;
+    const [secretLine, ...sent] = readFileSync(checkpoint, 'utf8')
+      .trim()
+      .split('\n');
+    const secret = secretLine.replace(/^D /, '');
+    expect(sent).toEqual([
+      `S 1 ${keyOf(identityDigest(secret, 'batch', person(0)))}`,
+      `S 2 ${keyOf(identityDigest(secret, 'batch', person(1)))}`,
+    ]);
+    // The checkpoint as 0.1 wrote it; then the input grows by a duplicate.
+    writeFileSync(
+      checkpoint,
+      [
+        `K ${secret}`,
+        `S 1 ${keyOf(legacyIdentityDigest(secret, person(0)))}`,
+        `S 2 ${keyOf(legacyIdentityDigest(secret, person(1)))}`,
+      ].join('\n') + '\n',
+    );
+    writeFileSync(input, rowsOf(2) + `${person(1).join(',')}\n`);
+    sandbox.resetCalls();
+    expect((await runBatch([input, '--out', out], env())).code).toBe(0);
+    expect(sandbox.calls().total).toBe(0);
+    expect(outputOf(out).get(3)).toMatchObject({
+      billed: 'false',
+      duplicate_of: '2',
+    });
   });
 
   it('10k rows end to end: one output row each, one call per distinct identity', async () => {

@@ -12,6 +12,8 @@ import {
   BudgetStoreUnavailableError,
   PhoneVerificationModule,
   PhoneVerificationService,
+  identityDigest,
+  legacyIdentityDigest,
   type PhoneVerificationModuleOptions,
 } from '@app/phone-verification';
 import { startTestRedis, type TestRedis } from './support/redis-server.js';
@@ -156,6 +158,30 @@ describe('shared store on a real Redis (library instances in one process)', () =
       );
       expect(key).not.toContain('13800000001');
     }
+  });
+
+  it('caches under the answer digest, and finds an answer cached before the upgrade under its 0.1 key', async () => {
+    const namespace = `digest${Date.now()}`;
+    const shared = {
+      redis: { url: redis.url, secret: SECRET, namespace },
+      cache: { ttlMs: 60_000, secret: SECRET },
+    };
+    const fields = [TEST_NAME, '13800000001', TEST_ID_CARD, 'short'];
+    const now = identityDigest(SECRET, 'answer', fields).toString('hex');
+    const before = legacyIdentityDigest(SECRET, fields).toString('hex');
+    const a = await instance(shared);
+    await a.verify(subject('13800000001'));
+    const keys = probe();
+    expect(await keys.exists(`${namespace}:cache:${now}`)).toBe(1);
+    // As a replica of 0.1 left it: the same answer under the old key.
+    await keys.rename(
+      `${namespace}:cache:${now}`,
+      `${namespace}:cache:${before}`,
+    );
+    const upgraded = await instance(shared);
+    const again = await upgraded.verify(subject('13800000001'));
+    expect(again.fromCache).toBe(true);
+    expect(sandbox.calls().total).toBe(1);
   });
 
   it('a budget of 7 with 20 concurrent distinct identities over 3 instances → exactly 7 billed', async () => {

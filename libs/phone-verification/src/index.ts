@@ -136,3 +136,8 @@ export type {
 export { invalidInputExceptionFactory } from './validation/validation-exception.factory.js';
 
 export { maskIdCard, maskName, maskPhone } from './privacy/masking.js';
+export {
+  identityDigest,
+  legacyIdentityDigest,
+  type DigestUse,
+} from './privacy/identity-digest.js';

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cutTornLastLine, writeWhole } from '../output/whole-writes.js';
+import type { IdentityKeying } from './subject.js';
 
 /** What a checkpoint says of earlier runs. */
 export interface CheckpointState {
-  /** The HMAC secret of this output's identity keys. */
-  readonly secret: string;
+  /** How this output's identity keys are made: their secret, and whether in the way of 0.1. */
+  readonly keying: IdentityKeying;
   /** Rows sent upstream, with their identity key. */
   readonly sent: Map<number, string>;
   /**
@@ -18,7 +19,8 @@ export interface CheckpointState {
 
 /**
  * The small file beside the output that makes a resume safe: the secret of
- * the identity keys, a line `S <row> <key>` written *before* each upstream
+ * the identity keys (`D <secret>`; `K <secret>` in a checkpoint of 0.1,
+ * whose keys were made the old way, and are made so again on resume), a line `S <row> <key>` written *before* each upstream
  * call, and `U <row>` when that call certainly cost nothing (not sent after
  * all: a spent budget; or an error that was not billed, dropped from the
  * output by `--retry-errors`). The last line of a row wins. Keys are HMACs: no name, phone or ID number is stored. A
@@ -35,7 +37,7 @@ export class Checkpoint {
   static async open(path: string): Promise<Checkpoint> {
     const sent = new Map<number, string>();
     const unsent = new Set<number>();
-    let secret: string | undefined;
+    let keying: IdentityKeying | undefined;
     if (existsSync(path)) {
       // A line torn by a full disk or a kill is not a record: cut it.
       const torn = openSync(path, 'r+');
@@ -44,7 +46,8 @@ export class Checkpoint {
       const lines = createInterface({ input: createReadStream(path, 'utf8') });
       for await (const line of lines) {
         const [kind, row, key] = line.split(' ');
-        if (kind === 'K') secret = row;
+        if (kind === 'D') keying = { secret: row, legacy: false };
+        else if (kind === 'K') keying = { secret: row, legacy: true };
         else if (kind === 'S' && key) {
           // Sent again after a `U`: this later call is what counts.
           sent.set(Number(row), key);
@@ -53,11 +56,11 @@ export class Checkpoint {
       }
     }
     const fd = openSync(path, 'a');
-    if (secret === undefined) {
-      secret = randomBytes(32).toString('hex');
-      writeWhole(fd, `K ${secret}\n`, path);
+    if (keying === undefined) {
+      keying = { secret: randomBytes(32).toString('hex'), legacy: false };
+      writeWhole(fd, `D ${keying.secret}\n`, path);
     }
-    return new Checkpoint(fd, path, { secret, sent, unsent });
+    return new Checkpoint(fd, path, { keying, sent, unsent });
   }
 
   /** Records that `row` is about to be sent. */

@@ -1,3 +1,4 @@
+import type { IdentityKeying } from './subject.js';
 import type { Answer, AnswerPool } from '../output/result-row.js';
 import { Checkpoint } from './checkpoint.js';
 import { KnownIdentities } from './known-identities.js';
@@ -23,8 +24,8 @@ export interface ResumeState {
   readonly previous: ReadonlyMap<number, Answer>;
   /** The checkpoint beside the output; none in a dry run. */
   readonly checkpoint?: Checkpoint;
-  /** The HMAC secret of the identity keys. */
-  readonly secret: string;
+  /** How the identity keys are made (the checkpoint's secret). */
+  readonly keying: IdentityKeying;
   /** Identities answered so far, for their duplicates. */
   readonly known: KnownIdentities;
   /** Rows sent by an earlier run that never got an answer. */
@@ -45,7 +46,7 @@ export async function openResumeState(
   if (options.dryRun) {
     return {
       previous: new Map(),
-      secret: 'dry-run',
+      keying: { secret: 'dry-run', legacy: false },
       known,
       uncertain: new Set(),
     };
@@ -74,7 +75,7 @@ export async function openResumeState(
   return {
     previous,
     checkpoint,
-    secret: checkpoint.state.secret,
+    keying: checkpoint.state.keying,
     known,
     uncertain,
   };

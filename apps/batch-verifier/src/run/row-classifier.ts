@@ -73,7 +73,7 @@ export class RowClassifier {
       return { kind: 'written', why: 'malformed', row };
     }
     const columns = this.columns!;
-    const subject = subjectOf(line.fields, columns, this.resume.secret);
+    const subject = subjectOf(line.fields, columns, this.resume.keying);
     const base: RowBase = {
       row: line.row,
       id: columns.id === undefined ? undefined : line.fields[columns.id],

@@ -1,11 +1,22 @@
-import { createHmac } from 'node:crypto';
-import { maskPhone } from '@app/phone-verification';
+import {
+  identityDigest,
+  legacyIdentityDigest,
+  maskPhone,
+} from '@app/phone-verification';
 import {
   validateIdCard,
   validateMobile,
   validatePersonName,
 } from '@app/phone-verification/validation';
 import type { ColumnMap } from '../input/columns.js';
+
+/** How a run makes its identity keys. */
+export interface IdentityKeying {
+  /** The run's own secret, kept in its checkpoint. */
+  readonly secret: string;
+  /** A checkpoint of 0.1: keys made the way they were then, so a resume recognises its rows. */
+  readonly legacy: boolean;
+}
 
 /** A row's subject after the library's validation, or why it is invalid. */
 export type Subject =
@@ -28,12 +39,13 @@ export type Subject =
 /**
  * Validates and normalises a row with the library's own rules (so nothing
  * the API would reject, or bill for nothing, is sent), and derives its
- * identity key under the run's secret.
+ * identity key under the run's secret (the library's `identityDigest`,
+ * its `batch` use).
  */
 export function subjectOf(
   fields: readonly string[],
   columns: ColumnMap,
-  secret: string,
+  keying: IdentityKeying,
 ): Subject {
   const name = validatePersonName(fields[columns.name]);
   const phone = validateMobile(fields[columns.phone]);
@@ -47,9 +59,12 @@ export function subjectOf(
     ].filter(Boolean);
     return { valid: false, problems: problems.join('; '), phoneMasked };
   }
-  const key = createHmac('sha256', secret)
-    .update(`${name.value}\u0000${phone.value}\u0000${idCard.value}`)
-    .digest()
+  const person = [name.value, phone.value, idCard.value];
+  const key = (
+    keying.legacy
+      ? legacyIdentityDigest(keying.secret, person)
+      : identityDigest(keying.secret, 'batch', person)
+  )
     // 128 bits: collisions are out of reach, and a million keys stay small.
     .subarray(0, 16)
     .toString('base64url');

@@ -1,4 +1,8 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import {
+  identityDigest,
+  legacyIdentityDigest,
+} from '../privacy/identity-digest.js';
 import { chinaDay } from '../china-time.js';
 import { maskPhone } from '../privacy/masking.js';
 import type { NormalizedVerificationRequest } from '../validation/normalize-request.js';
@@ -48,12 +52,24 @@ export function ledgerRowOf(
   };
 }
 
-/** The person, whatever the verify mode: HMAC-SHA256 under the ledger's secret. */
+const personOf = (request: NormalizedVerificationRequest) => [
+  request.name,
+  request.phone,
+  request.idCard,
+];
+
+/** The person, whatever the verify mode: `identityDigest`'s `subject` use under the ledger's secret, hex. */
 export function subjectHmacOf(
   request: NormalizedVerificationRequest,
   secret: string,
 ): string {
-  return createHmac('sha256', secret)
-    .update([request.name, request.phone, request.idCard].join('\u0000'))
-    .digest('hex');
+  return identityDigest(secret, 'subject', personOf(request)).toString('hex');
+}
+
+/** The subject as rows written up to 0.1 hold it: found by erasure, never written. */
+export function legacySubjectHmacOf(
+  request: NormalizedVerificationRequest,
+  secret: string,
+): string {
+  return legacyIdentityDigest(secret, personOf(request)).toString('hex');
 }

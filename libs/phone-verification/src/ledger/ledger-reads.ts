@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { PhoneVerificationRequest } from '../dto/phone-verification-request.js';
 import { normalizeVerificationRequest } from '../validation/normalize-request.js';
 import type { ResolvedLedgerOptions } from './ledger.options.js';
-import { subjectHmacOf } from './ledger-ask.js';
+import { legacySubjectHmacOf, subjectHmacOf } from './ledger-ask.js';
 import type { LedgerSql } from './ledger-sql.js';
 import { LEDGER_REJECTIONS_TABLE, LEDGER_TABLE } from './ledger.migrations.js';
 import { outcomeReport, type OutcomeReport } from './outcome-report.js';
@@ -105,8 +105,12 @@ export class LedgerReads {
     await this.before.flush();
     const { affected } = await this.sql.query(
       `UPDATE ${LEDGER_TABLE} SET subject_hmac = NULL, masked_phone = NULL
-        WHERE subject_hmac = $1`,
-      [subjectHmacOf(request, this.options.secret)],
+        WHERE subject_hmac IN ($1, $2)`,
+      [
+        subjectHmacOf(request, this.options.secret),
+        // Rows written up to 0.1, under the digest of the time.
+        legacySubjectHmacOf(request, this.options.secret),
+      ],
     );
     return affected;
   }

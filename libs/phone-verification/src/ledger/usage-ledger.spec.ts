@@ -1,4 +1,8 @@
 import {
+  identityDigest,
+  legacyIdentityDigest,
+} from '../privacy/identity-digest.js';
+import {
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -624,6 +628,35 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
         `SELECT id FROM ${LEDGER_TABLE} WHERE masked_phone IS NOT NULL`,
       );
       expect(erased).toHaveLength(1);
+    });
+
+    it('writes the subject as its identity digest, and also forgets rows written up to 0.1 under the old one', async () => {
+      const person = [ZHANG.name, ZHANG.phone, ZHANG.idCard];
+      const now = identityDigest(SECRET, 'subject', person).toString('hex');
+      const before = legacyIdentityDigest(SECRET, person).toString('hex');
+      await ledger.completed(
+        await ledger.sent(ask(ZHANG), 30_000),
+        answered(clock),
+      );
+      await ledger.completed(
+        await ledger.sent(ask(ZHANG), 30_000),
+        answered(clock),
+      );
+      const subjects = async () =>
+        (
+          await sql.query<{ subject_hmac: string | null }>(
+            `SELECT subject_hmac FROM ${LEDGER_TABLE} ORDER BY sent_at, id`,
+          )
+        ).rows.map((r) => r.subject_hmac);
+      expect(await subjects()).toEqual([now, now]);
+      // One row as 0.1 wrote it.
+      await sql.query(
+        `UPDATE ${LEDGER_TABLE} SET subject_hmac = $1
+          WHERE id = (SELECT id FROM ${LEDGER_TABLE} ORDER BY id LIMIT 1)`,
+        [before],
+      );
+      expect(await ledger.forget(ZHANG)).toBe(2);
+      expect(await subjects()).toEqual([null, null]);
     });
 
     it('forgetting a person keeps the money facts of their calls: usage and the budget seed still count them, and a call in flight is still completed', async () => {

@@ -1,6 +1,7 @@
 import type { BilledCall } from '../billing/billed-call.js';
 import type { VerificationCache } from '../cache/verification-cache.js';
 import type { SubjectKeyer } from '../cache/subject-key.js';
+import type { PhoneVerificationResult } from '../dto/phone-verification-result.js';
 import type { VerifyOptions } from '../dto/verify-options.js';
 import type {
   AttemptTally,
@@ -27,7 +28,7 @@ export class AnswerSources {
     private readonly singleFlight: VerificationSingleFlight,
     private readonly billedCall: BilledCall,
     /** The HMAC of a subject: cache and single-flight keys. */
-    private readonly keyOf: SubjectKeyer,
+    private readonly keys: SubjectKeyer,
   ) {}
 
   async answer(
@@ -40,8 +41,8 @@ export class AnswerSources {
       const outcome = await this.billedCall.run(request, tally, options);
       return { outcome, cacheHit: false, shared: false };
     }
-    const key = this.keyOf(request);
-    const cached = await this.cache?.lookup(key);
+    const key = this.keys.key(request);
+    const cached = await this.cached(key, request);
     if (cached) {
       const outcome = { result: cached, attempts: 0 };
       return { outcome, cacheHit: true, shared: false };
@@ -49,7 +50,7 @@ export class AnswerSources {
     let cachedMeanwhile = false;
     const flight = await this.singleFlight.run(key, async () => {
       // The lease is ours: a leader that just finished may have cached it.
-      const meanwhile = await this.cache?.lookup(key);
+      const meanwhile = await this.cached(key, request);
       if (meanwhile) {
         cachedMeanwhile = true;
         return { result: meanwhile, attempts: 0 };
@@ -59,5 +60,21 @@ export class AnswerSources {
       return outcome;
     });
     return { ...flight, cacheHit: cachedMeanwhile };
+  }
+
+  /**
+   * A cached answer: under its key, else under the key it had up to 0.1
+   * (an answer cached before an upgrade is not paid for again; it expires
+   * as it was cached).
+   */
+  private async cached(
+    key: string,
+    request: NormalizedVerificationRequest,
+  ): Promise<PhoneVerificationResult | undefined> {
+    if (!this.cache) return undefined;
+    return (
+      (await this.cache.lookup(key)) ??
+      (await this.cache.lookup(this.keys.legacyKey(request)))
+    );
   }
 }
