@@ -33,6 +33,8 @@ import {
 import { createHttpLogger } from './logging/http-logger.js';
 import { EmbeddedSandbox } from './sandbox-mode/embedded-sandbox.js';
 import { MaxJsonDepthPipe } from './validation/max-json-depth.pipe.js';
+import { traceServerRequests } from './tracing/server-spans.js';
+import { tracingStarted } from './tracing/tracing.js';
 import {
   DEVELOPMENT_API_KEY,
   loadSampleAppConfig,
@@ -81,6 +83,7 @@ export async function createSampleApp(): Promise<SampleApp> {
       : await createExpressApp(module, config, rootLogger, logger);
   handleRequests(app, config);
   const server = app.getHttpServer() as Server;
+  if (tracingStarted()) traceServerRequests(server);
   applyHttpServerLimits(server, config.http);
   return { app, config, shutdown: new GracefulShutdown(server), logs };
 }

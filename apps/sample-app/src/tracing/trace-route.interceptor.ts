@@ -23,8 +23,8 @@ function routeOf(request: {
 }
 
 /**
- * Tells the HTTP instrumentation which route a request matched, so its
- * server span is named `POST /identity/phone/check-3e` and carries
+ * Tells the server span (`server-spans.ts`) which route a request matched,
+ * so it is named `POST /identity/phone/check-3e` and carries
  * `http.route` (a pattern, never the path as sent). Without tracing there
  * is no metadata to fill, and it does nothing.
  */

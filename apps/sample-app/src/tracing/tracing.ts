@@ -64,7 +64,8 @@ export function tracingWanted(env: NodeJS.ProcessEnv): boolean {
 /**
  * Starts OpenTelemetry's Node SDK, configured by the standard `OTEL_*`
  * variables alone, when {@link tracingWanted}: a server span per request
- * (HTTP), the library's span per verification under it, a client span per
+ * (`traceServerRequests`, once the app is built), the library's span per
+ * verification under it, a client span per
  * request to AceData (undici, with `traceparent` sent), and Redis and
  * PostgreSQL commands (their values never recorded). Without an endpoint
  * nothing is loaded. Call it before the app's modules load.
@@ -83,9 +84,8 @@ export async function startTracing(
     import.meta.url,
     hooks.registerOptions,
   );
-  const [sdkNode, http, undici, ioredis, pg] = await Promise.all([
+  const [sdkNode, undici, ioredis, pg] = await Promise.all([
     import('@opentelemetry/sdk-node'),
-    import('@opentelemetry/instrumentation-http'),
     import('@opentelemetry/instrumentation-undici'),
     import('@opentelemetry/instrumentation-ioredis'),
     import('@opentelemetry/instrumentation-pg'),
@@ -94,16 +94,8 @@ export async function startTracing(
     serviceName: env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
     // Traces only: the app's metrics are Prometheus's (GET /metrics).
     metricReaders: [],
+    // The server spans are the app's own (server-spans.ts), once it is built.
     instrumentations: [
-      new http.HttpInstrumentation({
-        // The caller's request id, so an error's trace_id is found here too.
-        headersToSpanAttributes: {
-          server: { requestHeaders: ['x-request-id'] },
-        },
-        // Probes and scrapes would drown the verifications.
-        ignoreIncomingRequestHook: (request) =>
-          /^\/(health|metrics)(\/|\?|$)/.test(request.url ?? ''),
-      }),
       new undici.UndiciInstrumentation({
         startSpanHook: () => upstreamSpanAttributes(),
       }),
@@ -113,7 +105,15 @@ export async function startTracing(
   });
   sdk.start();
   await hooks.waitForAllMessagesAcknowledged();
+  started = true;
   return { shutdown: () => sdk.shutdown() };
+}
+
+let started = false;
+
+/** Whether {@link startTracing} started the SDK in this process. */
+export function tracingStarted(): boolean {
+  return started;
 }
 
 /** The active span's ids, for log lines and error answers. */
