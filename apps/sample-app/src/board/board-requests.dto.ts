@@ -8,10 +8,9 @@ import {
   IsString,
   Matches,
   Max,
-  MaxLength,
   Min,
 } from 'class-validator';
-import { IsLedgerDay } from '../ledger/ledger-requests.dto.js';
+import { IsCallerFilter, IsLedgerDay } from '../ledger/ledger-requests.dto.js';
 
 /** What `status` may say: a result's, `error`, or `sent` (not completed). */
 export const FILTER_STATUSES = [
@@ -62,17 +61,9 @@ export class RecentVerificationsQueryDto {
   })
   status?: string;
 
-  @ApiPropertyOptional({
-    description:
-      'One caller: its name (name=key in SAMPLE_APP_API_KEYS) or its id',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  // oxlint-disable-next-line no-control-regex
-  @Matches(/^[^\u0000-\u001f\u007f]*$/, {
-    message: 'caller must not hold control characters',
-  })
+  @IsCallerFilter(
+    'One caller: its name (name=key in SAMPLE_APP_API_KEYS) or its id',
+  )
   caller?: string;
 
   @ApiPropertyOptional({

@@ -4,6 +4,7 @@ import {
   IsChineseMobile,
   IsPersonName,
 } from '@app/phone-verification/validation';
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsOptional,
@@ -12,6 +13,23 @@ import {
   MaxLength,
   ValidateBy,
 } from 'class-validator';
+
+/**
+ * An operator's `caller` filter: optional, a caller's name or id of 64
+ * characters at most, no control characters (they would reach the logs).
+ */
+export function IsCallerFilter(description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ description }),
+    IsOptional(),
+    IsString(),
+    MaxLength(64),
+    // oxlint-disable-next-line no-control-regex
+    Matches(/^[^\u0000-\u001f\u007f]*$/, {
+      message: 'caller must not hold control characters',
+    }),
+  );
+}
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -73,16 +91,7 @@ export class UsageQueryDto {
   @IsLedgerDay('to')
   to: string;
 
-  @ApiPropertyOptional({
-    description: 'One caller only: its name (name=key) or its id',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  // oxlint-disable-next-line no-control-regex
-  @Matches(/^[^\u0000-\u001f\u007f]*$/, {
-    message: 'caller must not hold control characters',
-  })
+  @IsCallerFilter('One caller only: its name (name=key) or its id')
   caller?: string;
 }
 
