@@ -173,6 +173,28 @@ describe('phoneVerificationOptionsFromEnv', () => {
     expect((thrown as Error).message).toMatch(problem);
   });
 
+  it('one secret, PHONE_VERIFICATION_KEY_SECRET, serves the cache, the shared keys and the ledger when theirs are not set', () => {
+    const secret = 'one-secret-for-every-digest-0123456789';
+    const options = phoneVerificationOptionsFromEnv({
+      ...TOKEN,
+      PHONE_VERIFICATION_KEY_SECRET: secret,
+      PHONE_VERIFICATION_CACHE_TTL_MS: '60000',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      PHONE_VERIFICATION_LEDGER_DIR: '/srv/ledger',
+    });
+    expect(options.cache?.secret).toBe(secret);
+    expect(options.redis?.secret).toBe(secret);
+    expect(options.ledger?.secret).toBe(secret);
+    expect(
+      phoneVerificationOptionsFromEnv({
+        ...TOKEN,
+        PHONE_VERIFICATION_KEY_SECRET: secret,
+        PHONE_VERIFICATION_CACHE_SECRET: 'c'.repeat(32),
+        PHONE_VERIFICATION_CACHE_TTL_MS: '60000',
+      }).cache?.secret,
+    ).toBe('c'.repeat(32));
+  });
+
   it('a missing token names ACEDATA_API_TOKEN', () => {
     expect(() => phoneVerificationOptionsFromEnv({})).toThrow(
       /ACEDATA_API_TOKEN is missing or blank/,

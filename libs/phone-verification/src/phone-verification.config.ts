@@ -30,7 +30,8 @@ import {
  * `PHONE_VERIFICATION_BREAKER_FAILURE_RATE`, `_MIN_CALLS`, `_WINDOW_MS`,
  * `_CONSECUTIVE_FAILURES`, `_COOLDOWN_MS` (`PHONE_VERIFICATION_BREAKER=off`
  * turns it off); the cache's `PHONE_VERIFICATION_CACHE_TTL_MS` with
- * `PHONE_VERIFICATION_CACHE_SECRET`; encryption's `ACEDATA_DATA_KEY` with
+ * `PHONE_VERIFICATION_CACHE_SECRET` (default: `PHONE_VERIFICATION_KEY_SECRET`);
+ * encryption's `ACEDATA_DATA_KEY` with
  * `ACEDATA_CIPHERTEXT_BLOB`; the shared store's `REDIS_URL` (or
  * `REDIS_CLUSTER_NODES`, or `REDIS_SENTINELS` with `REDIS_SENTINEL_MASTER`;
  * `REDIS_USERNAME`, `REDIS_PASSWORD`, `REDIS_TLS`) with
@@ -65,7 +66,11 @@ export function phoneVerificationOptionsFromEnv(
       : {
           cache: {
             ttlMs: cacheTtlMs,
-            secret: env.PHONE_VERIFICATION_CACHE_SECRET ?? '',
+            // One secret serves every use (each derives its own key).
+            secret:
+              env.PHONE_VERIFICATION_CACHE_SECRET ??
+              env.PHONE_VERIFICATION_KEY_SECRET ??
+              '',
           },
         }),
     redis: redisFrom(env),
