@@ -46,12 +46,12 @@ export class LedgerReads {
   ) {}
 
   /** Per China day (and caller), what was asked and what it cost, and the requests refused for their input. */
-  async usage(query: UsageQuery): Promise<UsageReport> {
-    await this.before.ready();
-    await this.before.countRejections();
-    return this.oneReportAtATime(() =>
-      usageReport(this.sql, query, this.clock.now()),
-    );
+  usage(query: UsageQuery): Promise<UsageReport> {
+    return this.oneReportAtATime(async () => {
+      await this.before.ready();
+      await this.before.countRejections();
+      return usageReport(this.sql, query, this.clock.now());
+    });
   }
 
   /** The newest verifications (or one `trace_id`'s), for support: masked, no subject. */
@@ -61,12 +61,14 @@ export class LedgerReads {
   }
 
   /** How the verifications of China days `from` to `to` ended, and upstream latency. */
-  async outcomes(range: {
+  outcomes(range: {
     readonly from: string;
     readonly to: string;
   }): Promise<OutcomeReport> {
-    await this.before.ready();
-    return this.oneReportAtATime(() => outcomeReport(this.sql, range));
+    return this.oneReportAtATime(async () => {
+      await this.before.ready();
+      return outcomeReport(this.sql, range);
+    });
   }
 
   /**
@@ -132,6 +134,7 @@ export class LedgerReads {
     return affected;
   }
 
+  /** Reports take their turn when asked, so they are read in that order. */
   private oneReportAtATime<T>(read: () => Promise<T>): Promise<T> {
     const turn = this.reading.then(read, read);
     this.reading = turn.catch(() => undefined);
