@@ -20,12 +20,14 @@ export interface CheckpointState {
 /**
  * The small file beside the output that makes a resume safe: the secret of
  * the identity keys (`D <secret>`; `K <secret>` in a checkpoint of 0.1,
- * whose keys were made the old way, and are made so again on resume), a line `S <row> <key>` written *before* each upstream
- * call, and `U <row>` when that call certainly cost nothing (not sent after
- * all: a spent budget; or an error that was not billed, dropped from the
- * output by `--retry-errors`). The last line of a row wins. Keys are HMACs: no name, phone or ID number is stored. A
- * row sent but absent from the output was cut off mid-call: it may have
- * been billed, and is not sent again unless asked.
+ * whose keys were made the old way, and are made so again on resume), a
+ * line `S <row> <key>` written *before* each upstream call, and `U <row>`
+ * when that call certainly cost nothing (not sent after all: a spent
+ * budget; or an error that was not billed, dropped from the output by
+ * `--retry-errors`). The last line of a row wins. Keys are HMACs: no name,
+ * phone or ID number is stored. A row sent but absent from the output was
+ * cut off mid-call: it may have been billed, and is not sent again unless
+ * asked.
  */
 export class Checkpoint {
   private constructor(
