@@ -5,11 +5,23 @@ import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { startNodeProcess, type NodeProcess } from './processes.js';
 
-/** One short round with `--smoke` (the suite's smoke test), else three of 5 s after 2 s of warm-up. */
+/** The number after `flag` on the command line, if it is one of at least 1. */
+function countAfter(flag: string): number | undefined {
+  const at = process.argv.indexOf(flag);
+  const value = at === -1 ? NaN : Number(process.argv[at + 1]);
+  return value >= 1 ? Math.floor(value) : undefined;
+}
+
+/**
+ * One short round with `--smoke` (the suite's smoke test), else three of 5 s
+ * after 2 s of warm-up, or as many rounds and seconds of warm-up as
+ * `--rounds N` and `--warmup S` say (a noisy machine's medians settle with
+ * more of both).
+ */
 export const SMOKE = process.argv.includes('--smoke');
-export const ROUNDS = SMOKE ? 1 : 3;
+export const ROUNDS = SMOKE ? 1 : (countAfter('--rounds') ?? 3);
 export const DURATION_S = SMOKE ? 1 : 5;
-export const WARMUP_S = SMOKE ? 0 : 2;
+export const WARMUP_S = SMOKE ? 0 : (countAfter('--warmup') ?? 2);
 
 /** The built sandbox, the upstream every contender calls. */
 export const SANDBOX = `${resolve('dist')}/apps/acedata-sandbox/src/main.js`;
@@ -110,6 +122,15 @@ export async function sideBySide(
     for (const p of running) await p.stop().catch(() => undefined);
     await sandbox.stop();
   }
+}
+
+/**
+ * Contender `i`'s req/s over the first's, round by round (each round runs
+ * them one after the other, so a ratio within it shares the machine's
+ * moment), and the median of those.
+ */
+export function pairedRatio(samples: Sample[][], i: number): number {
+  return median(samples[i].map((s, round) => s.rps / samples[0][round].rps));
 }
 
 export const median = (values: number[]): number => {

@@ -2,7 +2,9 @@
 // as a user starts it) with tracing off and on, side by side in one run, at
 // two loads. "On" exports every span (the SDK's default sampler), or one
 // trace in ten, over OTLP/HTTP protobuf to a receiver on loopback that reads
-// and drops them.
+// and drops them. A second app with tracing off shows the noise: two
+// identical apps differ by that much on this machine.
+// Options: --rounds N, --warmup S (see load.ts), --smoke.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bodySource } from './identities.js';
@@ -11,7 +13,9 @@ import {
   ROUNDS,
   SMOKE as smoke,
   median,
+  pairedRatio,
   sideBySide,
+  WARMUP_S,
   type Contender,
 } from './load.js';
 import { BENCH_KEY, sampleAppEnv } from './processes.js';
@@ -45,6 +49,13 @@ const contenders: Contender[] = [
     env: (u) => sampleAppEnv(u.url),
   },
   {
+    name: 'tracing off, a second app (the noise)',
+    script: SAMPLE_APP,
+    headers,
+    nextBody: bodySource(5000),
+    env: (u) => sampleAppEnv(u.url),
+  },
+  {
     name: 'tracing on (every span exported)',
     script: SAMPLE_APP,
     headers,
@@ -70,7 +81,7 @@ say(
   `# Tracing on against off, ${new Date().toISOString()}, Node ${process.version}${smoke ? ' (smoke)' : ''}`,
 );
 say(
-  `${ROUNDS} round(s) of ${DURATION_S} s per contender, order rotated each round, medians.`,
+  `${ROUNDS} round(s) of ${DURATION_S} s per contender after ${WARMUP_S} s of warm-up, order rotated each round, medians; "× off, paired" is the median of the rounds' own ratios.`,
 );
 for (const scenario of SCENARIOS) {
   const { samples, peakRss } = await sideBySide(contenders, scenario);
@@ -80,13 +91,15 @@ for (const scenario of SCENARIOS) {
     `## Upstream ${scenario.latencyMs} ms, ${scenario.connections} connections`,
   );
   say();
-  say('| contender | req/s | × off | p50 ms | p99 ms | errors | peak RSS MB |');
-  say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  say(
+    '| contender | req/s | × off | × off, paired | p50 ms | p99 ms | errors | peak RSS MB |',
+  );
+  say('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [i, c] of contenders.entries()) {
     const rps = median(samples[i].map((s) => s.rps));
     const errors = samples[i].reduce((n, s) => n + s.errors, 0);
     say(
-      `| ${c.name} | ${Math.round(rps)} | ${(rps / off).toFixed(2)} | ${median(samples[i].map((s) => s.p50))} | ${median(samples[i].map((s) => s.p99))} | ${errors} | ${Math.round(peakRss[i])} |`,
+      `| ${c.name} | ${Math.round(rps)} | ${(rps / off).toFixed(2)} | ${pairedRatio(samples, i).toFixed(2)} | ${median(samples[i].map((s) => s.p50))} | ${median(samples[i].map((s) => s.p99))} | ${errors} | ${Math.round(peakRss[i])} |`,
     );
   }
 }

@@ -2,6 +2,7 @@ import { register } from 'node:module';
 import { trace } from '@opentelemetry/api';
 import { upstreamSpanAttributes } from '@app/phone-verification';
 import { InvalidSampleAppConfigError } from '../sample-app.config.js';
+import { OffThreadSpanExporter } from './off-thread-exporter.js';
 
 /** The SDK while it runs: flushes and stops it. */
 export interface Tracing {
@@ -92,6 +93,9 @@ export async function startTracing(
   ]);
   const sdk = new sdkNode.NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
+    // OTLP (the default) is encoded and sent off the event loop; another
+    // OTEL_TRACES_EXPORTER (console, none, several) is the SDK's to make.
+    ...(otlpOnly(env) ? { traceExporter: new OffThreadSpanExporter(env) } : {}),
     // Traces only: the app's metrics are Prometheus's (GET /metrics).
     metricReaders: [],
     // The server spans are the app's own (server-spans.ts), once it is built.
@@ -110,6 +114,14 @@ export async function startTracing(
 }
 
 let started = false;
+
+/** Whether `OTEL_TRACES_EXPORTER` asks for OTLP alone (its default). */
+function otlpOnly(env: NodeJS.ProcessEnv): boolean {
+  const exporters = env.OTEL_TRACES_EXPORTER?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  return !exporters?.length || exporters.every((name) => name === 'otlp');
+}
 
 /** Whether {@link startTracing} started the SDK in this process. */
 export function tracingStarted(): boolean {
