@@ -125,12 +125,12 @@ export async function sideBySide(
 }
 
 /**
- * Contender `i`'s req/s over the first's, round by round (each round runs
- * them one after the other, so a ratio within it shares the machine's
+ * Contender `i`'s req/s over contender `base`'s, round by round (each round
+ * runs them one after the other, so a ratio within it shares the machine's
  * moment), and the median of those.
  */
-export function pairedRatio(samples: Sample[][], i: number): number {
-  return median(samples[i].map((s, round) => s.rps / samples[0][round].rps));
+export function pairedRatio(samples: Sample[][], i: number, base = 0): number {
+  return median(samples[i].map((s, round) => s.rps / samples[base][round].rps));
 }
 
 export const median = (values: number[]): number => {
