@@ -42,7 +42,18 @@ export class AnswerSources {
       return { outcome, cacheHit: false, shared: false };
     }
     const key = this.keys.key(request);
-    const cached = await this.cached(key, request);
+    // A cached answer: under its key, else under the key it had up to 0.1
+    // (an answer cached before an upgrade is not paid for again; it expires
+    // as it was cached). That key is made on the first miss, then kept.
+    let legacyKey: string | undefined;
+    const lookup = async (): Promise<PhoneVerificationResult | undefined> => {
+      if (!this.cache) return undefined;
+      const found = await this.cache.lookup(key);
+      if (found) return found;
+      legacyKey ??= this.keys.legacyKey(request);
+      return this.cache.lookup(legacyKey);
+    };
+    const cached = await lookup();
     if (cached) {
       const outcome = { result: cached, attempts: 0 };
       return { outcome, cacheHit: true, shared: false };
@@ -50,7 +61,7 @@ export class AnswerSources {
     let cachedMeanwhile = false;
     const flight = await this.singleFlight.run(key, async () => {
       // The lease is ours: a leader that just finished may have cached it.
-      const meanwhile = await this.cached(key, request);
+      const meanwhile = await lookup();
       if (meanwhile) {
         cachedMeanwhile = true;
         return { result: meanwhile, attempts: 0 };
@@ -60,21 +71,5 @@ export class AnswerSources {
       return outcome;
     });
     return { ...flight, cacheHit: cachedMeanwhile };
-  }
-
-  /**
-   * A cached answer: under its key, else under the key it had up to 0.1
-   * (an answer cached before an upgrade is not paid for again; it expires
-   * as it was cached).
-   */
-  private async cached(
-    key: string,
-    request: NormalizedVerificationRequest,
-  ): Promise<PhoneVerificationResult | undefined> {
-    if (!this.cache) return undefined;
-    return (
-      (await this.cache.lookup(key)) ??
-      (await this.cache.lookup(this.keys.legacyKey(request)))
-    );
   }
 }
