@@ -5,8 +5,8 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { OFF_THREAD_EXPORTER_SOURCE } from './off-thread-exporter.source.js';
 
-/** The OTLP exporter package per `OTEL_EXPORTER_OTLP_*PROTOCOL`. */
-const EXPORTERS: Record<string, string> = {
+/** The OTLP exporter package per `OTEL_EXPORTER_OTLP_*PROTOCOL` (the protocols the app takes). */
+export const OTLP_EXPORTERS: Readonly<Record<string, string>> = {
   'http/protobuf': '@opentelemetry/exporter-trace-otlp-proto',
   'http/json': '@opentelemetry/exporter-trace-otlp-http',
 };
@@ -23,8 +23,6 @@ interface Answer {
   error?: string;
 }
 
-function posted(c: SpanContext): PostedContext;
-function posted(c: SpanContext | undefined): PostedContext | undefined;
 function posted(c: SpanContext | undefined): PostedContext | undefined {
   return c && { ...c, traceState: c.traceState?.serialize() };
 }
@@ -92,7 +90,7 @@ export class OffThreadSpanExporter implements SpanExporter {
       env.OTEL_EXPORTER_OTLP_PROTOCOL?.trim() ||
       'http/protobuf';
     const entry = createRequire(import.meta.url).resolve(
-      EXPORTERS[protocol] ?? EXPORTERS['http/protobuf'],
+      OTLP_EXPORTERS[protocol] ?? OTLP_EXPORTERS['http/protobuf'],
     );
     this.worker = new Worker(OFF_THREAD_EXPORTER_SOURCE, {
       eval: true,

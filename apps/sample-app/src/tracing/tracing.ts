@@ -2,7 +2,10 @@ import { register } from 'node:module';
 import { trace } from '@opentelemetry/api';
 import { upstreamSpanAttributes } from '@app/phone-verification';
 import { InvalidSampleAppConfigError } from '../sample-app.config.js';
-import { OffThreadSpanExporter } from './off-thread-exporter.js';
+import {
+  OffThreadSpanExporter,
+  OTLP_EXPORTERS,
+} from './off-thread-exporter.js';
 
 /** The SDK while it runs: flushes and stops it. */
 export interface Tracing {
@@ -10,7 +13,7 @@ export interface Tracing {
 }
 
 /** What `OTEL_EXPORTER_OTLP_PROTOCOL` may say (the SDK's default: http/protobuf). */
-const PROTOCOLS = ['http/protobuf', 'http/json'];
+const PROTOCOLS = Object.keys(OTLP_EXPORTERS);
 
 /** What `OTEL_TRACES_SAMPLER` may say. */
 const SAMPLERS = [
