@@ -1,4 +1,4 @@
-import { chinaDay, nextChinaMidnight } from './china-time.js';
+import { chinaDay, isCalendarDay, nextChinaMidnight } from './china-time.js';
 
 describe('nextChinaMidnight', () => {
   it.each([
@@ -21,5 +21,20 @@ describe('chinaDay', () => {
     ['2026-12-31T20:00:00Z', '2027-01-01'],
   ])('%s → %s', (now, day) => {
     expect(chinaDay(Date.parse(now))).toBe(day);
+  });
+});
+
+describe('isCalendarDay', () => {
+  it.each([
+    ['2028-02-29', true],
+    ['2026-12-31', true],
+    ['2026-02-29', false], // not a leap year
+    ['2026-02-30', false],
+    ['2026-13-01', false],
+    ['2026-1-01', false],
+    ['2026-01-01T00:00:00Z', false],
+    ['', false],
+  ])('%s → %s', (day, expected) => {
+    expect(isCalendarDay(day)).toBe(expected);
   });
 });

@@ -33,6 +33,11 @@ export function calendarDayMs(day: string): number {
     : Number.NaN;
 }
 
+/** Whether `day` is `YYYY-MM-DD` and a day on the calendar (not 2026-02-30). */
+export function isCalendarDay(day: string): boolean {
+  return !Number.isNaN(calendarDayMs(day));
+}
+
 /** A midnight UTC in ms as its day, `YYYY-MM-DD`. */
 export function dayOfMs(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

@@ -3,6 +3,7 @@ import {
   IsChineseIdCard,
   IsChineseMobile,
   IsPersonName,
+  isCalendarDay,
 } from '@app/phone-verification/validation';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -31,15 +32,11 @@ export function IsCallerFilter(description: string): PropertyDecorator {
   );
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
 /** A day on the calendar (not 2026-02-30), `YYYY-MM-DD`, of the years 2000 to 2999. */
 export function isLedgerDay(value: unknown): boolean {
-  if (typeof value !== 'string' || !DAY.test(value)) return false;
-  const at = Date.parse(`${value}T00:00:00Z`);
   return (
-    Number.isFinite(at) &&
-    new Date(at).toISOString().startsWith(value) &&
+    typeof value === 'string' &&
+    isCalendarDay(value) &&
     value >= '2000-01-01' &&
     value <= '2999-12-31'
   );

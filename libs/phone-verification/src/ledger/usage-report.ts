@@ -1,4 +1,4 @@
-import { calendarDayMs, dayOfMs } from '../china-time.js';
+import { calendarDayMs, dayOfMs, isCalendarDay } from '../china-time.js';
 import { rejectionCounts } from './input-rejections.js';
 import type { LedgerSql } from './ledger-sql.js';
 import { LEDGER_TABLE } from './ledger.migrations.js';
@@ -89,10 +89,7 @@ export async function usageReport(
   query: UsageQuery,
   now: number,
 ): Promise<UsageReport> {
-  if (
-    Number.isNaN(calendarDayMs(query.from)) ||
-    Number.isNaN(calendarDayMs(query.to))
-  ) {
+  if (!isCalendarDay(query.from) || !isCalendarDay(query.to)) {
     throw new RangeError('usage: from and to must be days, YYYY-MM-DD');
   }
   const byCaller = query.groupBy === 'caller';

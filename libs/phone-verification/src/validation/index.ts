@@ -8,6 +8,7 @@ export { validateMobile } from './mobile.js';
 export { validatePersonName, MAX_NAME_LENGTH } from './person-name.js';
 export { validateCiphertext } from './ciphertext.js';
 export type { ValidationOutcome } from './validation-outcome.js';
+export { isCalendarDay } from '../china-time.js';
 export {
   IsChineseIdCard,
   IsChineseMobile,
