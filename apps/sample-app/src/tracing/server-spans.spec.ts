@@ -19,8 +19,16 @@ import { traceServerRequests } from './server-spans.js';
 const PARENT_TRACE = '0af7651916cd43dd8448eb211c80319c';
 const PARENT_SPAN = 'b7ad6b7169203331';
 
-/** POSTs `body` to `path`; resolves with the status once the answer is read. */
-function post(server: Server, path: string, headers = {}): Promise<number> {
+/**
+ * POSTs a small body to `path`, `bodyAfterMs` after the headers if given;
+ * resolves with the status once the answer is read.
+ */
+function post(
+  server: Server,
+  path: string,
+  headers = {},
+  bodyAfterMs?: number,
+): Promise<number> {
   const { port } = server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
     const req = request(
@@ -36,7 +44,9 @@ function post(server: Server, path: string, headers = {}): Promise<number> {
       },
     );
     req.on('error', reject);
-    req.end('{"name":"x"}');
+    if (bodyAfterMs === undefined) return void req.end('{"name":"x"}');
+    req.flushHeaders();
+    setTimeout(() => req.end('{"name":"x"}'), bodyAfterMs);
   });
 }
 
@@ -47,6 +57,8 @@ describe('the app’s server spans', () => {
   });
   /** The span active in the handler once the body was read, per path. */
   const activeAfterBody = new Map<string, string | undefined>();
+  /** The active trace id and sampled flag once the body was read, per path. */
+  const activeTraceOf = new Map<string, string>();
   let server: Server;
 
   beforeAll(async () => {
@@ -61,9 +73,11 @@ describe('the app’s server spans', () => {
       req.resume();
       // The body's events come from the socket, not from this call.
       req.on('end', () => {
-        activeAfterBody.set(
+        const active = trace.getActiveSpan()?.spanContext();
+        activeAfterBody.set(req.url ?? '', active?.spanId);
+        activeTraceOf.set(
           req.url ?? '',
-          trace.getActiveSpan()?.spanContext().spanId,
+          `${active?.traceId}-${(active?.traceFlags ?? 0) & 1}`,
         );
         res.statusCode = req.url === '/things/fail' ? 503 : 200;
         res.end('{}');
@@ -112,6 +126,27 @@ describe('the app’s server spans', () => {
     expect(activeAfterBody.get('/things/42?x=1')).toBe(
       span.spanContext().spanId,
     );
+  });
+
+  it('stays active for a body that arrives after the headers', async () => {
+    expect(await post(server, '/things/late', {}, 50)).toBe(200);
+    const [span] = await finished();
+    expect(span.attributes['url.path']).toBe('/things/late');
+    expect(activeAfterBody.get('/things/late')).toBe(span.spanContext().spanId);
+  });
+
+  it('carries an unsampled caller’s trace without recording a span', async () => {
+    const status = await post(
+      server,
+      '/things/unsampled',
+      { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-00` },
+      20,
+    );
+    expect(status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    // Its children still belong to the caller's trace, unsampled.
+    expect(activeTraceOf.get('/things/unsampled')).toBe(`${PARENT_TRACE}-0`);
   });
 
   it('marks a 5xx answer as an error', async () => {

@@ -12,6 +12,7 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
+  type Span,
 } from '@opentelemetry/api';
 import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 
@@ -64,35 +65,48 @@ export function traceServerRequests(server: Server): void {
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (UNTRACED.test(req.url ?? '')) return handle(req, res);
-    const method = req.method ?? 'HTTP';
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    // Attributes once the span is sampled: the samplers the app takes
+    // (OTEL_TRACES_SAMPLER) decide on the trace id and the parent alone.
     const span = tracer.startSpan(
-      method,
-      { kind: SpanKind.SERVER, attributes: requestAttributes(req) },
+      req.method ?? 'HTTP',
+      { kind: SpanKind.SERVER },
       parent,
     );
     const metadata: RPCMetadata = { type: RPCType.HTTP, span };
     const active = setRPCMetadata(trace.setSpan(parent, span), metadata);
-    res.once('close', () => {
-      const status = res.statusCode;
-      span.setAttribute('http.response.status_code', status);
-      if (metadata.route) {
-        span.setAttribute('http.route', metadata.route);
-        span.updateName(`${method} ${metadata.route}`);
-      }
-      if (status >= 500) {
-        span.setAttribute('error.type', String(status));
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      } else if (!res.writableFinished) {
-        // The caller went away before the answer was sent.
-        span.setAttribute('error.type', 'aborted');
-      }
-      span.end();
-    });
-    context.with(active, () => {
-      // The body's events come from the socket: they run in this context too.
-      context.bind(active, req);
-      handle(req, res);
-    });
+    if (span.isRecording()) {
+      span.setAttributes(requestAttributes(req));
+      res.once('close', () => ended(span, req, res, metadata.route));
+    }
+    // The body's events come from the socket: they run in this context too.
+    const emit = req.emit;
+    req.emit = function (this: IncomingMessage, ...args) {
+      return context.with(active, emit, this, ...args);
+    } as typeof req.emit;
+    context.with(active, handle, undefined, req, res);
   });
+}
+
+/** Records how the request ended on its span, and ends it. */
+function ended(
+  span: Span,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: string | undefined,
+): void {
+  const status = res.statusCode;
+  span.setAttribute('http.response.status_code', status);
+  if (route) {
+    span.setAttribute('http.route', route);
+    span.updateName(`${req.method ?? 'HTTP'} ${route}`);
+  }
+  if (status >= 500) {
+    span.setAttribute('error.type', String(status));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  } else if (!res.writableFinished) {
+    // The caller went away before the answer was sent.
+    span.setAttribute('error.type', 'aborted');
+  }
+  span.end();
 }
