@@ -3,14 +3,8 @@
 // side by side with the order rotated, and the median of rounds.
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { countAfter } from './flags.js';
 import { startNodeProcess, type NodeProcess } from './processes.js';
-
-/** The number after `flag` on the command line, if it is one of at least 1. */
-function countAfter(flag: string): number | undefined {
-  const at = process.argv.indexOf(flag);
-  const value = at === -1 ? NaN : Number(process.argv[at + 1]);
-  return value >= 1 ? Math.floor(value) : undefined;
-}
 
 /**
  * One short round with `--smoke` (the suite's smoke test), else three of 5 s

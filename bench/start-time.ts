@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { countAfter } from './flags.js';
 
 interface Contender {
   name: string;
@@ -34,8 +35,7 @@ const CONTENDERS: Contender[] = [
   },
 ];
 
-const roundsArg = process.argv.indexOf('--rounds');
-const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
+const ROUNDS = countAfter('--rounds') ?? 3;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
 // The benchmarks' smoke mode: a few seconds, asserting only that each
@@ -41,6 +41,23 @@ describe('benchmarks (smoke mode)', () => {
     expect(output).toMatch(/\| tracing off \| \d+ \| 1\.00 \|/);
     expect(output).toMatch(/\| tracing on[^|]*\| \d+ \| \d+\.\d\d \|/);
     expect(output).toMatch(/Spans received: [\d.]+ MB/);
+  }, 100_000);
+
+  it('a benchmark given a flag without a whole number stops, naming the flag', () => {
+    for (const [script, args] of [
+      ['tracing.js', ['--rounds', '0']],
+      ['ledger-load.js', ['--warmup', '2s']],
+      ['start-time.js', ['--rounds']],
+    ] as const) {
+      const bench = spawnSync(
+        process.execPath,
+        [`dist/bench/bench/${script}`, ...args],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(bench.status).toBe(1);
+      expect(bench.stderr).toContain(`${args[0]} takes a whole number from 1`);
+      expect(bench.stdout).toBe('');
+    }
   }, 100_000);
 
   it('the micro-benchmark prints µs per call for the library', () => {
