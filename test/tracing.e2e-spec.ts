@@ -226,7 +226,8 @@ describe('OpenTelemetry: a verification traced end to end', () => {
   it('no raw name, phone, ID number, AceData token or API key in anything exported, nor in any Redis command', async () => {
     // What ioredis's own tracing would record verbatim: every command and
     // argument the app sends, as Redis received it.
-    const monitor = await new Redis(redis.url).monitor();
+    const client = new Redis(redis.url);
+    const monitor = await client.monitor();
     const commands: string[] = [];
     monitor.on('monitor', (_time: string, args: string[]) =>
       commands.push(args.join(' ')),
@@ -241,6 +242,7 @@ describe('OpenTelemetry: a verification traced end to end', () => {
     await verify(SUBJECT).set('authorization', 'Bearer wrong-key-6c1d9e2f0a3b');
     await new Promise((resolve) => setTimeout(resolve, 500));
     monitor.disconnect();
+    client.disconnect();
     expect(receiver.bodies.length).toBeGreaterThan(0);
     expect(commands.some((c) => /^(evalsha|eval|set) /i.test(c))).toBe(true);
     const everything = [
