@@ -223,6 +223,28 @@ describe('OpenTelemetry: a verification traced end to end', () => {
     );
   });
 
+  it("a caller's unsampled trace is carried on: nothing of it exported, and no traceparent to AceData", async () => {
+    const unsampled = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const res = await verify({ ...SUBJECT, phone: '15912345672' }).set(
+      'traceparent',
+      `00-${unsampled}-00f067aa0ba902b7-00`,
+    );
+    expect(res.status).toBe(200);
+    expect(upstream.requests).toHaveLength(1);
+    expect(upstream.requests[0].headers.traceparent).toBeUndefined();
+    // A sampled request after it is exported; the unsampled one never is.
+    const sampled = await verify({ ...SUBJECT, phone: '15912345673' });
+    const sampledId = sampled.headers['x-request-id'] as string;
+    await traceOf(sampledId, (s) =>
+      s.some((span) => span.name === VERIFY_SPAN),
+    );
+    expect(upstream.requests[1].headers.traceparent).toMatch(
+      new RegExp(`^00-${sampledId}-[0-9a-f]{16}-01$`),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.trace(unsampled)).toEqual([]);
+  });
+
   it('no raw name, phone, ID number, AceData token or API key in anything exported, nor in any Redis command', async () => {
     // What ioredis's own tracing would record verbatim: every command and
     // argument the app sends, as Redis received it.
