@@ -17,6 +17,7 @@ import {
   SANDBOX,
   SMOKE as smoke,
   median,
+  pairedCpuRatio,
   pairedRatio,
   WARMUP_S,
   sideBySide,
@@ -155,16 +156,18 @@ for (const scenario of reportOnly ? [] : SCENARIOS) {
   );
   say();
   say(
-    '| contender | req/s | × naive | × naive, paired | p50 ms | p99 ms | p99 × naive | ledger rows/s | errors | peak RSS MB |',
+    '| contender | req/s | × naive | × naive, paired | CPU µs per request | CPU × naive, paired | p50 ms | p99 ms | p99 × naive | ledger rows/s | errors | peak RSS MB |',
   );
-  say('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  say(
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const [i, c] of contenders.entries()) {
     const rps = median(samples[i].map((s) => s.rps));
     const p99 = median(samples[i].map((s) => s.p99));
     const rows = c.ledger ? Math.round(median(rowsPerS[i])) : '–';
     const errors = samples[i].reduce((n, s) => n + s.errors, 0);
     say(
-      `| ${c.name} | ${Math.round(rps)} | ${(rps / naive.rps).toFixed(2)} | ${pairedRatio(samples, i, 1).toFixed(2)} | ${median(samples[i].map((s) => s.p50))} | ${p99} | ${(p99 / naive.p99).toFixed(2)} | ${rows} | ${errors} | ${Math.round(peakRss[i])} |`,
+      `| ${c.name} | ${Math.round(rps)} | ${(rps / naive.rps).toFixed(2)} | ${pairedRatio(samples, i, 1).toFixed(2)} | ${Math.round(median(samples[i].map((s) => s.cpuUs!)))} | ${pairedCpuRatio(samples, i, 1).toFixed(2)} | ${median(samples[i].map((s) => s.p50))} | ${p99} | ${(p99 / naive.p99).toFixed(2)} | ${rows} | ${errors} | ${Math.round(peakRss[i])} |`,
     );
   }
 }

@@ -13,6 +13,7 @@ import {
   ROUNDS,
   SMOKE as smoke,
   median,
+  pairedCpuRatio,
   pairedRatio,
   sideBySide,
   WARMUP_S,
@@ -92,14 +93,14 @@ for (const scenario of SCENARIOS) {
   );
   say();
   say(
-    '| contender | req/s | × off | × off, paired | p50 ms | p99 ms | errors | peak RSS MB |',
+    '| contender | req/s | × off | × off, paired | CPU µs per request | CPU × off, paired | p50 ms | p99 ms | errors | peak RSS MB |',
   );
-  say('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  say('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [i, c] of contenders.entries()) {
     const rps = median(samples[i].map((s) => s.rps));
     const errors = samples[i].reduce((n, s) => n + s.errors, 0);
     say(
-      `| ${c.name} | ${Math.round(rps)} | ${(rps / off).toFixed(2)} | ${pairedRatio(samples, i).toFixed(2)} | ${median(samples[i].map((s) => s.p50))} | ${median(samples[i].map((s) => s.p99))} | ${errors} | ${Math.round(peakRss[i])} |`,
+      `| ${c.name} | ${Math.round(rps)} | ${(rps / off).toFixed(2)} | ${pairedRatio(samples, i).toFixed(2)} | ${Math.round(median(samples[i].map((s) => s.cpuUs!)))} | ${pairedCpuRatio(samples, i).toFixed(2)} | ${median(samples[i].map((s) => s.p50))} | ${median(samples[i].map((s) => s.p99))} | ${errors} | ${Math.round(peakRss[i])} |`,
     );
   }
 }

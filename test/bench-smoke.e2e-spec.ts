@@ -38,7 +38,10 @@ describe('benchmarks (smoke mode)', () => {
 
   it('the tracing benchmark prints tracing off and on with a ratio to off', () => {
     const output = run('tracing.js');
-    expect(output).toMatch(/\| tracing off \| \d+ \| 1\.00 \|/);
+    // req/s, × off, paired, then the CPU per request and its ratio.
+    expect(output).toMatch(
+      /\| tracing off \| \d+ \| 1\.00 \| 1\.00 \| \d+ \| 1\.00 \|/,
+    );
     expect(output).toMatch(/\| tracing on[^|]*\| \d+ \| \d+\.\d\d \|/);
     expect(output).toMatch(/Spans received: [\d.]+ MB/);
   }, 100_000);
