@@ -111,13 +111,20 @@ export async function sideBySide(
       for (let k = 0; k < contenders.length; k++) {
         const i = (k + round) % contenders.length;
         const { url, child } = running[i];
-        const cpuBefore = cpuMs(child.pid);
-        const taken = await sample(i, url, () =>
-          measure(url, contenders[i], connections, DURATION_S),
-        );
-        const cpu = cpuMs(child.pid) - cpuBefore;
-        const answered = taken.rps * DURATION_S;
-        samples[i].push({ ...taken, cpuUs: (cpu * 1000) / answered });
+        // The CPU of the measurement alone, not of what `sample` asks around it.
+        const take = async (): Promise<Sample> => {
+          const cpuBefore = cpuMs(child.pid);
+          const taken = await measure(
+            url,
+            contenders[i],
+            connections,
+            DURATION_S,
+          );
+          const cpu = cpuMs(child.pid) - cpuBefore;
+          const answered = taken.rps * DURATION_S;
+          return { ...taken, cpuUs: (cpu * 1000) / answered };
+        };
+        samples[i].push(await sample(i, url, take));
       }
     }
     return { samples, peakRss: running.map((p) => p.peakRssMb()) };
