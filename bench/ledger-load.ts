@@ -17,7 +17,7 @@ import {
   SANDBOX,
   SMOKE as smoke,
   median,
-  pairedCpuRatio,
+  cpuOf,
   pairedRatio,
   WARMUP_S,
   sideBySide,
@@ -167,7 +167,7 @@ for (const scenario of reportOnly ? [] : SCENARIOS) {
     const rows = c.ledger ? Math.round(median(rowsPerS[i])) : '–';
     const errors = samples[i].reduce((n, s) => n + s.errors, 0);
     say(
-      `| ${c.name} | ${Math.round(rps)} | ${(rps / naive.rps).toFixed(2)} | ${pairedRatio(samples, i, 1).toFixed(2)} | ${Math.round(median(samples[i].map((s) => s.cpuUs!)))} | ${pairedCpuRatio(samples, i, 1).toFixed(2)} | ${median(samples[i].map((s) => s.p50))} | ${p99} | ${(p99 / naive.p99).toFixed(2)} | ${rows} | ${errors} | ${Math.round(peakRss[i])} |`,
+      `| ${c.name} | ${Math.round(rps)} | ${(rps / naive.rps).toFixed(2)} | ${pairedRatio(samples, i, 1).toFixed(2)} | ${Math.round(median(samples[i].map(cpuOf)))} | ${pairedRatio(samples, i, 1, cpuOf).toFixed(2)} | ${median(samples[i].map((s) => s.p50))} | ${p99} | ${(p99 / naive.p99).toFixed(2)} | ${rows} | ${errors} | ${Math.round(peakRss[i])} |`,
     );
   }
 }

@@ -143,27 +143,21 @@ function cpuMs(pid: number | undefined): number {
 }
 
 /**
- * Contender `i`'s CPU per request over contender `base`'s, round by round
- * (see {@link pairedRatio}), and the median of those.
+ * Contender `i`'s req/s (or what `of` reads of a sample) over contender
+ * `base`'s, round by round (each round runs them one after the other, so a
+ * ratio within it shares the machine's moment), and the median of those.
  */
-export function pairedCpuRatio(
+export function pairedRatio(
   samples: Sample[][],
   i: number,
   base = 0,
+  of: (sample: Sample) => number = (sample) => sample.rps,
 ): number {
-  return median(
-    samples[i].map((s, round) => s.cpuUs! / samples[base][round].cpuUs!),
-  );
+  return median(samples[i].map((s, round) => of(s) / of(samples[base][round])));
 }
 
-/**
- * Contender `i`'s req/s over contender `base`'s, round by round (each round
- * runs them one after the other, so a ratio within it shares the machine's
- * moment), and the median of those.
- */
-export function pairedRatio(samples: Sample[][], i: number, base = 0): number {
-  return median(samples[i].map((s, round) => s.rps / samples[base][round].rps));
-}
+/** A sample's CPU per request, for {@link pairedRatio}. */
+export const cpuOf = (sample: Sample): number => sample.cpuUs!;
 
 export const median = (values: number[]): number => {
   const sorted = values.toSorted((a, b) => a - b);

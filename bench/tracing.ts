@@ -13,7 +13,7 @@ import {
   ROUNDS,
   SMOKE as smoke,
   median,
-  pairedCpuRatio,
+  cpuOf,
   pairedRatio,
   sideBySide,
   WARMUP_S,
@@ -100,7 +100,7 @@ for (const scenario of SCENARIOS) {
     const rps = median(samples[i].map((s) => s.rps));
     const errors = samples[i].reduce((n, s) => n + s.errors, 0);
     say(
-      `| ${c.name} | ${Math.round(rps)} | ${(rps / off).toFixed(2)} | ${pairedRatio(samples, i).toFixed(2)} | ${Math.round(median(samples[i].map((s) => s.cpuUs!)))} | ${pairedCpuRatio(samples, i).toFixed(2)} | ${median(samples[i].map((s) => s.p50))} | ${median(samples[i].map((s) => s.p99))} | ${errors} | ${Math.round(peakRss[i])} |`,
+      `| ${c.name} | ${Math.round(rps)} | ${(rps / off).toFixed(2)} | ${pairedRatio(samples, i).toFixed(2)} | ${Math.round(median(samples[i].map(cpuOf)))} | ${pairedRatio(samples, i, 0, cpuOf).toFixed(2)} | ${median(samples[i].map((s) => s.p50))} | ${median(samples[i].map((s) => s.p99))} | ${errors} | ${Math.round(peakRss[i])} |`,
     );
   }
 }
