@@ -65,19 +65,16 @@ export function traceServerRequests(server: Server): void {
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (UNTRACED.test(req.url ?? '')) return handle(req, res);
+    const method = req.method ?? 'HTTP';
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     // Attributes once the span is sampled: the samplers the app takes
     // (OTEL_TRACES_SAMPLER) decide on the trace id and the parent alone.
-    const span = tracer.startSpan(
-      req.method ?? 'HTTP',
-      { kind: SpanKind.SERVER },
-      parent,
-    );
+    const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
     const metadata: RPCMetadata = { type: RPCType.HTTP, span };
     const active = setRPCMetadata(trace.setSpan(parent, span), metadata);
     if (span.isRecording()) {
       span.setAttributes(requestAttributes(req));
-      res.once('close', () => ended(span, req, res, metadata.route));
+      res.once('close', () => ended(span, method, res, metadata.route));
     }
     // The body's events come from the socket: they run in this context too.
     const emit = req.emit;
@@ -91,7 +88,7 @@ export function traceServerRequests(server: Server): void {
 /** Records how the request ended on its span, and ends it. */
 function ended(
   span: Span,
-  req: IncomingMessage,
+  method: string,
   res: ServerResponse,
   route: string | undefined,
 ): void {
@@ -99,7 +96,7 @@ function ended(
   span.setAttribute('http.response.status_code', status);
   if (route) {
     span.setAttribute('http.route', route);
-    span.updateName(`${req.method ?? 'HTTP'} ${route}`);
+    span.updateName(`${method} ${route}`);
   }
   if (status >= 500) {
     span.setAttribute('error.type', String(status));
