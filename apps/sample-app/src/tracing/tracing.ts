@@ -1,5 +1,5 @@
 import { register } from 'node:module';
-import { trace, TraceFlags } from '@opentelemetry/api';
+import { trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
 import { upstreamSpanAttributes } from '@app/phone-verification';
 import { InvalidSampleAppConfigError } from '../sample-app.config.js';
 import {
@@ -128,7 +128,12 @@ let started = false;
  */
 function inUnsampledTrace(): boolean {
   const parent = trace.getActiveSpan()?.spanContext();
-  return parent !== undefined && !(parent.traceFlags & TraceFlags.SAMPLED);
+  return parent !== undefined && !sampled(parent);
+}
+
+/** Whether a span context's trace is sampled: recorded, and exported. */
+function sampled(spanContext: SpanContext): boolean {
+  return (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0;
 }
 
 /** Whether `OTEL_TRACES_EXPORTER` asks for OTLP alone (its default). */
@@ -149,10 +154,10 @@ export function activeTraceIds():
   { trace_id: string; span_id: string } | undefined {
   const span = trace.getActiveSpan();
   if (!span) return undefined;
-  const { traceId, spanId, traceFlags } = span.spanContext();
+  const spanContext = span.spanContext();
   // An unsampled span's ids lead nowhere: no trace holds them.
-  if (!(traceFlags & 1)) return undefined;
-  return { trace_id: traceId, span_id: spanId };
+  if (!sampled(spanContext)) return undefined;
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 
 function oneOf(
