@@ -8,7 +8,7 @@ interface Waiting<T> {
 /**
  * Group commit: items submitted while a group is being written wait and go
  * together in the next one, in the order they came, so that many callers
- * share one transaction (one flush) instead of one each. The first item of
+ * share one commit (one flush) instead of one each. The first item of
  * a quiet moment goes at once (no timer, no added latency). Each caller is
  * released when the group holding its item is written, or rejected with
  * that group's error.

@@ -26,16 +26,21 @@ const COMPLETION_TYPES: Record<(typeof COMPLETION_COLUMNS)[number], string> = {
   latency_ms: 'integer',
 };
 
-/** `($1, $2, …), ($n, …)` for `rows` tuples of `width` values, `cast(column)` on each. */
+/**
+ * `($n, …), (…)` for `rows` tuples of `width` values, numbered after the
+ * `before` parameters of the statement, `cast(column)` on each.
+ */
 function tuples(
   rows: number,
   width: number,
+  before = 0,
   cast: (column: number) => string = () => '',
 ): string {
   const list: string[] = [];
   for (let r = 0; r < rows; r++) {
     const row: string[] = [];
-    for (let c = 0; c < width; c++) row.push(`$${r * width + c + 1}${cast(c)}`);
+    for (let c = 0; c < width; c++)
+      row.push(`$${before + r * width + c + 1}${cast(c)}`);
     list.push(`(${row.join(', ')})`);
   }
   return list.join(', ');
@@ -55,16 +60,16 @@ function insertStatement(
 
 /** Completes "sent" rows, each with its own completion (the last one given, as if written in turn). */
 function completeStatement(
-  given: readonly Extract<SpoolRecord, { op: 'complete' }>[],
+  records: readonly Extract<SpoolRecord, { op: 'complete' }>[],
+  before = 0,
 ): LedgerStatement {
-  const records = [...new Map(given.map((r) => [r.id, r])).values()];
   const columns = ['id', ...COMPLETION_COLUMNS];
   const types = ['uuid', ...COMPLETION_COLUMNS.map((c) => COMPLETION_TYPES[c])];
   return {
     text: `UPDATE ${LEDGER_TABLE} AS t SET ${COMPLETION_COLUMNS.map(
       (c) => `${c} = v.${c}`,
     ).join(', ')}
-      FROM (VALUES ${tuples(records.length, columns.length, (c) => `::${types[c]}`)})
+      FROM (VALUES ${tuples(records.length, columns.length, before, (c) => `::${types[c]}`)})
         AS v(${columns.join(', ')})
       WHERE t.id = v.id`,
     params: records.flatMap((r) => [r.id, ...completionValues(r.completion)]),
@@ -72,18 +77,36 @@ function completeStatement(
 }
 
 /**
- * The statements that write `records`, in one transaction: at most one
- * multi-row insert, then at most one multi-row completion (a completion in
- * the same group as its "sent" row lands after it). One statement each
- * instead of one per record: a store parses, plans and answers once.
+ * The one statement that writes `records`, atomic on its own (no
+ * transaction around it, one round trip): a multi-row insert, a multi-row
+ * completion, or both as one (`WITH sent AS (INSERT …) UPDATE …`), landing as
+ * if written in turn. Both parts of that one see the table as it was before
+ * it, so a completion whose row the same statement inserts is written with
+ * the row; it stays in the completion part too, for a row that was already
+ * there (the insert then leaves it as it is). The last completion given for
+ * a row is the one written.
  */
-export function ledgerStatements(
+export function ledgerStatement(
   records: readonly SpoolRecord[],
-): LedgerStatement[] {
-  const inserts = records.filter((r) => r.op === 'insert');
-  const completions = records.filter((r) => r.op === 'complete');
-  const statements: LedgerStatement[] = [];
-  if (inserts.length > 0) statements.push(insertStatement(inserts));
-  if (completions.length > 0) statements.push(completeStatement(completions));
-  return statements;
+): LedgerStatement {
+  const completions = new Map<
+    string,
+    Extract<SpoolRecord, { op: 'complete' }>
+  >();
+  for (const r of records) if (r.op === 'complete') completions.set(r.id, r);
+  const inserts = records
+    .filter((r) => r.op === 'insert')
+    .map((r) => {
+      const completion = completions.get(r.row.id)?.completion;
+      return completion ? { ...r, completion } : r;
+    });
+  const completing = [...completions.values()];
+  if (completing.length === 0) return insertStatement(inserts);
+  if (inserts.length === 0) return completeStatement(completing);
+  const insert = insertStatement(inserts);
+  const complete = completeStatement(completing, insert.params.length);
+  return {
+    text: `WITH sent AS (${insert.text}) ${complete.text}`,
+    params: [...insert.params, ...complete.params],
+  };
 }

@@ -1,8 +1,8 @@
 import type { Logger } from '@nestjs/common';
 import type { LedgerCompletion } from './ledger-row.js';
-import type { LedgerSql, LedgerSqlTransaction } from './ledger-sql.js';
+import type { LedgerSql } from './ledger-sql.js';
 import type { SpoolRecord } from './ledger-spool.js';
-import { ledgerStatements } from './ledger-statements.js';
+import { ledgerStatement } from './ledger-statements.js';
 
 /**
  * Whether the store refused a write for what it holds (SQLSTATE classes 22
@@ -37,7 +37,7 @@ function moneyFactsOf(record: SpoolRecord): SpoolRecord {
 }
 
 /**
- * How the ledger's writes reach its store: a group in one transaction, and
+ * How the ledger's writes reach its store: a group in one statement, and
  * a write the store refuses for its content kept with its money facts
  * alone, never mistaken for a store away nor blocking the writes behind it.
  */
@@ -83,26 +83,23 @@ export class LedgerStoreWrites {
   }
 
   /**
-   * Writes a group in one transaction, in order. When the store refuses one
-   * of them for its content, the transaction is void and each is written
+   * Writes a group in one statement, as if in turn. When the store refuses
+   * one of them for its content, the statement is void and each is written
    * again on its own, so that one poisoned row costs the others nothing.
    */
   async applyGroup(records: readonly SpoolRecord[]): Promise<void> {
     if (records.length === 1) return this.apply(records[0]);
     try {
-      await this.sql.transaction((tx) => this.applyAsIs(records, tx));
+      await this.applyAsIs(records);
     } catch (error) {
       if (!refusedForContent(error)) throw error;
       for (const record of records) await this.apply(record);
     }
   }
 
-  /** Writes `records` as they are (a multi-row statement for each kind). */
-  private async applyAsIs(
-    records: readonly SpoolRecord[],
-    sql: LedgerSqlTransaction = this.sql,
-  ): Promise<void> {
-    for (const { text, params } of ledgerStatements(records))
-      await sql.query(text, params);
+  /** Writes `records` as they are, in one statement (atomic on its own). */
+  private async applyAsIs(records: readonly SpoolRecord[]): Promise<void> {
+    const { text, params } = ledgerStatement(records);
+    await this.sql.query(text, params);
   }
 }

@@ -11,7 +11,7 @@ import { LEDGER_TABLE } from './ledger.migrations.js';
 
 /**
  * How the ledger's rows reach its store: writes arriving together share one
- * transaction (group commit). When the store fails a write it is taken for
+ * statement (group commit). When the store fails a write it is taken for
  * away: a "sent" row is refused ({@link LedgerUnavailableError}) or, with a
  * spool, flushed to the local disk; completions and free answers wait in
  * the spool, or in memory without one; a probe brings the store back and
@@ -24,7 +24,7 @@ export class LedgerWritePath {
   /** Writes waiting for the store when there is no spool (completions, free answers). */
   private readonly waiting: SpoolRecord[] = [];
   private readonly writes: LedgerStoreWrites;
-  /** Writes arriving together share one transaction (group commit). */
+  /** Writes arriving together share one statement and its commit (group commit). */
   private readonly groups = new GroupCommit<SpoolRecord>((records) =>
     this.writes.applyGroup(records),
   );

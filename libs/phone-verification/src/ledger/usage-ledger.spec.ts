@@ -23,7 +23,14 @@ import type { Clock } from '../clock.js';
 import { LedgerUnavailableError } from '../errors/ledger.errors.js';
 import { rejectionOf } from '../testing/rejection-of.js';
 import { normalizeVerificationRequest } from '../validation/normalize-request.js';
-import type { LedgerCompletion } from './ledger-row.js';
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import {
+  LEDGER_COLUMNS,
+  type LedgerCompletion,
+  type LedgerRow,
+} from './ledger-row.js';
+import { LedgerStoreWrites } from './ledger-store-writes.js';
 import type { RecentQuery } from './recent-verifications.js';
 import type { LedgerSql } from './ledger-sql.js';
 import { resolveLedger, type LedgerOptions } from './ledger.options.js';
@@ -107,7 +114,7 @@ function counted(sql: LedgerSql) {
 }
 
 /** Whether a statement writes the ledger. */
-const isWrite = (text: string) => /^\s*(INSERT|UPDATE)/.test(text);
+const isWrite = (text: string) => /^\s*(INSERT|UPDATE|WITH)/.test(text);
 
 function answered(
   clock: Clock,
@@ -123,6 +130,21 @@ function answered(
     latencyMs: 12,
     traceId: 'trace-1',
     ...fields,
+  };
+}
+
+/** A "sent" row of `caller`'s, as the ledger writes one before a call. */
+function sentRow(clock: Clock, caller: string): LedgerRow {
+  return {
+    id: randomUUID(),
+    sentAt: clock.now(),
+    chinaDay: chinaDay(clock.now()),
+    deadlineAt: clock.now() + 30_000,
+    replica: 'replica-1',
+    caller,
+    verifyMode: 'short',
+    encrypted: false,
+    answeredBy: 'upstream',
   };
 }
 
@@ -768,11 +790,18 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
      * and lone writes) and its write statements, in transactions or not.
      */
     async function countingLedger() {
-      const commits = { transactions: 0, lone: 0, statements: 0 };
+      const commits = { transactions: 0, lone: 0, statements: 0, rows: 0 };
+      const wrote = (text: string, params?: readonly unknown[]) => {
+        if (!isWrite(text)) return;
+        commits.statements += 1;
+        // The most rows one write carried (each row its columns' values).
+        const rows = (params?.length ?? 0) / LEDGER_COLUMNS.length;
+        commits.rows = Math.max(commits.rows, Math.floor(rows));
+      };
       const counting: LedgerSql = {
         query(text, params) {
           if (isWrite(text)) commits.lone += 1;
-          if (isWrite(text)) commits.statements += 1;
+          wrote(text, params);
           return sql.query(text, params);
         },
         transaction(work) {
@@ -780,7 +809,7 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
           return sql.transaction((tx) =>
             work({
               query(text, params) {
-                if (isWrite(text)) commits.statements += 1;
+                wrote(text, params);
                 return tx.query(text, params);
               },
             }),
@@ -794,6 +823,7 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       commits.transactions = 0;
       commits.lone = 0;
       commits.statements = 0;
+      commits.rows = 0;
       return { grouped, commits };
     }
 
@@ -824,13 +854,14 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       await grouped.close();
     });
 
-    it('a group of rows and completions lands as if written in turn: each completion on its own row', async () => {
-      const { grouped } = await countingLedger();
+    it('a group of rows and completions lands as if written in turn, in one statement and no transaction: each completion on its own row', async () => {
+      const { grouped, commits } = await countingLedger();
       const ids = await Promise.all(
         Array.from({ length: 6 }, (_, i) =>
           grouped.sent(ask(ZHANG, `tenant-${i}`), 30_000),
         ),
       );
+      commits.statements = 0;
       // Completions, new calls and free answers, all at the same moment.
       await Promise.all([
         ...ids.map((id, i) =>
@@ -842,6 +873,10 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
         grouped.answeredFree(ask(LI, 'free'), 'cache', answered(clock)),
         grouped.sent(ask(LI, 'late'), 30_000),
       ]);
+      // The first completion went alone, the other seven together: one
+      // statement each, atomic on its own (no BEGIN and COMMIT round trips).
+      expect(commits.transactions).toBe(0);
+      expect(commits.statements).toBeLessThanOrEqual(2);
       const { rows } = await sql.query<{
         caller: string;
         trace_id: string | null;
@@ -856,6 +891,38 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
         ...ids.map((_, i) => [`tenant-${i}`, `trace-${i}`, i + 1]),
       ]);
       await grouped.close();
+    });
+
+    it('one statement writes a row with the completion given with it, and completes a row already there whose "sent" row comes again', async () => {
+      const [fresh, there] = [sentRow(clock, 'fresh'), sentRow(clock, 'there')];
+      const writes = new LedgerStoreWrites(sql, new Logger('test'));
+      await writes.applyGroup([{ op: 'insert', row: there }]);
+      await writes.applyGroup([
+        { op: 'insert', row: fresh },
+        {
+          op: 'complete',
+          id: fresh.id,
+          completion: answered(clock, { traceId: 'first' }),
+        },
+        { op: 'insert', row: there },
+        {
+          op: 'complete',
+          id: there.id,
+          completion: answered(clock, { traceId: 'replayed' }),
+        },
+        {
+          op: 'complete',
+          id: fresh.id,
+          completion: answered(clock, { traceId: 'last' }),
+        },
+      ]);
+      const { rows } = await sql.query<{ caller: string; trace_id: string }>(
+        `SELECT caller, trace_id FROM ${LEDGER_TABLE} ORDER BY caller`,
+      );
+      expect(rows).toEqual([
+        { caller: 'fresh', trace_id: 'last' },
+        { caller: 'there', trace_id: 'replayed' },
+      ]);
     });
 
     it('one row of a group refused for its content costs the others nothing', async () => {
@@ -875,7 +942,8 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
           ),
         ),
       );
-      expect(commits.transactions).toBeGreaterThan(0);
+      // Nine of them went in one statement, refused for the poisoned one.
+      expect(commits.rows).toBeGreaterThan(1);
       expect(grouped.storeAvailable()).toBe(true);
       const { rows } = await sql.query<{ caller: string; status: string }>(
         `SELECT caller, status FROM ${LEDGER_TABLE} ORDER BY caller`,
