@@ -8,6 +8,7 @@ import {
   type RunningSandbox,
 } from '@app/phone-verification/testing';
 import {
+  LruCacheStore,
   PHONE_VERIFICATION_CLOCK,
   PhoneVerificationModule,
   PhoneVerificationService,
@@ -360,6 +361,24 @@ describe('resilience and cost control (library against the sandbox)', () => {
         [true, false],
         [false, true],
       ]);
+    });
+
+    it('an in-process cache is read under the answer digest alone: no 0.1 key, which only a store older than the process can hold', async () => {
+      const read: string[] = [];
+      const store = new (class extends LruCacheStore {
+        override get(key: string): unknown {
+          read.push(key);
+          return super.get(key);
+        }
+      })(100);
+      const service = await serviceWith({
+        cache: { ttlMs: 60_000, secret, store },
+      });
+      await service.verify(subject('13800000000'));
+      await service.verify(subject('13800000000'));
+      expect(read.length).toBeGreaterThan(0);
+      expect(new Set(read).size).toBe(1);
+      expect(sandbox.calls().total).toBe(1);
     });
 
     it('a different name → a second call', async () => {

@@ -46,6 +46,15 @@ export class VerificationCache {
   ) {}
 
   /**
+   * Whether the store may hold entries older than this process (a shared or
+   * custom one, with the in-process tier in front): an in-process store
+   * holds only what this process wrote.
+   */
+  get outlivesProcess(): boolean {
+    return this.near !== undefined;
+  }
+
+  /**
    * The cached result, or `undefined` on a miss and when the store fails: a
    * failing store costs a call, it does not fail the verification.
    */

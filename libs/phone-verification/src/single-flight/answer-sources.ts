@@ -42,14 +42,15 @@ export class AnswerSources {
       return { outcome, cacheHit: false, shared: false };
     }
     const key = this.keys.key(request);
-    // A cached answer: under its key, else under the key it had up to 0.1
-    // (an answer cached before an upgrade is not paid for again; it expires
-    // as it was cached). That key is made on the first miss, then kept.
+    // A cached answer: under its key, else, in a store older than this
+    // process, under the key it had up to 0.1 (an answer cached before an
+    // upgrade is not paid for again; it expires as it was cached). That key
+    // is made on the first miss, then kept.
     let legacyKey: string | undefined;
     const lookup = async (): Promise<PhoneVerificationResult | undefined> => {
       if (!this.cache) return undefined;
       const found = await this.cache.lookup(key);
-      if (found) return found;
+      if (found || !this.cache.outlivesProcess) return found;
       legacyKey ??= this.keys.legacyKey(request);
       return this.cache.lookup(legacyKey);
     };
