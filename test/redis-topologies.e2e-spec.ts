@@ -39,6 +39,19 @@ async function readiness(url: string) {
     .set('authorization', `Bearer ${KEY_A}`);
 }
 
+/** A replica's last `count` log lines that match `pattern`. */
+function lastSaid(
+  app: SampleAppProcess | undefined,
+  pattern: RegExp,
+  count: number,
+) {
+  return (app?.output() ?? '')
+    .split('\n')
+    .filter((line) => pattern.test(line))
+    .slice(-count)
+    .join('\n');
+}
+
 /** Waits until each replica's readiness says Redis is shared (what each said of Redis, if not). */
 async function shared(
   urls: string[],
@@ -50,11 +63,7 @@ async function shared(
       const res = await readiness(url);
       if (res.body.details?.redis?.shared === true) break;
       if (Date.now() > deadline) {
-        const said = (apps[i]?.output() ?? '')
-          .split('\n')
-          .filter((line) => /Redis/.test(line))
-          .slice(-10)
-          .join('\n');
+        const said = lastSaid(apps[i], /Redis/, 10);
         throw new Error(`${url} is not shared: ${res.text}\n${said}`);
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -74,12 +83,14 @@ async function billingAgain(urls: string[]): Promise<void> {
     for (let inARow = 0; inARow < 3;) {
       const answer = await post(url, identity());
       inARow = answer.status === 200 ? inARow + 1 : 0;
-      if (inARow === 0 && Date.now() > deadline) {
-        throw new Error(
-          `${url} still refuses billed calls: ${answer.status} ${answer.body.error?.code}`,
-        );
+      if (inARow === 0) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `${url} still refuses billed calls: ${answer.status} ${answer.body.error?.code}`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 100));
       }
-      if (inARow === 0) await new Promise((r) => setTimeout(r, 100));
     }
   }
 }
@@ -101,14 +112,7 @@ async function oneCallPerIdentity(
   );
   // What each replica said of Redis, its ledger and its budget, lately.
   const said = () =>
-    apps.map((app) =>
-      app
-        .output()
-        .split('\n')
-        .filter((line) => /Redis|ledger|budget/i.test(line))
-        .slice(-8)
-        .join('\n'),
-    );
+    apps.map((app) => lastSaid(app, /Redis|ledger|budget/i, 8));
   const refused = answers.filter((a) => a.status !== 200);
   if (refused.length > 0) {
     // Say with what, and why (CI saw budget_store_unavailable after a
