@@ -5,10 +5,16 @@
  * has a small adapter.
  */
 export interface LedgerSql {
-  /** Runs one statement; `$1…` are `params`. */
+  /**
+   * Runs one statement; `$1…` are `params`. With `name`, the store may keep
+   * the statement prepared under it (parsed and planned once, per
+   * connection); a name always goes with the same text. An adapter may
+   * ignore it.
+   */
   query<Row extends object = Record<string, unknown>>(
     text: string,
     params?: readonly unknown[],
+    name?: string,
   ): Promise<{ rows: Row[]; affected: number }>;
   /** Runs `work` in one transaction on one connection (committed, or rolled back if it throws). */
   transaction<T>(work: (sql: LedgerSqlTransaction) => Promise<T>): Promise<T>;

@@ -11,6 +11,23 @@ import { LEDGER_TABLE } from './ledger.migrations.js';
 export interface LedgerStatement {
   readonly text: string;
   readonly params: unknown[];
+  /** The name a store may keep it prepared under (the same name, the same text). */
+  readonly name?: string;
+}
+
+/**
+ * The most rows of each kind a group may hold and still be kept prepared: a
+ * store then keeps at most 17 × 17 − 1 plans, one per shape, and the groups
+ * that load makes (a few rows each) skip parsing and planning: on PGlite,
+ * most of a small write's cost. A larger group is parsed each time.
+ */
+const PREPARED_UP_TO = 16;
+
+/** The name of the statement for `inserts` rows and `completions` completions, when it is kept prepared. */
+function preparedName(inserts: number, completions: number) {
+  return inserts <= PREPARED_UP_TO && completions <= PREPARED_UP_TO
+    ? `${LEDGER_TABLE}_write_${inserts}_${completions}`
+    : undefined;
 }
 
 /** The completion columns' types, for a `VALUES` list that has none. */
@@ -46,35 +63,35 @@ function tuples(
   return list.join(', ');
 }
 
-/** Inserts rows (a completion with each, or none yet); a row already there is left as it is. */
-function insertStatement(
-  records: readonly Extract<SpoolRecord, { op: 'insert' }>[],
-): LedgerStatement {
-  return {
-    text: `INSERT INTO ${LEDGER_TABLE} (${LEDGER_COLUMNS.join(', ')})
-      VALUES ${tuples(records.length, LEDGER_COLUMNS.length)}
-      ON CONFLICT (id) DO NOTHING`,
-    params: records.flatMap((r) => rowValues(r.row, r.completion)),
-  };
+/** Inserts `rows` rows (a completion with each, or none yet); a row already there is left as it is. */
+function insertText(rows: number): string {
+  return `INSERT INTO ${LEDGER_TABLE} (${LEDGER_COLUMNS.join(', ')})
+      VALUES ${tuples(rows, LEDGER_COLUMNS.length)}
+      ON CONFLICT (id) DO NOTHING`;
 }
 
-/** Completes "sent" rows, each with its own completion (the last one given, as if written in turn). */
-function completeStatement(
-  records: readonly Extract<SpoolRecord, { op: 'complete' }>[],
-  before = 0,
-): LedgerStatement {
+/** Completes `rows` "sent" rows, each with its own completion, numbered after `before` parameters. */
+function completeText(rows: number, before = 0): string {
   const columns = ['id', ...COMPLETION_COLUMNS];
   const types = ['uuid', ...COMPLETION_COLUMNS.map((c) => COMPLETION_TYPES[c])];
-  return {
-    text: `UPDATE ${LEDGER_TABLE} AS t SET ${COMPLETION_COLUMNS.map(
-      (c) => `${c} = v.${c}`,
-    ).join(', ')}
-      FROM (VALUES ${tuples(records.length, columns.length, before, (c) => `::${types[c]}`)})
+  return `UPDATE ${LEDGER_TABLE} AS t SET ${COMPLETION_COLUMNS.map(
+    (c) => `${c} = v.${c}`,
+  ).join(', ')}
+      FROM (VALUES ${tuples(rows, columns.length, before, (c) => `::${types[c]}`)})
         AS v(${columns.join(', ')})
-      WHERE t.id = v.id`,
-    params: records.flatMap((r) => [r.id, ...completionValues(r.completion)]),
-  };
+      WHERE t.id = v.id`;
 }
+
+/** The text for `inserts` rows and `completions` completions: one statement. */
+function statementText(inserts: number, completions: number): string {
+  if (completions === 0) return insertText(inserts);
+  if (inserts === 0) return completeText(completions);
+  const before = inserts * LEDGER_COLUMNS.length;
+  return `WITH sent AS (${insertText(inserts)}) ${completeText(completions, before)}`;
+}
+
+/** The texts of the shapes kept prepared, built once each. */
+const preparedTexts = new Map<string, string>();
 
 /**
  * The one statement that writes `records`, atomic on its own (no
@@ -94,19 +111,27 @@ export function ledgerStatement(
     Extract<SpoolRecord, { op: 'complete' }>
   >();
   for (const r of records) if (r.op === 'complete') completions.set(r.id, r);
-  const inserts = records
-    .filter((r) => r.op === 'insert')
-    .map((r) => {
-      const completion = completions.get(r.row.id)?.completion;
-      return completion ? { ...r, completion } : r;
-    });
-  const completing = [...completions.values()];
-  if (completing.length === 0) return insertStatement(inserts);
-  if (inserts.length === 0) return completeStatement(completing);
-  const insert = insertStatement(inserts);
-  const complete = completeStatement(completing, insert.params.length);
-  return {
-    text: `WITH sent AS (${insert.text}) ${complete.text}`,
-    params: [...insert.params, ...complete.params],
-  };
+  const params: unknown[] = [];
+  let inserts = 0;
+  for (const r of records) {
+    if (r.op !== 'insert') continue;
+    inserts += 1;
+    params.push(
+      ...rowValues(
+        r.row,
+        completions.get(r.row.id)?.completion ?? r.completion,
+      ),
+    );
+  }
+  for (const r of completions.values())
+    params.push(r.id, ...completionValues(r.completion));
+  const name = preparedName(inserts, completions.size);
+  if (name === undefined)
+    return { text: statementText(inserts, completions.size), params };
+  let text = preparedTexts.get(name);
+  if (text === undefined) {
+    text = statementText(inserts, completions.size);
+    preparedTexts.set(name, text);
+  }
+  return { text, params, name };
 }

@@ -99,7 +99,7 @@ export class LedgerStoreWrites {
 
   /** Writes `records` as they are, in one statement (atomic on its own). */
   private async applyAsIs(records: readonly SpoolRecord[]): Promise<void> {
-    const { text, params } = ledgerStatement(records);
-    await this.sql.query(text, params);
+    const { text, params, name } = ledgerStatement(records);
+    await this.sql.query(text, params, name);
   }
 }

@@ -37,7 +37,7 @@ export async function pgliteLedgerSql(
     );
   }
   return {
-    query: (text, params) => db.query(text, params),
+    query: (text, params, name) => db.query(text, params, { name }),
     transaction: (work) => db.transaction((query) => work({ query })),
     close: async () => {
       try {

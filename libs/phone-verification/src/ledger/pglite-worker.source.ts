@@ -7,12 +7,61 @@ import { join } from 'node:path';
  * on the folder and runs what the main thread sends: a statement, on its own
  * or in a transaction it holds open until told to commit or roll back.
  * PGlite's own lock keeps a statement outside a transaction waiting for it.
+ * A named statement is parsed and planned once, then kept prepared under its
+ * name (PGlite's query() parses and plans every time, most of a small
+ * write's cost): sent as protocol messages, under both of PGlite's locks.
  */
 export const PGLITE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { PGlite } = require(workerData.entry);
+const { PGlite, protocol } = require(workerData.entry);
 const open = new Map();
 let lastTx = 0;
+const prepared = new Set();
+const text = (v) =>
+  v === null || v === undefined ? null
+    : v instanceof Date ? v.toISOString()
+    : typeof v === 'boolean' ? (v ? 't' : 'f')
+    : typeof v === 'object' ? JSON.stringify(v)
+    : String(v);
+const concat = (parts) => Buffer.concat(parts.map((p) => Buffer.from(p)));
+async function named(db, m) {
+  const run = async () => {
+    const send = (parts) => db.execProtocol(concat(parts), { syncToFs: false });
+    if (!prepared.has(m.name)) {
+      await send([protocol.serialize.parse({ name: m.name, text: m.text, types: [] }), protocol.serialize.sync()]);
+      prepared.add(m.name);
+    }
+    const { messages } = await send([
+      protocol.serialize.bind({ statement: m.name, values: m.params.map(text) }),
+      protocol.serialize.describe({ type: 'P' }),
+      protocol.serialize.execute({}),
+      protocol.serialize.sync(),
+    ]);
+    let fields = [];
+    const rows = [];
+    let affected = 0;
+    for (const message of messages) {
+      if (message.name === 'rowDescription') fields = message.fields;
+      else if (message.name === 'dataRow') {
+        const row = {};
+        message.fields.forEach((value, i) => {
+          const { name, dataTypeID } = fields[i];
+          const parse = db.parsers[dataTypeID];
+          row[name] = value === null || !parse ? value : parse(value, dataTypeID);
+        });
+        rows.push(row);
+      } else if (message.name === 'commandComplete') {
+        // Rows changed, as PGlite counts them: none for a SELECT.
+        const done = /^(INSERT|UPDATE|DELETE|MERGE|COPY) (?:.* )?([0-9]+)$/.exec(message.text);
+        if (done) affected += Number(done[2]);
+      }
+    }
+    return { rows, affected };
+  };
+  // Both locks, as PGlite's query() takes them: never inside a transaction
+  // another message holds open.
+  return db._runExclusiveTransaction(() => db.runExclusive(run));
+}
 const failure = (error) => ({
   message: String((error && error.message) || error),
   code: error && typeof error.code === 'string' ? error.code : undefined,
@@ -20,6 +69,7 @@ const failure = (error) => ({
 const answer = (r) => ({ rows: r.rows, affected: r.affectedRows || 0 });
 async function run(db, m) {
   if (m.op === 'query') {
+    if (m.name !== undefined && m.tx === undefined) return named(db, m);
     const on = m.tx === undefined ? db : open.get(m.tx).handle;
     return answer(await on.query(m.text, m.params));
   }

@@ -78,6 +78,76 @@ describe('PgliteWorker (the embedded ledger in a thread of its own)', () => {
     expect(order).toEqual(['transaction done', 'outside saw 2']);
   });
 
+  it('keeps a named statement prepared: parsed once, answering as an unnamed one', async () => {
+    await db.query('CREATE TABLE named (id int PRIMARY KEY, at timestamptz)');
+    const at = new Date('2026-12-08T01:02:03Z');
+    const insert = 'INSERT INTO named VALUES ($1, $2), ($3, $4)';
+    for (const first of [1, 3, 5]) {
+      const { affected } = await db.query(
+        insert,
+        [first, at, first + 1, null],
+        { name: 'named_insert' },
+      );
+      expect(affected).toBe(2);
+    }
+    const select = 'SELECT id, at FROM named WHERE id <= $1 ORDER BY id';
+    const named = await db.query(select, [2], { name: 'named_select' });
+    expect(named).toEqual(await db.query(select, [2]));
+    expect(named.rows).toEqual([
+      { id: 1, at },
+      { id: 2, at: null },
+    ]);
+    const { rows } = await db.query<{ name: string; statement: string }>(
+      "SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'named_%' ORDER BY name",
+    );
+    expect(rows).toEqual([
+      { name: 'named_insert', statement: insert },
+      { name: 'named_select', statement: select },
+    ]);
+  });
+
+  it("gives a named statement's error with its SQLSTATE, and runs it again after", async () => {
+    await db.query('CREATE TABLE refused (id int PRIMARY KEY)');
+    const insert = 'INSERT INTO refused VALUES ($1)';
+    await db.query(insert, [1], { name: 'refused_insert' });
+    const error = await db.query(insert, [1], { name: 'refused_insert' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: '23505' });
+    const again = await db.query(insert, [2], { name: 'refused_insert' });
+    expect(again.affected).toBe(1);
+    // A statement that failed to parse is not taken for prepared.
+    const unknown = 'INSERT INTO not_yet VALUES ($1)';
+    await expect(
+      db.query(unknown, [1], { name: 'not_yet_insert' }),
+    ).rejects.toMatchObject({ code: '42P01' });
+    await db.query('CREATE TABLE not_yet (id int)');
+    const later = await db.query(unknown, [1], { name: 'not_yet_insert' });
+    expect(later.affected).toBe(1);
+  });
+
+  it('keeps a named statement outside a transaction waiting until it ends, and out of it', async () => {
+    await db.query('CREATE TABLE named_waits (id int)');
+    let outside: Promise<unknown> = Promise.resolve();
+    await expect(
+      db.transaction(async (query) => {
+        await query('INSERT INTO named_waits VALUES (1)');
+        outside = db.query('INSERT INTO named_waits VALUES ($1)', [2], {
+          name: 'named_waits_insert',
+        });
+        // Given time to slip in, it would be rolled back with the rest.
+        await new Promise((r) => setTimeout(r, 50));
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    await outside;
+    const { rows } = await db.query<{ id: number }>(
+      'SELECT id FROM named_waits',
+    );
+    expect(rows).toEqual([{ id: 2 }]);
+  });
+
   it('once closed, refuses calls instead of starting a thread again', async () => {
     const closing = await PgliteWorker.open('memory://');
     await closing.close();

@@ -43,12 +43,17 @@ export class PgliteWorker {
     return db;
   }
 
+  /**
+   * Runs one statement. With `name` (outside a transaction), it is parsed
+   * and planned once and kept prepared under that name: a name always goes
+   * with the same text.
+   */
   query<Row>(
     text: string,
     params: readonly unknown[] = [],
-    tx?: number,
+    { tx, name }: { tx?: number; name?: string } = {},
   ): Promise<PgliteAnswer<Row>> {
-    return this.send({ op: 'query', text, params: [...params], tx });
+    return this.send({ op: 'query', text, params: [...params], tx, name });
   }
 
   /** Runs `work` in one transaction, committed when it resolves, rolled back when it throws. */
@@ -63,7 +68,7 @@ export class PgliteWorker {
     const tx = await this.send<number>({ op: 'begin' });
     let result: T;
     try {
-      result = await work((text, params) => this.query(text, params, tx));
+      result = await work((text, params) => this.query(text, params, { tx }));
     } catch (error) {
       await this.send({ op: 'end', tx, commit: false }).catch(() => undefined);
       throw error;

@@ -3,7 +3,7 @@ import type { LedgerSql, LedgerSqlTransaction } from './ledger-sql.js';
 /** What the adapter uses of `pg` (an optional peer, loaded only for a PostgreSQL ledger). */
 interface PgPool {
   query(
-    text: string,
+    text: string | { name: string; text: string; values: unknown[] },
     params?: readonly unknown[],
   ): Promise<{ rows: object[]; rowCount: number | null }>;
   connect(): Promise<
@@ -25,13 +25,16 @@ export interface PostgresLedgerOptions {
   readonly connectTimeoutMs?: number;
 }
 
-/** Runs one statement on the pool or on one of its connections. */
+/** Runs one statement on the pool or on one of its connections (prepared on it, when named). */
 async function run<Row extends object>(
   runner: Pick<PgPool, 'query'>,
   text: string,
   params?: readonly unknown[],
+  name?: string,
 ): Promise<{ rows: Row[]; affected: number }> {
-  const result = await runner.query(text, params);
+  const result = await (name === undefined
+    ? runner.query(text, params)
+    : runner.query({ name, text, values: [...(params ?? [])] }));
   return { rows: result.rows as Row[], affected: result.rowCount ?? 0 };
 }
 
@@ -59,7 +62,7 @@ export async function postgresLedgerSql(
   // An idle connection cut by the server: the pool drops it; not a crash.
   pool.on('error', () => undefined);
   return {
-    query: (text, params) => run(pool, text, params),
+    query: (text, params, name) => run(pool, text, params, name),
     async transaction(work) {
       const client = await pool.connect();
       let broken = false;

@@ -46,6 +46,7 @@ import { LedgerSpool, LedgerSpoolInUseError } from './ledger-spool.js';
 import { freshLedgerDir } from '../../../../test/support/ledger-template.js';
 import { mountSmallDisk } from '../../../../test/support/small-disk.js';
 import { pgliteLedgerSql } from './pglite-ledger-sql.js';
+import { ledgerStatement } from './ledger-statements.js';
 import { REPORT_WINDOW_DAYS } from './usage-report.js';
 import { postgresLedgerSql } from './postgres-ledger-sql.js';
 import { UsageLedger } from './usage-ledger.js';
@@ -1125,6 +1126,102 @@ describe('the embedded store', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+describe("the ledger's writes, kept prepared", () => {
+  const WRITES = `${LEDGER_TABLE}_write_%`;
+
+  it.each([
+    [
+      'PGlite',
+      async () => {
+        const dir = freshLedgerDir();
+        const sql = await pgliteLedgerSql({ dataDir: dir });
+        return {
+          sql,
+          done: () => rmSync(dir, { recursive: true, force: true }),
+        };
+      },
+    ],
+    [
+      'PostgreSQL',
+      async () => {
+        const db = await createTestDatabase();
+        // One connection: the session whose prepared statements are listed.
+        const sql = await postgresLedgerSql({ url: db.url, poolSize: 1 });
+        return { sql, done: () => db.drop() };
+      },
+    ],
+  ] as const)(
+    'on %s, each shape of write is parsed and planned once, then run as prepared',
+    async (_name, open) => {
+      const { sql, done } = await open();
+      const clock = testClock();
+      const ledger = ledgerOn(sql, clock);
+      try {
+        await ledger.start();
+        for (const who of [ZHANG, LI, ZHANG]) {
+          await ledger.completed(
+            await ledger.sent(ask(who), 30_000),
+            answered(clock),
+          );
+          await ledger.answeredFree(
+            ask(who),
+            'cache',
+            answered(clock, { billed: false }),
+          );
+        }
+        const { rows: prepared } = await sql.query<{ name: string }>(
+          'SELECT name FROM pg_prepared_statements WHERE name LIKE $1 ORDER BY name',
+          [WRITES],
+        );
+        // A "sent" row (or a free answer's whole row), and a completion.
+        expect(prepared.map((p) => p.name)).toEqual([
+          `${LEDGER_TABLE}_write_0_1`,
+          `${LEDGER_TABLE}_write_1_0`,
+        ]);
+        const { rows } = await sql.query<{ answered_by: string; n: number }>(
+          `SELECT answered_by, count(*)::int AS n FROM ${LEDGER_TABLE}
+            WHERE completed_at IS NOT NULL GROUP BY answered_by ORDER BY answered_by`,
+        );
+        expect(rows).toEqual([
+          { answered_by: 'cache', n: 3 },
+          { answered_by: 'upstream', n: 3 },
+        ]);
+      } finally {
+        await ledger.close();
+        await done();
+      }
+    },
+    30_000,
+  );
+
+  it('names a group by its shape, and leaves a group of more than 16 of a kind unnamed', () => {
+    const clock = testClock();
+    const inserts = (n: number) =>
+      Array.from({ length: n }, () => ({
+        op: 'insert' as const,
+        row: sentRow(clock, 'tenant-a'),
+      }));
+    const completions = (n: number) =>
+      Array.from({ length: n }, () => ({
+        op: 'complete' as const,
+        id: randomUUID(),
+        completion: answered(clock),
+      }));
+    const [a, b] = [
+      ledgerStatement([...inserts(2), ...completions(3)]),
+      ledgerStatement([...completions(3), ...inserts(2)]),
+    ];
+    expect(a.name).toBe(`${LEDGER_TABLE}_write_2_3`);
+    expect(b.name).toBe(a.name);
+    expect(b.text).toBe(a.text);
+    expect(ledgerStatement(inserts(16)).name).toBe(
+      `${LEDGER_TABLE}_write_16_0`,
+    );
+    expect(ledgerStatement(inserts(17)).name).toBeUndefined();
+    expect(ledgerStatement(completions(17)).name).toBeUndefined();
+  });
 });
 
 describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
