@@ -50,8 +50,11 @@ const INT32_MAX = 2_147_483_647;
 /** A text as a column takes it: no NUL (PostgreSQL refuses it), bounded. */
 export function columnText(value: string | undefined): string | null {
   if (value === undefined || value === null) return null;
+  const text = String(value);
   // oxlint-disable-next-line no-control-regex
-  const clean = String(value).replace(/\u0000/g, '');
+  const clean = text.includes('\u0000') ? text.replace(/\u0000/g, '') : text;
+  // As many UTF-16 units as the limit are as many characters at most.
+  if (clean.length <= MAX_LEDGER_TEXT) return clean;
   return [...clean].slice(0, MAX_LEDGER_TEXT).join('');
 }
 
