@@ -7,9 +7,9 @@
 export interface LedgerSql {
   /**
    * Runs one statement; `$1…` are `params`. With `name`, the store may keep
-   * the statement prepared under it (parsed and planned once, per
-   * connection); a name always goes with the same text. An adapter may
-   * ignore it.
+   * the statement prepared under it (parsed once per connection; planned
+   * each time it runs, so that its plan follows the table's size); a name
+   * always goes with the same text. An adapter may ignore it.
    */
   query<Row extends object = Record<string, unknown>>(
     text: string,

@@ -17,9 +17,9 @@ export interface LedgerStatement {
 
 /**
  * The most rows of each kind a group may hold and still be kept prepared: a
- * store then keeps at most 17 × 17 − 1 plans, one per shape, and the groups
- * that load makes (a few rows each) skip parsing and planning: on PGlite,
- * most of a small write's cost. A larger group is parsed each time.
+ * store then keeps at most 17 × 17 − 1 statements, one per shape, and the
+ * groups that load makes (a few rows each) skip parsing them: on PGlite, a
+ * good part of a small write's cost. A larger group is parsed each time.
  */
 const PREPARED_UP_TO = 16;
 

@@ -7,9 +7,9 @@ import { join } from 'node:path';
  * on the folder and runs what the main thread sends: a statement, on its own
  * or in a transaction it holds open until told to commit or roll back.
  * PGlite's own lock keeps a statement outside a transaction waiting for it.
- * A named statement is parsed and planned once, then kept prepared under its
- * name (PGlite's query() parses and plans every time, most of a small
- * write's cost): sent as protocol messages, under both of PGlite's locks.
+ * A named statement is parsed once, then kept prepared under its name
+ * (PGlite's query() parses every time): sent as protocol messages, under
+ * both of PGlite's locks.
  */
 export const PGLITE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -92,7 +92,13 @@ async function run(db, m) {
   }
   if (m.op === 'close') return db.close();
 }
-PGlite.create(workerData.dataDir).then(
+// A prepared statement is planned each time it runs (parsing is what it
+// saves): a generic plan made while the table was small (PGlite never
+// analyzes it) would scan the whole table for ever.
+PGlite.create(workerData.dataDir).then(async (db) => {
+  await db.exec('SET plan_cache_mode = force_custom_plan');
+  return db;
+}).then(
   (db) => {
     parentPort.on('message', (m) => {
       run(db, m).then(

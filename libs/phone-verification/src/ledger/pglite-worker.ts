@@ -45,8 +45,8 @@ export class PgliteWorker {
 
   /**
    * Runs one statement. With `name` (outside a transaction), it is parsed
-   * and planned once and kept prepared under that name: a name always goes
-   * with the same text.
+   * once and kept prepared under that name (planned each time it runs): a
+   * name always goes with the same text.
    */
   query<Row>(
     text: string,

@@ -58,6 +58,9 @@ export async function postgresLedgerSql(
     query_timeout: (options.statementTimeoutMs ?? 5_000) + 1_000,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     application_name: 'phone-verification-ledger',
+    // A prepared write is planned each time it runs: a generic plan made
+    // while the table was small would scan it until the next ANALYZE.
+    options: '-c plan_cache_mode=force_custom_plan',
   });
   // An idle connection cut by the server: the pool drops it; not a crash.
   pool.on('error', () => undefined);
