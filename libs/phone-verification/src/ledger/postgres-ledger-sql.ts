@@ -3,7 +3,7 @@ import type { LedgerSql, LedgerSqlTransaction } from './ledger-sql.js';
 /** What the adapter uses of `pg` (an optional peer, loaded only for a PostgreSQL ledger). */
 interface PgPool {
   query(
-    text: string | { name: string; text: string; values: unknown[] },
+    text: string,
     params?: readonly unknown[],
   ): Promise<{ rows: object[]; rowCount: number | null }>;
   connect(): Promise<
@@ -25,23 +25,22 @@ export interface PostgresLedgerOptions {
   readonly connectTimeoutMs?: number;
 }
 
-/** Runs one statement on the pool or on one of its connections (prepared on it, when named). */
+/** Runs one statement on the pool or on one of its connections. */
 async function run<Row extends object>(
   runner: Pick<PgPool, 'query'>,
   text: string,
   params?: readonly unknown[],
-  name?: string,
 ): Promise<{ rows: Row[]; affected: number }> {
-  const result = await (name === undefined
-    ? runner.query(text, params)
-    : runner.query({ name, text, values: [...(params ?? [])] }));
+  const result = await runner.query(text, params);
   return { rows: result.rows as Row[], affected: result.rowCount ?? 0 };
 }
 
 /**
  * A {@link LedgerSql} on a PostgreSQL server, through a `pg` pool. A lost
  * connection is an error of the statement that used it, never of the
- * process: the pool replaces it.
+ * process: the pool replaces it. It prepares nothing (it runs a statement's
+ * `name` unnamed), nor sets a startup parameter, so a pooler in transaction
+ * mode (PgBouncer) may stand in front of the server.
  */
 export async function postgresLedgerSql(
   options: PostgresLedgerOptions,
@@ -58,14 +57,11 @@ export async function postgresLedgerSql(
     query_timeout: (options.statementTimeoutMs ?? 5_000) + 1_000,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     application_name: 'phone-verification-ledger',
-    // A prepared write is planned each time it runs: a generic plan made
-    // while the table was small would scan it until the next ANALYZE.
-    options: '-c plan_cache_mode=force_custom_plan',
   });
   // An idle connection cut by the server: the pool drops it; not a crash.
   pool.on('error', () => undefined);
   return {
-    query: (text, params, name) => run(pool, text, params, name),
+    query: (text, params) => run(pool, text, params),
     async transaction(work) {
       const client = await pool.connect();
       let broken = false;

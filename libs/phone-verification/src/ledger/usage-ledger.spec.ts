@@ -1138,23 +1138,29 @@ const literal = (v: unknown) =>
     ? 'NULL'
     : `'${(v instanceof Date ? v.toISOString() : String(v)).replaceAll("'", "''")}'`;
 
+/** An embedded store in a folder of its own, and how to remove it. */
+async function embeddedStore() {
+  const dir = freshLedgerDir();
+  const sql = await pgliteLedgerSql({ dataDir: dir });
+  return { sql, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 describe("the ledger's writes, kept prepared", () => {
   const WRITES = `${LEDGER_TABLE}_write_%`;
+  /** A "sent" row (or a free answer's whole row), and a completion. */
+  const SHAPES = [`${LEDGER_TABLE}_write_0_1`, `${LEDGER_TABLE}_write_1_0`];
 
   it.each([
     [
       'PGlite',
-      async () => {
-        const dir = freshLedgerDir();
-        const sql = await pgliteLedgerSql({ dataDir: dir });
-        return {
-          sql,
-          done: () => rmSync(dir, { recursive: true, force: true }),
-        };
-      },
+      'each shape of write is parsed once, then run as prepared',
+      SHAPES,
+      embeddedStore,
     ],
     [
       'PostgreSQL',
+      'nothing is prepared, so that a pooler in transaction mode may stand in front',
+      [],
       async () => {
         const db = await createTestDatabase();
         // One connection: the session whose prepared statements are listed.
@@ -1163,8 +1169,8 @@ describe("the ledger's writes, kept prepared", () => {
       },
     ],
   ] as const)(
-    'on %s, each shape of write is parsed once, then run as prepared',
-    async (_name, open) => {
+    'on %s, %s',
+    async (_name, _what, names, open) => {
       const { sql, done } = await open();
       const clock = testClock();
       const ledger = ledgerOn(sql, clock);
@@ -1185,11 +1191,7 @@ describe("the ledger's writes, kept prepared", () => {
           'SELECT name FROM pg_prepared_statements WHERE name LIKE $1 ORDER BY name',
           [WRITES],
         );
-        // A "sent" row (or a free answer's whole row), and a completion.
-        expect(prepared.map((p) => p.name)).toEqual([
-          `${LEDGER_TABLE}_write_0_1`,
-          `${LEDGER_TABLE}_write_1_0`,
-        ]);
+        expect(prepared.map((p) => p.name)).toEqual(names);
         const { rows } = await sql.query<{ answered_by: string; n: number }>(
           `SELECT answered_by, count(*)::int AS n FROM ${LEDGER_TABLE}
             WHERE completed_at IS NOT NULL GROUP BY answered_by ORDER BY answered_by`,
@@ -1206,78 +1208,54 @@ describe("the ledger's writes, kept prepared", () => {
     30_000,
   );
 
-  it.each([
-    [
-      'PGlite',
-      async () => {
-        const dir = freshLedgerDir();
-        const sql = await pgliteLedgerSql({ dataDir: dir });
-        return {
-          sql,
-          done: () => rmSync(dir, { recursive: true, force: true }),
-        };
-      },
-    ],
-    [
-      'PostgreSQL',
-      async () => {
-        const db = await createTestDatabase();
-        const sql = await postgresLedgerSql({ url: db.url, poolSize: 1 });
-        return { sql, done: () => db.drop() };
-      },
-    ],
-  ] as const)(
-    'on %s, a write prepared while the table was small still finds its rows by key once it has grown',
-    async (_name, open) => {
-      const { sql, done } = await open();
-      const clock = testClock();
-      const ledger = ledgerOn(sql, clock);
-      const writes = new LedgerStoreWrites(sql, new Logger('test'));
-      // Two "sent" rows and the completions of the two before: one shape.
-      const group = (previous: LedgerRow[]) => {
-        const rows = [sentRow(clock, 'a'), sentRow(clock, 'b')];
-        const records: SpoolRecord[] = [
-          ...rows.map((row) => ({ op: 'insert' as const, row })),
-          ...previous.map((row) => ({
-            op: 'complete' as const,
-            id: row.id,
-            completion: answered(clock),
-          })),
-        ];
-        return { rows, records };
-      };
-      try {
-        await ledger.start();
-        let previous = [sentRow(clock, 'a'), sentRow(clock, 'b')];
-        await writes.applyGroup(
-          previous.map((row) => ({ op: 'insert' as const, row })),
-        );
-        // More runs than PostgreSQL plans afresh before it may keep a generic plan.
-        for (let i = 0; i < 10; i++) {
-          const next = group(previous);
-          await writes.applyGroup(next.records);
-          previous = next.rows;
-        }
-        await sql.query(
-          `INSERT INTO ${LEDGER_TABLE} (id, sent_at, china_day, deadline_at, replica, verify_mode, encrypted, answered_by)
+  it('on PGlite, a write prepared while the table was small still finds its rows by key once it has grown', async () => {
+    const { sql, done } = await embeddedStore();
+    const clock = testClock();
+    const ledger = ledgerOn(sql, clock);
+    const writes = new LedgerStoreWrites(sql, new Logger('test'));
+    // Two "sent" rows and the completions of the two before: one shape.
+    const group = (previous: LedgerRow[]) => {
+      const rows = [sentRow(clock, 'a'), sentRow(clock, 'b')];
+      const records: SpoolRecord[] = [
+        ...rows.map((row) => ({ op: 'insert' as const, row })),
+        ...previous.map((row) => ({
+          op: 'complete' as const,
+          id: row.id,
+          completion: answered(clock),
+        })),
+      ];
+      return { rows, records };
+    };
+    try {
+      await ledger.start();
+      let previous = [sentRow(clock, 'a'), sentRow(clock, 'b')];
+      await writes.applyGroup(
+        previous.map((row) => ({ op: 'insert' as const, row })),
+      );
+      // More runs than PostgreSQL plans afresh before it may keep a generic plan.
+      for (let i = 0; i < 10; i++) {
+        const next = group(previous);
+        await writes.applyGroup(next.records);
+        previous = next.rows;
+      }
+      await sql.query(
+        `INSERT INTO ${LEDGER_TABLE} (id, sent_at, china_day, deadline_at, replica, verify_mode, encrypted, answered_by)
             SELECT gen_random_uuid(), now(), '2026-12-01', now(), 'r', 'short', false, 'upstream'
             FROM generate_series(1, 5000)`,
-        );
-        const { name, params } = ledgerStatement(group(previous).records);
-        expect(name).toBe(`${LEDGER_TABLE}_write_2_2`);
-        const { rows: plan } = await sql.query<{ 'QUERY PLAN': string }>(
-          `EXPLAIN EXECUTE ${name}(${params.map(literal).join(', ')})`,
-        );
-        const lines = plan.map((line) => line['QUERY PLAN']).join('\n');
-        expect(lines).toMatch(/Index Scan using \w+_pkey on \w+ t\b/);
-        expect(lines).not.toMatch(/Seq Scan on \w+ t\b/);
-      } finally {
-        await ledger.close();
-        await done();
-      }
-    },
-    30_000,
-  );
+      );
+      const { name, params } = ledgerStatement(group(previous).records);
+      expect(name).toBe(`${LEDGER_TABLE}_write_2_2`);
+      const { rows: plan } = await sql.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN EXECUTE ${name}(${params.map(literal).join(', ')})`,
+      );
+      const lines = plan.map((line) => line['QUERY PLAN']).join('\n');
+      expect(lines).toMatch(/Index Scan using \w+_pkey on \w+ t\b/);
+      expect(lines).not.toMatch(/Seq Scan on \w+ t\b/);
+    } finally {
+      await ledger.close();
+      await done();
+    }
+  }, 30_000);
 
   it('names a group by its shape, and leaves a group of more than 16 of a kind unnamed', () => {
     const clock = testClock();
