@@ -138,6 +138,20 @@ function answered(
   };
 }
 
+/** A billed call of `who`'s, then a free answer (from the cache) for them. */
+async function billedAndFree(
+  ledger: UsageLedger,
+  clock: Clock,
+  who: typeof ZHANG,
+): Promise<void> {
+  await ledger.completed(await ledger.sent(ask(who), 30_000), answered(clock));
+  await ledger.answeredFree(
+    ask(who),
+    'cache',
+    answered(clock, { billed: false }),
+  );
+}
+
 /** A "sent" row of `caller`'s, as the ledger writes one before a call. */
 function sentRow(clock: Clock, caller: string): LedgerRow {
   return {
@@ -631,15 +645,7 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
     });
 
     it('forgets exactly one person: every row of theirs, whatever the verify mode, and no one else’s', async () => {
-      await ledger.completed(
-        await ledger.sent(ask(ZHANG), 30_000),
-        answered(clock),
-      );
-      await ledger.answeredFree(
-        ask(ZHANG),
-        'cache',
-        answered(clock, { billed: false }),
-      );
+      await billedAndFree(ledger, clock, ZHANG);
       await ledger.sent(
         {
           request: normalizeVerificationRequest(
@@ -1177,15 +1183,7 @@ describe("the ledger's writes, kept prepared", () => {
       try {
         await ledger.start();
         for (const who of [ZHANG, LI, ZHANG]) {
-          await ledger.completed(
-            await ledger.sent(ask(who), 30_000),
-            answered(clock),
-          );
-          await ledger.answeredFree(
-            ask(who),
-            'cache',
-            answered(clock, { billed: false }),
-          );
+          await billedAndFree(ledger, clock, who);
         }
         const { rows: prepared } = await sql.query<{ name: string }>(
           'SELECT name FROM pg_prepared_statements WHERE name LIKE $1 ORDER BY name',
