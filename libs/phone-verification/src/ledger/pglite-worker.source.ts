@@ -24,6 +24,13 @@ const text = (v) =>
     : typeof v === 'object' ? JSON.stringify(v)
     : String(v);
 const concat = (parts) => Buffer.concat(parts.map((p) => Buffer.from(p)));
+// What the prepared path needs of PGlite beyond query(); without it (another
+// version), a named statement runs as an unnamed one.
+const canPrepare = (db) =>
+  typeof db._runExclusiveTransaction === 'function' &&
+  typeof db.runExclusive === 'function' &&
+  typeof db.execProtocol === 'function' &&
+  Boolean(protocol && protocol.serialize);
 async function named(db, m) {
   const run = async () => {
     const send = (parts) => db.execProtocol(concat(parts), { syncToFs: false });
@@ -69,7 +76,7 @@ const failure = (error) => ({
 const answer = (r) => ({ rows: r.rows, affected: r.affectedRows || 0 });
 async function run(db, m) {
   if (m.op === 'query') {
-    if (m.name !== undefined && m.tx === undefined) return named(db, m);
+    if (m.name !== undefined && m.tx === undefined && canPrepare(db)) return named(db, m);
     const on = m.tx === undefined ? db : open.get(m.tx).handle;
     return answer(await on.query(m.text, m.params));
   }
