@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net';
+import { Redis } from 'ioredis';
 import {
   startTestRedis,
   type TestRedis,
@@ -47,10 +48,57 @@ describe('connectRedis', () => {
   });
 });
 
+/** The connections a sentinel holds that are subscribed to something (a client's failover detector). */
+async function subscribersOf(address: string): Promise<number> {
+  const [host, port] = address.split(':');
+  const admin = new Redis({ host, port: Number(port), lazyConnect: true });
+  try {
+    await admin.connect();
+    const list = (await admin.call('CLIENT', 'LIST')) as string;
+    return list.split('\n').filter((line) => /\bsub=[1-9]/.test(line)).length;
+  } finally {
+    admin.disconnect();
+  }
+}
+
 describe('connectRedis to a Sentinel set', () => {
   // A failover message (+switch-master) arriving while ioredis reconnects
   // made it end the client for good: the app stayed per instance until a
   // restart. The client is started again whenever it ends unasked.
+  // quit() closed the connection to the primary but left the failover
+  // detector's subscriptions to the sentinels open, reconnecting for ever
+  // once they went: a process that closed its client did not exit.
+  it('leaves no connection to the sentinels once closed', async () => {
+    const sentinel = await startTestRedisSentinel();
+    try {
+      const client = await connectRedis({
+        sentinel: {
+          sentinels: sentinel.sentinels.split(','),
+          masterName: sentinel.masterName,
+        },
+      });
+      expect(client.status).toBe('ready');
+      const sentinels = sentinel.sentinels.split(',');
+      const counts = () => Promise.all(sentinels.map(subscribersOf));
+      // The detector subscribes once the client is connected.
+      const deadline = Date.now() + 5_000;
+      while ((await counts()).every((n) => n === 0) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await counts()).some((n) => n > 0)).toBe(true);
+      await closeRedis(client, 500);
+      const closed = Date.now() + 2_000;
+      let left = await counts();
+      while (left.some((n) => n > 0) && Date.now() < closed) {
+        await new Promise((r) => setTimeout(r, 50));
+        left = await counts();
+      }
+      expect(left).toEqual(sentinels.map(() => 0));
+    } finally {
+      await sentinel.close();
+    }
+  }, 60_000);
+
   it('is ready again after a failover announced while it was reconnecting', async () => {
     const sentinel = await startTestRedisSentinel();
     let client: RedisClientLike | undefined;

@@ -17,18 +17,26 @@ export function lastErrorOf(client: RedisClientLike): Error | undefined {
 /** Clients being closed on purpose: they stay closed. */
 const closing = new WeakSet<object>();
 
+/** Sentinel clients {@link connectRedis} opened (their failover detector has connections of its own). */
+const sentinelClients = new WeakSet<object>();
+
 /**
  * Closes a connection politely (`QUIT`), or drops it when Redis does not
  * answer within `timeoutMs`: a stalled Redis must not hold up a shutdown.
+ * A Sentinel client is dropped after its `QUIT` too: ioredis leaves its
+ * failover detector subscribed to the sentinels, reconnecting to them for
+ * ever, and the process would not exit.
  */
 export async function closeRedis(
   client: RedisClientLike,
   timeoutMs = 1_000,
 ): Promise<void> {
   closing.add(client);
-  await withinDeadline(client.quit(), timeoutMs).catch(() =>
-    client.disconnect?.(),
+  const quit = await withinDeadline(client.quit(), timeoutMs).then(
+    () => true,
+    () => false,
   );
+  if (!quit || sentinelClients.has(client)) client.disconnect?.();
 }
 
 /** Reconnecting: 100 ms more each try, 2 s at most. */
@@ -96,6 +104,7 @@ function newClient(
       failoverDetector: true,
     });
     restartWhenEnded(client);
+    sentinelClients.add(client);
     return client;
   }
   return new Redis(given.url!, {
