@@ -1,10 +1,12 @@
 import { createServer, type Server } from 'node:net';
-import { Redis } from 'ioredis';
 import {
   startTestRedis,
   type TestRedis,
 } from '../../../../test/support/redis-server.js';
-import { startTestRedisSentinel } from '../../../../test/support/redis-topologies.js';
+import {
+  redisCli,
+  startTestRedisSentinel,
+} from '../../../../test/support/redis-topologies.js';
 import type { RedisClientLike } from './redis-client.js';
 import { closeRedis, connectRedis } from './redis-connection.js';
 
@@ -49,16 +51,11 @@ describe('connectRedis', () => {
 });
 
 /** The connections a sentinel holds that are subscribed to something (a client's failover detector). */
-async function subscribersOf(address: string): Promise<number> {
-  const [host, port] = address.split(':');
-  const admin = new Redis({ host, port: Number(port), lazyConnect: true });
-  try {
-    await admin.connect();
-    const list = (await admin.call('CLIENT', 'LIST')) as string;
-    return list.split('\n').filter((line) => /\bsub=[1-9]/.test(line)).length;
-  } finally {
-    admin.disconnect();
-  }
+function subscribersOf(address: string): number {
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  return redisCli(port, 'CLIENT', 'LIST')
+    .split('\n')
+    .filter((line) => /\bsub=[1-9]/.test(line)).length;
 }
 
 describe('connectRedis to a Sentinel set', () => {
@@ -79,19 +76,19 @@ describe('connectRedis to a Sentinel set', () => {
       });
       expect(client.status).toBe('ready');
       const sentinels = sentinel.sentinels.split(',');
-      const counts = () => Promise.all(sentinels.map(subscribersOf));
+      const counts = () => sentinels.map(subscribersOf);
       // The detector subscribes once the client is connected.
       const deadline = Date.now() + 5_000;
-      while ((await counts()).every((n) => n === 0) && Date.now() < deadline) {
+      while (counts().every((n) => n === 0) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect((await counts()).some((n) => n > 0)).toBe(true);
+      expect(counts().some((n) => n > 0)).toBe(true);
       await closeRedis(client, 500);
       const closed = Date.now() + 2_000;
-      let left = await counts();
+      let left = counts();
       while (left.some((n) => n > 0) && Date.now() < closed) {
         await new Promise((r) => setTimeout(r, 50));
-        left = await counts();
+        left = counts();
       }
       expect(left).toEqual(sentinels.map(() => 0));
     } finally {
