@@ -63,6 +63,15 @@ describe('benchmarks (smoke mode)', () => {
     }
   }, 100_000);
 
+  it("the embedded store's upkeep benchmark prints sizes, the report's time and the bursts' speed of both stores", () => {
+    const output = run('ledger-upkeep.js');
+    for (const store of ['vacuumed at quiet moments', 'never vacuumed']) {
+      expect(output).toMatch(
+        new RegExp(`\\| ${store}[^|]*(\\| [\\d.]+ ){3}(\\| \\d+ ){3}\\|`),
+      );
+    }
+  }, 100_000);
+
   it('the micro-benchmark prints µs per call for the library', () => {
     expect(run('micro.js')).toMatch(
       /\| verify\(\), transport stubbed[^|]*\| \d+\.\d\d \|/,

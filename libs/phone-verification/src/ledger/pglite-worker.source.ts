@@ -9,7 +9,8 @@ import { join } from 'node:path';
  * PGlite's own lock keeps a statement outside a transaction waiting for it.
  * A named statement is parsed once, then kept prepared under its name
  * (PGlite's query() parses every time): sent as protocol messages, under
- * both of PGlite's locks.
+ * both of PGlite's locks. It also does autovacuum's work, which PGlite
+ * (PostgreSQL alone, in single-user mode) never runs: see \`vacuumWhenDue\`.
  */
 export const PGLITE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -99,6 +100,48 @@ async function run(db, m) {
   }
   if (m.op === 'close') return db.close();
 }
+// Without a VACUUM, each completion's earlier row version stays dead in the
+// table and its indexes for ever, the planner never learns the table's size,
+// and transaction ids are never frozen. The thread vacuums the database when
+// autovacuum would (rows changed since the last: 50 and a fifth of the rows;
+// unknown at open, so due), at a quiet moment (no statement for quietMs), or
+// at once, busy or not, when the last vacuum is overdueMs old. A statement
+// that comes meanwhile waits for it, as for any other.
+const { quietMs, overdueMs } = workerData.upkeep;
+let changed = Infinity;
+let tuples = 0;
+let lastVacuum = Date.now();
+let busy = 0;
+let quiet;
+let vacuuming;
+let closing = false;
+function vacuumWhenDue(db) {
+  clearTimeout(quiet);
+  if (closing || vacuuming || changed < 50 + tuples / 5) return;
+  if (Date.now() - lastVacuum >= overdueMs) vacuum(db);
+  else if (busy === 0) quiet = setTimeout(() => vacuum(db), quietMs);
+}
+function vacuum(db) {
+  // Not inside a transaction a caller holds open: after it, then.
+  if (open.size > 0) return;
+  const before = changed;
+  changed = 0;
+  vacuuming = (async () => {
+    try {
+      await db.exec('VACUUM');
+      const { rows } = await db.query(
+        "SELECT coalesce(sum(greatest(reltuples, 0)), 0)::float8 AS n FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace",
+      );
+      tuples = rows[0].n;
+    } catch {
+      // Tried again when next due; the ledger's work goes on meanwhile.
+      changed += before;
+    }
+  })().finally(() => {
+    vacuuming = undefined;
+    lastVacuum = Date.now();
+  });
+}
 // A prepared statement is planned each time it runs (parsing is what it
 // saves): a generic plan made while the table was small (PGlite never
 // analyzes it) would scan the whole table for ever.
@@ -108,11 +151,24 @@ PGlite.create(workerData.dataDir).then(async (db) => {
 }).then(
   (db) => {
     parentPort.on('message', (m) => {
-      run(db, m).then(
-        (result) => parentPort.postMessage({ id: m.id, result }),
+      busy += 1;
+      clearTimeout(quiet);
+      if (m.op === 'close') closing = true;
+      const ran = m.op === 'close' && vacuuming
+        ? vacuuming.then(() => run(db, m))
+        : run(db, m);
+      ran.then(
+        (result) => {
+          parentPort.postMessage({ id: m.id, result });
+          if (result && result.affected) changed += result.affected;
+        },
         (error) => parentPort.postMessage({ id: m.id, error: failure(error) }),
-      );
+      ).finally(() => {
+        busy -= 1;
+        vacuumWhenDue(db);
+      });
     });
+    vacuumWhenDue(db);
     parentPort.postMessage({ id: 0, result: 'ready' });
   },
   (error) => parentPort.postMessage({ id: 0, error: failure(error) }),

@@ -169,3 +169,69 @@ describe('PgliteWorker (the embedded ledger in a thread of its own)', () => {
     }
   });
 });
+
+/** How many times the table was vacuumed, as PostgreSQL counts it. */
+async function vacuums(db: PgliteWorker, table: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT vacuum_count::int AS n FROM pg_stat_user_tables WHERE relname = $1',
+    [table],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Fills `table` and rewrites every row once: as many dead row versions as rows. */
+async function changeRows(db: PgliteWorker, table: string): Promise<void> {
+  await db.query(`CREATE TABLE ${table} (id int PRIMARY KEY, v int)`);
+  await db.query(
+    `INSERT INTO ${table} SELECT g, 0 FROM generate_series(1, 2000) AS g`,
+  );
+  await db.query(`UPDATE ${table} SET v = 1`);
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+describe('PgliteWorker upkeep (PGlite runs no autovacuum)', () => {
+  it('vacuums once rows have changed, at a quiet moment, never while statements keep coming', async () => {
+    const db = await PgliteWorker.open('memory://', {
+      quietMs: 400,
+      overdueMs: 3_600_000,
+    });
+    try {
+      await changeRows(db, 'kept');
+      // A statement every 50 ms for over two quiet periods: never quiet.
+      for (let i = 0; i < 20; i += 1) {
+        expect(await vacuums(db, 'kept')).toBe(0);
+        await sleep(50);
+      }
+      await sleep(800);
+      expect(await vacuums(db, 'kept')).toBe(1);
+      // Nothing changed since: no other vacuum.
+      await sleep(800);
+      expect(await vacuums(db, 'kept')).toBe(1);
+      const { rows } = await db.query<{ n: number }>(
+        "SELECT reltuples::int AS n FROM pg_class WHERE relname = 'kept'",
+      );
+      expect(rows).toEqual([{ n: 2000 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('vacuums at once, busy or not, when the last vacuum is overdue', async () => {
+    const db = await PgliteWorker.open('memory://', {
+      quietMs: 3_600_000,
+      overdueMs: 0,
+    });
+    try {
+      await changeRows(db, 'overdue');
+      let count = 0;
+      for (let i = 0; i < 40 && count === 0; i += 1) {
+        await sleep(25);
+        count = await vacuums(db, 'overdue');
+      }
+      expect(count).toBeGreaterThanOrEqual(1);
+    } finally {
+      await db.close();
+    }
+  });
+});

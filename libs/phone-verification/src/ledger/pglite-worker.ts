@@ -15,6 +15,22 @@ function errorOf(sent: { message: string; code?: string }): Error {
   );
 }
 
+/**
+ * When the thread vacuums (PGlite runs no autovacuum): once rows have changed
+ * as autovacuum would ask, after `quietMs` without a statement, or at once
+ * when the last vacuum is `overdueMs` old.
+ */
+export interface PgliteUpkeep {
+  quietMs: number;
+  overdueMs: number;
+}
+
+/** A second without a statement; at once, busy or not, after an hour. */
+export const DEFAULT_UPKEEP: PgliteUpkeep = {
+  quietMs: 1000,
+  overdueMs: 3_600_000,
+};
+
 interface Waiting {
   readonly worker: Worker;
   resolve(result: unknown): void;
@@ -34,11 +50,17 @@ export class PgliteWorker {
   private lastId = 0;
   private closed = false;
 
-  private constructor(private readonly dataDir: string) {}
+  private constructor(
+    private readonly dataDir: string,
+    private readonly upkeep: PgliteUpkeep,
+  ) {}
 
   /** Starts the thread and opens the folder; rejects when PGlite cannot. */
-  static async open(dataDir: string): Promise<PgliteWorker> {
-    const db = new PgliteWorker(dataDir);
+  static async open(
+    dataDir: string,
+    upkeep: PgliteUpkeep = DEFAULT_UPKEEP,
+  ): Promise<PgliteWorker> {
+    const db = new PgliteWorker(dataDir, upkeep);
     await db.thread();
     return db;
   }
@@ -121,7 +143,11 @@ export class PgliteWorker {
   private start(): Promise<Worker> {
     const worker = new Worker(PGLITE_WORKER_SOURCE, {
       eval: true,
-      workerData: { entry: pgliteEntry(), dataDir: this.dataDir },
+      workerData: {
+        entry: pgliteEntry(),
+        dataDir: this.dataDir,
+        upkeep: this.upkeep,
+      },
     });
     return new Promise<Worker>((resolve, reject) => {
       worker.on(

@@ -1136,6 +1136,31 @@ describe('the embedded store', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it("vacuums the ledger's table once calls have completed and the app is quiet (PGlite runs no autovacuum)", async () => {
+    const { sql, done } = await embeddedStore();
+    const clock = testClock();
+    const ledger = ledgerOn(sql, clock);
+    const vacuums = async () => {
+      const { rows } = await sql.query<{ n: number }>(
+        'SELECT vacuum_count::int AS n FROM pg_stat_user_tables WHERE relname = $1',
+        [LEDGER_TABLE],
+      );
+      return rows[0].n;
+    };
+    try {
+      await ledger.start();
+      await new Promise((quiet) => setTimeout(quiet, 1_500));
+      const before = await vacuums();
+      for (let i = 0; i < 40; i += 1) await billedAndFree(ledger, clock, ZHANG);
+      expect(await vacuums()).toBe(before);
+      await new Promise((quiet) => setTimeout(quiet, 1_500));
+      expect(await vacuums()).toBe(before + 1);
+    } finally {
+      await ledger.close();
+      done();
+    }
+  }, 30_000);
 });
 
 /** A parameter's value as an SQL literal, for `EXPLAIN EXECUTE`. */

@@ -1,0 +1,125 @@
+// npm run bench:ledger-upkeep: what the embedded store's vacuums keep, side by
+// side in one run: the same ledger on two embedded stores, one whose thread
+// vacuums as it does now, one that never does (as before; PGlite runs no
+// autovacuum). Each round writes a burst of verifications (a "sent" row and
+// its completion each, 50 at a time, so groups form as under load), then
+// leaves the stores a quiet moment. At the end: the table's and its indexes'
+// size, the folder's, a wide usage report's time, and each burst's speed.
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { chinaDay } from '../libs/phone-verification/src/china-time.js';
+import { systemClock } from '../libs/phone-verification/src/clock.js';
+import type { LedgerSql } from '../libs/phone-verification/src/ledger/ledger-sql.js';
+import { LEDGER_TABLE } from '../libs/phone-verification/src/ledger/ledger.migrations.js';
+import { resolveLedger } from '../libs/phone-verification/src/ledger/ledger.options.js';
+import {
+  PgliteWorker,
+  type PgliteUpkeep,
+} from '../libs/phone-verification/src/ledger/pglite-worker.js';
+import { UsageLedger } from '../libs/phone-verification/src/ledger/usage-ledger.js';
+import { normalizeVerificationRequest } from '../libs/phone-verification/src/validation/normalize-request.js';
+import { distinctNames } from './identities.js';
+import { freshLedgerDir } from './processes.js';
+
+const SMOKE = process.argv.includes('--smoke');
+const ROUNDS = SMOKE ? 2 : 10;
+/** Verifications per burst: a "sent" row and its completion each. */
+const BURST = SMOKE ? 200 : 4_000;
+const IN_FLIGHT = 50;
+/** Past the thread's quiet second: when it vacuums if due. */
+const QUIET_MS = 1_500;
+const SECRET = 'bench-ledger-secret-0123456789abcdef-0123';
+/** What the store did before: never a vacuum. */
+const NEVER: PgliteUpkeep = { quietMs: 2 ** 31 - 1, overdueMs: Infinity };
+
+const names = distinctNames(2_000);
+const asks = names.map((name) => ({
+  request: normalizeVerificationRequest(
+    { name, phone: '13800000000', idCard: '11010519491231002X' },
+    'short',
+  ),
+  caller: 'tenant-a',
+}));
+
+async function contender(label: string, upkeep?: PgliteUpkeep) {
+  const dir = freshLedgerDir();
+  const db = await PgliteWorker.open(dir, upkeep);
+  const sql: LedgerSql = {
+    query: (text, params, name) => db.query(text, params, { name }),
+    transaction: (work) => db.transaction((query) => work({ query })),
+    close: () => db.close(),
+  };
+  const options = resolveLedger({ store: { sql }, secret: SECRET }, 30_000);
+  if (!options) throw new Error('no ledger');
+  const ledger = new UsageLedger(sql, options, systemClock);
+  await ledger.start();
+  return { label, dir, db, ledger, burstMs: [] as number[] };
+}
+
+type Contender = Awaited<ReturnType<typeof contender>>;
+
+async function burst({ ledger, burstMs }: Contender, round: number) {
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < BURST) {
+      const i = next++;
+      const id = await ledger.sent(asks[(round * BURST + i) % asks.length]);
+      await ledger.completed(id, {
+        completedAt: Date.now(),
+        status: 'consistent',
+        resultCode: 0,
+        billed: true,
+        mayHaveBilled: false,
+        attempts: 1,
+        latencyMs: 12,
+        traceId: randomUUID(),
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  burstMs.push(performance.now() - started);
+}
+
+const median = (values: number[]) =>
+  values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
+
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+
+const contenders = [
+  await contender('vacuumed at quiet moments (now)'),
+  await contender('never vacuumed (before)', NEVER),
+];
+for (let round = 0; round < ROUNDS; round++) {
+  // Alternated, so both see the same machine's moments.
+  const order = round % 2 === 0 ? contenders : contenders.toReversed();
+  for (const c of order) await burst(c, round);
+  await new Promise((quiet) => setTimeout(quiet, QUIET_MS));
+}
+
+const today = chinaDay(Date.now());
+const lines: string[] = [];
+for (const c of contenders) {
+  const { rows } = await c.db.query<{ total: number; heap: number }>(
+    `SELECT pg_total_relation_size('${LEDGER_TABLE}')::float8 AS total, pg_relation_size('${LEDGER_TABLE}')::float8 AS heap`,
+  );
+  const reportMs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    await c.ledger.usage({ from: today, to: today });
+    reportMs.push(performance.now() - started);
+  }
+  await c.ledger.close();
+  const folder = Number(
+    execFileSync('du', ['-sb', c.dir], { encoding: 'utf8' }).split('\t')[0],
+  );
+  rmSync(c.dir, { recursive: true, force: true });
+  const perSecond = (ms: number) => ((BURST * 1000) / ms).toFixed(0);
+  lines.push(
+    `| ${c.label} | ${mb(rows[0].total)} | ${mb(rows[0].heap)} | ${mb(folder)} | ${median(reportMs).toFixed(0)} | ${perSecond(median(c.burstMs))} | ${perSecond(Math.max(...c.burstMs))} |`,
+  );
+}
+process.stdout.write(
+  `\n| embedded store (${ROUNDS} bursts of ${BURST} verifications, ${IN_FLIGHT} at a time, ${QUIET_MS} ms quiet after each; Node ${process.version}) | table and indexes (MB) | table (MB) | folder (MB) | wide report (ms, median of 5) | verifications/s, median burst | slowest burst |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n${lines.join('\n')}\n`,
+);
