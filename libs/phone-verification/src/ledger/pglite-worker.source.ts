@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { PGLITE_UPKEEP_SOURCE } from './pglite-upkeep.source.js';
 
 /**
  * The worker thread's code (CommonJS, evaluated: a package built twice, as
@@ -10,9 +11,9 @@ import { join } from 'node:path';
  * A named statement is parsed once, then kept prepared under its name
  * (PGlite's query() parses every time): sent as protocol messages, under
  * both of PGlite's locks. It also does autovacuum's work, which PGlite
- * (PostgreSQL alone, in single-user mode) never runs: see \`vacuumWhenDue\`.
+ * (PostgreSQL alone, in single-user mode) never runs (pglite-upkeep.source.ts).
  */
-export const PGLITE_WORKER_SOURCE = `
+export const PGLITE_WORKER_SOURCE = `${PGLITE_UPKEEP_SOURCE}
 const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite, protocol } = require(workerData.entry);
 const open = new Map();
@@ -100,75 +101,50 @@ async function run(db, m) {
   }
   if (m.op === 'close') return db.close();
 }
-// Without a VACUUM, each completion's earlier row version stays dead in the
-// table and its indexes for ever, the planner never learns the table's size,
-// and transaction ids are never frozen. The thread vacuums the database when
-// autovacuum would (rows changed since the last: 50 and a fifth of the rows;
-// unknown at open, so due), at a quiet moment (no statement for quietMs), or
-// at once, busy or not, when the last vacuum is overdueMs old. A statement
-// that comes meanwhile waits for it, as for any other.
-const { quietMs, overdueMs } = workerData.upkeep;
-let changed = Infinity;
-let tuples = 0;
-let lastVacuum = Date.now();
-let busy = 0;
-let quiet;
-let vacuuming;
-let closing = false;
-function vacuumWhenDue(db) {
-  clearTimeout(quiet);
-  if (closing || vacuuming || changed < 50 + tuples / 5) return;
-  if (Date.now() - lastVacuum >= overdueMs) vacuum(db);
-  else if (busy === 0) quiet = setTimeout(() => vacuum(db), quietMs);
-}
-function vacuum(db) {
-  // Not inside a transaction a caller holds open: after it, then.
-  if (open.size > 0) return;
-  const before = changed;
-  changed = 0;
-  vacuuming = (async () => {
-    try {
-      await db.exec('VACUUM');
-      const { rows } = await db.query(
-        "SELECT coalesce(sum(greatest(reltuples, 0)), 0)::float8 AS n FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace",
-      );
-      tuples = rows[0].n;
-    } catch {
-      // Tried again when next due; the ledger's work goes on meanwhile.
-      changed += before;
-    }
-  })().finally(() => {
-    vacuuming = undefined;
-    lastVacuum = Date.now();
-  });
-}
 // A prepared statement is planned each time it runs (parsing is what it
 // saves): a generic plan made while the table was small (PGlite never
 // analyzes it) would scan the whole table for ever.
-PGlite.create(workerData.dataDir).then(async (db) => {
+let db;
+async function openStore() {
+  if (db && !db.closed) return;
+  db = await PGlite.create(workerData.dataDir);
   await db.exec('SET plan_cache_mode = force_custom_plan');
-  return db;
-}).then(
-  (db) => {
+  prepared.clear();
+}
+let busy = 0;
+const upkeep = upkeepOf({
+  db: () => db,
+  idle: () => busy === 0 && open.size === 0,
+  inTransaction: () => open.size > 0,
+  reopen: openStore,
+}, PGlite, workerData.dataDir, workerData.upkeep);
+function go(m) {
+  busy += 1;
+  upkeep.working();
+  upkeep.afterVacuum(m.op === 'close', () => run(db, m)).then(
+    (result) => {
+      parentPort.postMessage({ id: m.id, result });
+      upkeep.changed(result && result.affected);
+    },
+    (error) => parentPort.postMessage({ id: m.id, error: failure(error) }),
+  ).finally(() => {
+    busy -= 1;
+    upkeep.whenDue();
+  });
+}
+(async () => {
+  await openStore();
+  await upkeep.freezeOthersWhenOld();
+})().then(
+  () => {
     parentPort.on('message', (m) => {
-      busy += 1;
-      clearTimeout(quiet);
-      if (m.op === 'close') closing = true;
-      const ran = m.op === 'close' && vacuuming
-        ? vacuuming.then(() => run(db, m))
-        : run(db, m);
-      ran.then(
-        (result) => {
-          parentPort.postMessage({ id: m.id, result });
-          if (result && result.affected) changed += result.affected;
-        },
-        (error) => parentPort.postMessage({ id: m.id, error: failure(error) }),
-      ).finally(() => {
-        busy -= 1;
-        vacuumWhenDue(db);
-      });
+      upkeep.working();
+      if (m.op === 'close') upkeep.closing();
+      // A statement of a transaction already open never waits for a reopening.
+      if (m.tx === undefined) upkeep.whenOpen(() => go(m));
+      else go(m);
     });
-    vacuumWhenDue(db);
+    upkeep.whenDue();
     parentPort.postMessage({ id: 0, result: 'ready' });
   },
   (error) => parentPort.postMessage({ id: 0, error: failure(error) }),

@@ -1,4 +1,6 @@
+import { rmSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
+import { freshLedgerDir } from '../../../../test/support/ledger-template.js';
 import { PgliteWorker } from './pglite-worker.js';
 
 /** Statement work that keeps PostgreSQL busy for a while (a scan of generated rows). */
@@ -190,6 +192,23 @@ async function changeRows(db: PgliteWorker, table: string): Promise<void> {
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
+/** The ages (in transactions) of the folder's other databases, the oldest first. */
+async function otherAges(db: PgliteWorker): Promise<number[]> {
+  const { rows } = await db.query<{ age: number }>(
+    'SELECT age(datfrozenxid)::int AS age FROM pg_database WHERE datname <> current_database() ORDER BY 1 DESC',
+  );
+  return rows.map((r) => r.age);
+}
+
+/** `count` transactions, each an insert through one named statement. */
+async function transactions(db: PgliteWorker, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    await db.query('INSERT INTO aging VALUES ($1)', [i], {
+      name: 'aging_insert',
+    });
+  }
+}
+
 describe('PgliteWorker upkeep (PGlite runs no autovacuum)', () => {
   it('vacuums once rows have changed, at a quiet moment, never while statements keep coming', async () => {
     const db = await PgliteWorker.open('memory://', {
@@ -234,4 +253,63 @@ describe('PgliteWorker upkeep (PGlite runs no autovacuum)', () => {
       await db.close();
     }
   });
+
+  it("freezes the folder's other databases (a VACUUM reaches only its own) once older than autovacuum allows: at a quiet moment, and at open", async () => {
+    const dir = freshLedgerDir();
+    const upkeep = { quietMs: 400, overdueMs: 3_600_000, freezeAge: 300 };
+    let db = await PgliteWorker.open(dir, upkeep);
+    try {
+      await db.query('CREATE TABLE aging (id int)');
+      await transactions(db, 400);
+      expect(Math.min(...(await otherAges(db)))).toBeGreaterThanOrEqual(400);
+      await sleep(2_500);
+      // template0 and template1: without them frozen, PostgreSQL stops
+      // taking writes about 2^31 transactions after the oldest.
+      const ages = await otherAges(db);
+      expect(ages.length).toBeGreaterThanOrEqual(2);
+      expect(Math.max(...ages)).toBeLessThan(50);
+      // The store goes on, its named statement too, across the reopening.
+      await transactions(db, 400);
+      expect(Math.min(...(await otherAges(db)))).toBeGreaterThanOrEqual(400);
+      await db.close();
+      db = await PgliteWorker.open(dir, { ...upkeep, quietMs: 3_600_000 });
+      expect(Math.max(...(await otherAges(db)))).toBeLessThan(50);
+      const { rows } = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM aging',
+      );
+      expect(rows).toEqual([{ n: 800 }]);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('freezes them at once when overdue while statements keep coming, a transaction open among them: none lost, none failed', async () => {
+    const dir = freshLedgerDir();
+    const db = await PgliteWorker.open(dir, {
+      quietMs: 3_600_000,
+      overdueMs: 0,
+      freezeAge: 300,
+    });
+    try {
+      await db.query('CREATE TABLE aging (id int)');
+      const held = db.transaction(async (query) => {
+        await query('INSERT INTO aging VALUES (-1)');
+        await sleep(300);
+        await query('INSERT INTO aging VALUES (-2)');
+      });
+      await Promise.all([
+        held,
+        ...Array.from({ length: 4 }, () => transactions(db, 200)),
+      ]);
+      const { rows } = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM aging',
+      );
+      expect(rows).toEqual([{ n: 802 }]);
+      expect(Math.max(...(await otherAges(db)))).toBeLessThan(800);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

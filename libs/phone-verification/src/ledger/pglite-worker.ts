@@ -18,11 +18,15 @@ function errorOf(sent: { message: string; code?: string }): Error {
 /**
  * When the thread vacuums (PGlite runs no autovacuum): once rows have changed
  * as autovacuum would ask, after `quietMs` without a statement, or at once
- * when the last vacuum is `overdueMs` old.
+ * when the last vacuum is `overdueMs` old. The folder's other databases
+ * (template0, template1), which a VACUUM does not reach, are frozen once
+ * `freezeAge` transactions old (unset: autovacuum's own
+ * `autovacuum_freeze_max_age`, 200 million).
  */
 export interface PgliteUpkeep {
   quietMs: number;
   overdueMs: number;
+  freezeAge?: number;
 }
 
 /** A second without a statement; at once, busy or not, after an hour. */

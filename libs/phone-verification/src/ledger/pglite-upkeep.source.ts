@@ -1,0 +1,109 @@
+/**
+ * The embedded store's upkeep, part of its worker thread's code (CommonJS,
+ * evaluated with pglite-worker.source.ts): the work autovacuum would do,
+ * which PGlite (PostgreSQL alone, in single-user mode) never runs.
+ *
+ * Without a VACUUM, each completion's earlier row version stays dead in the
+ * table and its indexes for ever, the planner never learns the table's size,
+ * and transaction ids are never frozen. The thread vacuums the database when
+ * autovacuum would (rows changed since the last: 50 and a fifth of the rows;
+ * unknown at open, so due), at a quiet moment (no statement for `quietMs`),
+ * or at once, busy or not, when the last vacuum is `overdueMs` old. A
+ * statement that comes meanwhile waits for it, as for any other.
+ *
+ * PostgreSQL also stops taking writes about 2^31 transactions after the
+ * oldest unfrozen one in any database of the folder, and a VACUUM reaches
+ * only its own. So once template0 or template1 is as old as autovacuum
+ * allows (`freezeAge`, else `autovacuum_freeze_max_age`), the store is
+ * closed, each of them opened on its own and frozen, and the store opened
+ * again (about a second; once in hundreds of millions of transactions):
+ * statements wait for it, a transaction already open finishes first.
+ */
+export const PGLITE_UPKEEP_SOURCE = `
+function upkeepOf(store, PGlite, dataDir, { quietMs, overdueMs, freezeAge }) {
+  let changed = Infinity;
+  let tuples = 0;
+  let lastVacuum = Date.now();
+  let quiet;
+  let vacuuming;
+  let closing = false;
+  // While the other databases are frozen, the store is closed.
+  let reopened;
+  const later = (ms) => new Promise((done) => setTimeout(done, ms));
+  async function olderOthers() {
+    if (dataDir.includes('://')) return [];
+    const { rows } = await store.db().query(
+      "SELECT datname, age(datfrozenxid)::float8 AS age, current_setting('autovacuum_freeze_max_age')::float8 AS max FROM pg_database WHERE datname <> current_database()",
+    );
+    return rows.filter((r) => r.age >= (freezeAge ?? r.max)).map((r) => r.datname);
+  }
+  async function freezeOthersWhenOld() {
+    const old = await olderOthers().catch(() => []);
+    // A store being closed is frozen at its next open instead.
+    if (old.length === 0 || closing) return;
+    let reopen;
+    reopened = new Promise((done) => (reopen = done));
+    try {
+      // What already runs finishes first (a transaction held open too).
+      while (!store.idle()) await later(10);
+      await store.db().close();
+      for (const database of old) {
+        const other = await PGlite.create(dataDir, { database });
+        try {
+          await other.exec('VACUUM FREEZE');
+        } finally {
+          await other.close();
+        }
+      }
+    } catch {
+      // Tried again at the next vacuum.
+    } finally {
+      // The store must come back; a thread that cannot open it ends, and
+      // the app's next call starts another.
+      await store.reopen().catch(() => process.exit(1));
+      reopened = undefined;
+      reopen();
+    }
+  }
+  function vacuum() {
+    // Not inside a transaction a caller holds open: after it, then.
+    if (store.inTransaction()) return;
+    const before = changed;
+    changed = 0;
+    vacuuming = (async () => {
+      try {
+        await store.db().exec('VACUUM');
+        const { rows } = await store.db().query(
+          "SELECT coalesce(sum(greatest(reltuples, 0)), 0)::float8 AS n FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace",
+        );
+        tuples = rows[0].n;
+      } catch {
+        // Tried again when next due; the ledger's work goes on meanwhile.
+        changed += before;
+      }
+      await freezeOthersWhenOld();
+    })().finally(() => {
+      vacuuming = undefined;
+      lastVacuum = Date.now();
+    });
+  }
+  return {
+    freezeOthersWhenOld,
+    /** A statement came: not a quiet moment. */
+    working: () => clearTimeout(quiet),
+    closing: () => (closing = true),
+    changed: (rows) => (changed += rows || 0),
+    /** Runs the work once the store is open: at once, but while the others are frozen. */
+    whenOpen: (work) => (reopened ? reopened.then(work) : work()),
+    /** Runs the work, after the vacuum under way if told to wait (a close). */
+    afterVacuum: (wait, work) => (wait && vacuuming ? vacuuming.then(work) : work()),
+    /** After each statement: a vacuum now, at the next quiet moment, or none. */
+    whenDue() {
+      clearTimeout(quiet);
+      if (closing || vacuuming || changed < 50 + tuples / 5) return;
+      if (Date.now() - lastVacuum >= overdueMs) vacuum();
+      else if (store.idle()) quiet = setTimeout(vacuum, quietMs);
+    },
+  };
+}
+`;
