@@ -31,7 +31,11 @@ const IN_FLIGHT = 50;
 const QUIET_MS = 1_500;
 const SECRET = 'bench-ledger-secret-0123456789abcdef-0123';
 /** What the store did before: never a vacuum. */
-const NEVER: PgliteUpkeep = { quietMs: 2 ** 31 - 1, overdueMs: Infinity };
+const NEVER: PgliteUpkeep = {
+  quietMs: 2 ** 31 - 1,
+  overdueMs: Infinity,
+  freezeAge: Infinity,
+};
 
 const names = distinctNames(2_000);
 const asks = names.map((name) => ({
@@ -54,7 +58,22 @@ async function contender(label: string, upkeep?: PgliteUpkeep) {
   if (!options) throw new Error('no ledger');
   const ledger = new UsageLedger(sql, options, systemClock);
   await ledger.start();
-  return { label, dir, db, ledger, burstMs: [] as number[] };
+  return {
+    label,
+    dir,
+    db,
+    ledger,
+    burstMs: [] as number[],
+    xid: await xid(db),
+  };
+}
+
+/** The store's next transaction id (taking one). */
+async function xid(db: PgliteWorker): Promise<number> {
+  const { rows } = await db.query<{ xid: number }>(
+    'SELECT txid_current()::float8 AS xid',
+  );
+  return rows[0].xid;
 }
 
 type Contender = Awaited<ReturnType<typeof contender>>;
@@ -104,6 +123,7 @@ for (const c of contenders) {
   const { rows } = await c.db.query<{ total: number; heap: number }>(
     `SELECT pg_total_relation_size('${LEDGER_TABLE}')::float8 AS total, pg_relation_size('${LEDGER_TABLE}')::float8 AS heap`,
   );
+  const xidsPerVerification = (await xid(c.db)) - c.xid - 1;
   const reportMs: number[] = [];
   for (let i = 0; i < 5; i++) {
     const started = performance.now();
@@ -117,9 +137,9 @@ for (const c of contenders) {
   rmSync(c.dir, { recursive: true, force: true });
   const perSecond = (ms: number) => ((BURST * 1000) / ms).toFixed(0);
   lines.push(
-    `| ${c.label} | ${mb(rows[0].total)} | ${mb(rows[0].heap)} | ${mb(folder)} | ${median(reportMs).toFixed(0)} | ${perSecond(median(c.burstMs))} | ${perSecond(Math.max(...c.burstMs))} |`,
+    `| ${c.label} | ${mb(rows[0].total)} | ${mb(rows[0].heap)} | ${mb(folder)} | ${median(reportMs).toFixed(0)} | ${perSecond(median(c.burstMs))} | ${perSecond(Math.max(...c.burstMs))} | ${(xidsPerVerification / (ROUNDS * BURST)).toFixed(2)} |`,
   );
 }
 process.stdout.write(
-  `\n| embedded store (${ROUNDS} bursts of ${BURST} verifications, ${IN_FLIGHT} at a time, ${QUIET_MS} ms quiet after each; Node ${process.version}) | table and indexes (MB) | table (MB) | folder (MB) | wide report (ms, median of 5) | verifications/s, median burst | slowest burst |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n${lines.join('\n')}\n`,
+  `\n| embedded store (${ROUNDS} bursts of ${BURST} verifications, ${IN_FLIGHT} at a time, ${QUIET_MS} ms quiet after each; Node ${process.version}) | table and indexes (MB) | table (MB) | folder (MB) | wide report (ms, median of 5) | verifications/s, median burst | slowest burst | transaction ids per verification |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n${lines.join('\n')}\n`,
 );

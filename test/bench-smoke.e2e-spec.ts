@@ -63,11 +63,13 @@ describe('benchmarks (smoke mode)', () => {
     }
   }, 100_000);
 
-  it("the embedded store's upkeep benchmark prints sizes, the report's time and the bursts' speed of both stores", () => {
+  it("the embedded store's upkeep benchmark prints sizes, the report's time and the bursts' speed and the transaction ids used, of both stores", () => {
     const output = run('ledger-upkeep.js');
     for (const store of ['vacuumed at quiet moments', 'never vacuumed']) {
       expect(output).toMatch(
-        new RegExp(`\\| ${store}[^|]*(\\| [\\d.]+ ){3}(\\| \\d+ ){3}\\|`),
+        new RegExp(
+          `\\| ${store}[^|]*(\\| [\\d.]+ ){3}(\\| \\d+ ){3}\\| \\d+\\.\\d\\d \\|`,
+        ),
       );
     }
   }, 100_000);
