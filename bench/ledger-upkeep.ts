@@ -13,10 +13,8 @@ import { systemClock } from '../libs/phone-verification/src/clock.js';
 import type { LedgerSql } from '../libs/phone-verification/src/ledger/ledger-sql.js';
 import { LEDGER_TABLE } from '../libs/phone-verification/src/ledger/ledger.migrations.js';
 import { resolveLedger } from '../libs/phone-verification/src/ledger/ledger.options.js';
-import {
-  PgliteWorker,
-  type PgliteUpkeep,
-} from '../libs/phone-verification/src/ledger/pglite-worker.js';
+import { pgliteLedgerSql } from '../libs/phone-verification/src/ledger/pglite-ledger-sql.js';
+import type { PgliteUpkeep } from '../libs/phone-verification/src/ledger/pglite-worker.js';
 import { UsageLedger } from '../libs/phone-verification/src/ledger/usage-ledger.js';
 import { normalizeVerificationRequest } from '../libs/phone-verification/src/validation/normalize-request.js';
 import { distinctNames } from './identities.js';
@@ -48,12 +46,7 @@ const asks = names.map((name) => ({
 
 async function contender(label: string, upkeep?: PgliteUpkeep) {
   const dir = freshLedgerDir();
-  const db = await PgliteWorker.open(dir, upkeep);
-  const sql: LedgerSql = {
-    query: (text, params, name) => db.query(text, params, { name }),
-    transaction: (work) => db.transaction((query) => work({ query })),
-    close: () => db.close(),
-  };
+  const sql = await pgliteLedgerSql({ dataDir: dir }, upkeep);
   const options = resolveLedger({ store: { sql }, secret: SECRET }, 30_000);
   if (!options) throw new Error('no ledger');
   const ledger = new UsageLedger(sql, options, systemClock);
@@ -61,16 +54,16 @@ async function contender(label: string, upkeep?: PgliteUpkeep) {
   return {
     label,
     dir,
-    db,
+    sql,
     ledger,
     burstMs: [] as number[],
-    xid: await xid(db),
+    xid: await xid(sql),
   };
 }
 
 /** The store's next transaction id (taking one). */
-async function xid(db: PgliteWorker): Promise<number> {
-  const { rows } = await db.query<{ xid: number }>(
+async function xid(sql: LedgerSql): Promise<number> {
+  const { rows } = await sql.query<{ xid: number }>(
     'SELECT txid_current()::float8 AS xid',
   );
   return rows[0].xid;
@@ -120,10 +113,10 @@ for (let round = 0; round < ROUNDS; round++) {
 const today = chinaDay(Date.now());
 const lines: string[] = [];
 for (const c of contenders) {
-  const { rows } = await c.db.query<{ total: number; heap: number }>(
+  const { rows } = await c.sql.query<{ total: number; heap: number }>(
     `SELECT pg_total_relation_size('${LEDGER_TABLE}')::float8 AS total, pg_relation_size('${LEDGER_TABLE}')::float8 AS heap`,
   );
-  const xidsPerVerification = (await xid(c.db)) - c.xid - 1;
+  const xidsPerVerification = (await xid(c.sql)) - c.xid - 1;
   const reportMs: number[] = [];
   for (let i = 0; i < 5; i++) {
     const started = performance.now();

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { lockEmbeddedStore } from './embedded-store-lock.js';
 import type { LedgerSql } from './ledger-sql.js';
-import { PgliteWorker } from './pglite-worker.js';
+import { PgliteWorker, type PgliteUpkeep } from './pglite-worker.js';
 
 /** The release of an in-memory store: it has no folder to lock. */
 const NOTHING_TO_RELEASE = (): void => undefined;
@@ -20,6 +20,8 @@ export interface PgliteLedgerOptions {
  */
 export async function pgliteLedgerSql(
   options: PgliteLedgerOptions,
+  /** When its thread vacuums (a benchmark's "never", a test's sooner). */
+  upkeep?: PgliteUpkeep,
 ): Promise<LedgerSql> {
   let unlock = NOTHING_TO_RELEASE;
   if (!options.dataDir.includes('://')) {
@@ -28,7 +30,7 @@ export async function pgliteLedgerSql(
   }
   let db: PgliteWorker;
   try {
-    db = await PgliteWorker.open(options.dataDir);
+    db = await PgliteWorker.open(options.dataDir, upkeep);
   } catch (error) {
     unlock();
     throw new Error(
