@@ -14,7 +14,7 @@ import type { LedgerSql } from '../libs/phone-verification/src/ledger/ledger-sql
 import { LEDGER_TABLE } from '../libs/phone-verification/src/ledger/ledger.migrations.js';
 import { resolveLedger } from '../libs/phone-verification/src/ledger/ledger.options.js';
 import { pgliteLedgerSql } from '../libs/phone-verification/src/ledger/pglite-ledger-sql.js';
-import type { PgliteUpkeep } from '../libs/phone-verification/src/ledger/pglite-worker.js';
+import type { PgliteUpkeep } from '../libs/phone-verification/src/ledger/pglite-upkeep.js';
 import { UsageLedger } from '../libs/phone-verification/src/ledger/usage-ledger.js';
 import { normalizeVerificationRequest } from '../libs/phone-verification/src/validation/normalize-request.js';
 import { distinctNames } from './identities.js';

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { lockEmbeddedStore } from './embedded-store-lock.js';
 import type { LedgerSql } from './ledger-sql.js';
-import { PgliteWorker, type PgliteUpkeep } from './pglite-worker.js';
+import type { PgliteUpkeep } from './pglite-upkeep.js';
+import { PgliteWorker } from './pglite-worker.js';
 
 /** The release of an in-memory store: it has no folder to lock. */
 const NOTHING_TO_RELEASE = (): void => undefined;

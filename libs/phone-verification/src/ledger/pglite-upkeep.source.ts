@@ -17,10 +17,11 @@
  * allows (`freezeAge`, else `autovacuum_freeze_max_age`), the store is
  * closed, each of them opened on its own and frozen, and the store opened
  * again (about a second; once in hundreds of millions of transactions):
- * statements wait for it, a transaction already open finishes first.
+ * statements wait for it, a transaction already open finishes first. One
+ * that fails is tried again after `overdueMs`, not at every vacuum.
  */
 export const PGLITE_UPKEEP_SOURCE = `
-function upkeepOf(store, PGlite, dataDir, { quietMs, overdueMs, freezeAge }) {
+function upkeepOf(store, PGlite, dataDir, { quietMs, overdueMs, freezeAge }, report) {
   let changed = Infinity;
   let tuples = 0;
   let lastVacuum = Date.now();
@@ -29,23 +30,31 @@ function upkeepOf(store, PGlite, dataDir, { quietMs, overdueMs, freezeAge }) {
   let closing = false;
   // While the other databases are frozen, the store is closed.
   let reopened;
+  let freezeAgainAt = 0;
   const later = (ms) => new Promise((done) => setTimeout(done, ms));
+  // PostgreSQL's own words, bounded: no statement here carries a value.
+  const said = (error) => String((error && error.message) || error).slice(0, 300);
   async function olderOthers() {
     if (dataDir.includes('://')) return [];
     const { rows } = await store.db().query(
       "SELECT datname, age(datfrozenxid)::float8 AS age, current_setting('autovacuum_freeze_max_age')::float8 AS max FROM pg_database WHERE datname <> current_database()",
     );
-    return rows.filter((r) => r.age >= (freezeAge ?? r.max)).map((r) => r.datname);
+    return rows.filter((r) => r.age >= (freezeAge ?? r.max)).map((r) => r.datname).sort();
   }
   async function freezeOthersWhenOld() {
+    // After a failure, not before overdueMs: each try closes the store.
+    if (Date.now() < freezeAgainAt) return;
     const old = await olderOthers().catch(() => []);
     // A store being closed is frozen at its next open instead.
     if (old.length === 0 || closing) return;
     let reopen;
     reopened = new Promise((done) => (reopen = done));
+    let started;
+    let failed;
     try {
       // What already runs finishes first (a transaction held open too).
       while (!store.idle()) await later(10);
+      started = Date.now();
       await store.db().close();
       for (const database of old) {
         const other = await PGlite.create(dataDir, { database });
@@ -55,8 +64,9 @@ function upkeepOf(store, PGlite, dataDir, { quietMs, overdueMs, freezeAge }) {
           await other.close();
         }
       }
-    } catch {
-      // Tried again at the next vacuum.
+    } catch (error) {
+      failed = error;
+      freezeAgainAt = Date.now() + overdueMs;
     } finally {
       // The store must come back; a thread that cannot open it ends, and
       // the app's next call starts another.
@@ -64,6 +74,9 @@ function upkeepOf(store, PGlite, dataDir, { quietMs, overdueMs, freezeAge }) {
       reopened = undefined;
       reopen();
     }
+    report(failed === undefined
+      ? { kind: 'froze', databases: old, ms: Date.now() - started }
+      : { kind: 'freeze_failed', databases: old, error: said(failed) });
   }
   function vacuum() {
     // Not inside a transaction a caller holds open: after it, then.
@@ -72,14 +85,18 @@ function upkeepOf(store, PGlite, dataDir, { quietMs, overdueMs, freezeAge }) {
     changed = 0;
     vacuuming = (async () => {
       try {
+        const started = Date.now();
         await store.db().exec('VACUUM');
+        const ms = Date.now() - started;
         const { rows } = await store.db().query(
           "SELECT coalesce(sum(greatest(reltuples, 0)), 0)::float8 AS n FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace",
         );
         tuples = rows[0].n;
-      } catch {
+        report({ kind: 'vacuumed', ms, rows: tuples });
+      } catch (error) {
         // Tried again when next due; the ledger's work goes on meanwhile.
         changed += before;
+        report({ kind: 'vacuum_failed', error: said(error) });
       }
       await freezeOthersWhenOld();
     })().finally(() => {

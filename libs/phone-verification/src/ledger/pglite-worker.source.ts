@@ -117,7 +117,8 @@ const upkeep = upkeepOf({
   idle: () => busy === 0 && open.size === 0,
   inTransaction: () => open.size > 0,
   reopen: openStore,
-}, PGlite, workerData.dataDir, workerData.upkeep);
+}, PGlite, workerData.dataDir, workerData.upkeep, (upkeep) =>
+  parentPort.postMessage({ id: -1, upkeep }));
 function go(m) {
   busy += 1;
   upkeep.working();

@@ -1,6 +1,8 @@
-import { rmSync } from 'node:fs';
+import { rmSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { freshLedgerDir } from '../../../../test/support/ledger-template.js';
+import { LONG_VACUUM_MS, logUpkeep } from './pglite-upkeep.js';
 import { PgliteWorker } from './pglite-worker.js';
 
 /** Statement work that keeps PostgreSQL busy for a while (a scan of generated rows). */
@@ -192,6 +194,23 @@ async function changeRows(db: PgliteWorker, table: string): Promise<void> {
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
+/** A logger that keeps what it was told, a line per call: its level, then the text. */
+function recordingLogger() {
+  const lines: string[] = [];
+  const at =
+    (level: string) =>
+    (message: unknown): void => {
+      lines.push(`${level} ${String(message)}`);
+    };
+  return {
+    lines,
+    debug: at('debug'),
+    log: at('log'),
+    warn: at('warn'),
+    error: at('error'),
+  };
+}
+
 /** The ages (in transactions) of the folder's other databases, the oldest first. */
 async function otherAges(db: PgliteWorker): Promise<number[]> {
   const { rows } = await db.query<{ age: number }>(
@@ -312,4 +331,73 @@ describe('PgliteWorker upkeep (PGlite runs no autovacuum)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('says what each vacuum and freeze did, and how long the writes waited', async () => {
+    const dir = freshLedgerDir();
+    const logger = recordingLogger();
+    const db = await PgliteWorker.open(
+      dir,
+      { quietMs: 200, overdueMs: 3_600_000, freezeAge: 0 },
+      logger,
+    );
+    try {
+      await changeRows(db, 'told');
+      for (let i = 0; i < 100 && logger.lines.length < 3; i += 1) {
+        await sleep(100);
+      }
+      expect(logger.lines).toEqual([
+        expect.stringMatching(
+          /^log The embedded ledger froze its template databases \(template0, template1\) in \d+ ms: its writes waited meanwhile$/,
+        ),
+        expect.stringMatching(
+          /^debug The embedded ledger vacuumed in \d+ ms \(\d+ rows\)$/,
+        ),
+        expect.stringMatching(/^log The embedded ledger froze/),
+      ]);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('a freeze that fails (a template database damaged) leaves the store working, says so, and is not tried again before the hour', async () => {
+    const dir = freshLedgerDir();
+    unlinkSync(join(dir, 'base', '1', 'PG_VERSION'));
+    const logger = recordingLogger();
+    const db = await PgliteWorker.open(
+      dir,
+      { quietMs: 200, overdueMs: 3_600_000, freezeAge: 0 },
+      logger,
+    );
+    try {
+      await changeRows(db, 'damaged');
+      for (let i = 0; i < 100 && logger.lines.length < 2; i += 1) {
+        await sleep(100);
+      }
+      await sleep(1_000);
+      const { rows } = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM damaged',
+      );
+      expect(rows).toEqual([{ n: 2000 }]);
+      expect(logger.lines).toEqual([
+        expect.stringMatching(
+          /^error The embedded ledger could not freeze its template databases \(template0, template1\): .+; PostgreSQL stops taking writes about 2\^31 transactions after they were last frozen; tried again in an hour$/,
+        ),
+        expect.stringMatching(/^debug The embedded ledger vacuumed/),
+      ]);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('warns of a vacuum that held the writes for over a second, and names the way out', () => {
+    const logger = recordingLogger();
+    logUpkeep(logger, { kind: 'vacuumed', ms: LONG_VACUUM_MS - 1, rows: 10 });
+    logUpkeep(logger, { kind: 'vacuumed', ms: LONG_VACUUM_MS, rows: 4e6 });
+    expect(logger.lines).toEqual([
+      `debug The embedded ledger vacuumed in ${LONG_VACUUM_MS - 1} ms (10 rows)`,
+      `warn The embedded ledger vacuumed in ${LONG_VACUUM_MS} ms (4000000 rows), its writes waiting meanwhile: a ledger this size belongs in PostgreSQL (DATABASE_URL)`,
+    ]);
+  });
 });

@@ -1,4 +1,11 @@
 import { Worker } from 'node:worker_threads';
+import { Logger } from '@nestjs/common';
+import {
+  DEFAULT_UPKEEP,
+  logUpkeep,
+  type PgliteUpkeep,
+  type UpkeepEvent,
+} from './pglite-upkeep.js';
 import { PGLITE_WORKER_SOURCE, pgliteEntry } from './pglite-worker.source.js';
 
 /** A statement's answer, as the ledger's SQL adapters give it. */
@@ -14,26 +21,6 @@ function errorOf(sent: { message: string; code?: string }): Error {
     sent.code ? { code: sent.code } : {},
   );
 }
-
-/**
- * When the thread vacuums (PGlite runs no autovacuum): once rows have changed
- * as autovacuum would ask, after `quietMs` without a statement, or at once
- * when the last vacuum is `overdueMs` old. The folder's other databases
- * (template0, template1), which a VACUUM does not reach, are frozen once
- * `freezeAge` transactions old (unset: autovacuum's own
- * `autovacuum_freeze_max_age`, 200 million).
- */
-export interface PgliteUpkeep {
-  quietMs: number;
-  overdueMs: number;
-  freezeAge?: number;
-}
-
-/** A second without a statement; at once, busy or not, after an hour. */
-export const DEFAULT_UPKEEP: PgliteUpkeep = {
-  quietMs: 1000,
-  overdueMs: 3_600_000,
-};
 
 interface Waiting {
   readonly worker: Worker;
@@ -57,14 +44,21 @@ export class PgliteWorker {
   private constructor(
     private readonly dataDir: string,
     private readonly upkeep: PgliteUpkeep,
+    private readonly logger: Parameters<typeof logUpkeep>[0],
   ) {}
 
-  /** Starts the thread and opens the folder; rejects when PGlite cannot. */
+  /**
+   * Starts the thread and opens the folder; rejects when PGlite cannot.
+   * What its upkeep does is told to `logger`.
+   */
   static async open(
     dataDir: string,
     upkeep: PgliteUpkeep = DEFAULT_UPKEEP,
+    logger: Parameters<typeof logUpkeep>[0] = new Logger(
+      'PhoneVerificationLedger',
+    ),
   ): Promise<PgliteWorker> {
-    const db = new PgliteWorker(dataDir, upkeep);
+    const db = new PgliteWorker(dataDir, upkeep, logger);
     await db.thread();
     return db;
   }
@@ -160,7 +154,9 @@ export class PgliteWorker {
           id: number;
           result?: unknown;
           error?: { message: string; code?: string };
+          upkeep?: UpkeepEvent;
         }) => {
+          if (m.upkeep) return logUpkeep(this.logger, m.upkeep);
           if (m.id === 0) {
             if (m.error) {
               reject(errorOf(m.error));

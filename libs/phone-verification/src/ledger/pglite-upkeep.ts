@@ -1,0 +1,64 @@
+import type { LoggerService } from '@nestjs/common';
+
+/**
+ * When the embedded store's thread vacuums (PGlite runs no autovacuum): once
+ * rows have changed as autovacuum would ask, after `quietMs` without a
+ * statement, or at once when the last vacuum is `overdueMs` old. The
+ * folder's other databases (template0, template1), which a VACUUM does not
+ * reach, are frozen once `freezeAge` transactions old (unset: autovacuum's
+ * own `autovacuum_freeze_max_age`, 200 million). The thread's code is
+ * pglite-upkeep.source.ts.
+ */
+export interface PgliteUpkeep {
+  quietMs: number;
+  overdueMs: number;
+  freezeAge?: number;
+}
+
+/** A second without a statement; at once, busy or not, after an hour. */
+export const DEFAULT_UPKEEP: PgliteUpkeep = {
+  quietMs: 1000,
+  overdueMs: 3_600_000,
+};
+
+/** What the thread says of its upkeep, as it posts it. */
+export type UpkeepEvent =
+  | { kind: 'vacuumed'; ms: number; rows: number }
+  | { kind: 'vacuum_failed'; error: string }
+  | { kind: 'froze'; databases: string[]; ms: number }
+  | { kind: 'freeze_failed'; databases: string[]; error: string };
+
+/** A vacuum that held the ledger's writes longer than this is worth a warning. */
+export const LONG_VACUUM_MS = 1_000;
+
+type UpkeepLogger = Pick<LoggerService, 'debug' | 'log' | 'warn' | 'error'>;
+
+/** Says what the thread's upkeep did: the operator's only view of it. */
+export function logUpkeep(logger: UpkeepLogger, event: UpkeepEvent): void {
+  switch (event.kind) {
+    case 'vacuumed': {
+      const done = `The embedded ledger vacuumed in ${event.ms} ms (${event.rows} rows)`;
+      if (event.ms < LONG_VACUUM_MS) logger.debug?.(done);
+      else {
+        logger.warn(
+          `${done}, its writes waiting meanwhile: a ledger this size belongs in PostgreSQL (DATABASE_URL)`,
+        );
+      }
+      return;
+    }
+    case 'vacuum_failed':
+      logger.warn(
+        `The embedded ledger could not vacuum: ${event.error}; tried again when next due (until then dead rows pile up)`,
+      );
+      return;
+    case 'froze':
+      logger.log(
+        `The embedded ledger froze its template databases (${event.databases.join(', ')}) in ${event.ms} ms: its writes waited meanwhile`,
+      );
+      return;
+    case 'freeze_failed':
+      logger.error(
+        `The embedded ledger could not freeze its template databases (${event.databases.join(', ')}): ${event.error}; PostgreSQL stops taking writes about 2^31 transactions after they were last frozen; tried again in an hour`,
+      );
+  }
+}
