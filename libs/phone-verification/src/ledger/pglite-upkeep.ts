@@ -31,7 +31,11 @@ export type UpkeepEvent =
 /** A vacuum that held the ledger's writes longer than this is worth a warning. */
 export const LONG_VACUUM_MS = 1_000;
 
-type UpkeepLogger = Pick<LoggerService, 'debug' | 'log' | 'warn' | 'error'>;
+/** Where the upkeep's lines go (a Nest `Logger`). */
+export type UpkeepLogger = Pick<
+  LoggerService,
+  'debug' | 'log' | 'warn' | 'error'
+>;
 
 /** Says what the thread's upkeep did: the operator's only view of it. */
 export function logUpkeep(logger: UpkeepLogger, event: UpkeepEvent): void {

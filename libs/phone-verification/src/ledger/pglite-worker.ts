@@ -5,6 +5,7 @@ import {
   logUpkeep,
   type PgliteUpkeep,
   type UpkeepEvent,
+  type UpkeepLogger,
 } from './pglite-upkeep.js';
 import { PGLITE_WORKER_SOURCE, pgliteEntry } from './pglite-worker.source.js';
 
@@ -44,7 +45,7 @@ export class PgliteWorker {
   private constructor(
     private readonly dataDir: string,
     private readonly upkeep: PgliteUpkeep,
-    private readonly logger: Parameters<typeof logUpkeep>[0],
+    private readonly logger: UpkeepLogger,
   ) {}
 
   /**
@@ -54,9 +55,7 @@ export class PgliteWorker {
   static async open(
     dataDir: string,
     upkeep: PgliteUpkeep = DEFAULT_UPKEEP,
-    logger: Parameters<typeof logUpkeep>[0] = new Logger(
-      'PhoneVerificationLedger',
-    ),
+    logger: UpkeepLogger = new Logger('PhoneVerificationLedger'),
   ): Promise<PgliteWorker> {
     const db = new PgliteWorker(dataDir, upkeep, logger);
     await db.thread();
