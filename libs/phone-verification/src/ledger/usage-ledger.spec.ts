@@ -1150,12 +1150,16 @@ describe('the embedded store', () => {
     };
     try {
       await ledger.start();
-      await new Promise((quiet) => setTimeout(quiet, 1_500));
       const before = await vacuums();
       for (let i = 0; i < 40; i += 1) await billedAndFree(ledger, clock, ZHANG);
       expect(await vacuums()).toBe(before);
-      await new Promise((quiet) => setTimeout(quiet, 1_500));
-      expect(await vacuums()).toBe(before + 1);
+      // Read less often than the store's quiet second: the reads leave it quiet.
+      let after = before;
+      for (let i = 0; i < 10 && after === before; i += 1) {
+        await new Promise((quiet) => setTimeout(quiet, 1_500));
+        after = await vacuums();
+      }
+      expect(after).toBe(before + 1);
     } finally {
       await ledger.close();
       done();
