@@ -2,7 +2,12 @@ import { rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { freshLedgerDir } from '../../../../test/support/ledger-template.js';
-import { LONG_VACUUM_MS, logUpkeep } from './pglite-upkeep.js';
+import {
+  LONG_VACUUM_MS,
+  logUpkeep,
+  type PgliteUpkeep,
+  type UpkeepLogger,
+} from './pglite-upkeep.js';
 import { PgliteWorker } from './pglite-worker.js';
 
 /** Statement work that keeps PostgreSQL busy for a while (a scan of generated rows). */
@@ -236,6 +241,33 @@ async function otherAges(db: PgliteWorker): Promise<number[]> {
   return rows.map((r) => r.age);
 }
 
+/**
+ * Runs `work` on a store opened in a folder of its own (a copy of the
+ * ledger's template, `damage`d first if asked), closed and removed after.
+ */
+async function inOwnFolder(
+  upkeep: PgliteUpkeep,
+  work: (db: PgliteWorker) => Promise<void>,
+  {
+    logger,
+    damage,
+  }: { logger?: UpkeepLogger; damage?: (dir: string) => void } = {},
+): Promise<void> {
+  const dir = freshLedgerDir();
+  damage?.(dir);
+  const db = await PgliteWorker.open(dir, upkeep, logger);
+  try {
+    await work(db);
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Damages a store's folder: template1 (base/1) loses its PG_VERSION. */
+const withoutTemplate1 = (dir: string) =>
+  unlinkSync(join(dir, 'base', '1', 'PG_VERSION'));
+
 /** `count` transactions, each an insert through one named statement. */
 async function transactions(db: PgliteWorker, count: number): Promise<void> {
   for (let i = 0; i < count; i += 1) {
@@ -323,92 +355,81 @@ describe('PgliteWorker upkeep (PGlite runs no autovacuum)', () => {
     }
   }, 60_000);
 
-  it('freezes them at once when overdue while statements keep coming, a transaction open among them: none lost, none failed', async () => {
-    const dir = freshLedgerDir();
-    const db = await PgliteWorker.open(dir, {
-      quietMs: 3_600_000,
-      overdueMs: 0,
-      freezeAge: 300,
-    });
-    try {
-      await db.query('CREATE TABLE aging (id int)');
-      const held = db.transaction(async (query) => {
-        await query('INSERT INTO aging VALUES (-1)');
-        await sleep(300);
-        await query('INSERT INTO aging VALUES (-2)');
-      });
-      await Promise.all([
-        held,
-        ...Array.from({ length: 4 }, () => transactions(db, 200)),
-      ]);
-      const { rows } = await db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM aging',
-      );
-      expect(rows).toEqual([{ n: 802 }]);
-      expect(Math.max(...(await otherAges(db)))).toBeLessThan(800);
-    } finally {
-      await db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
+  it(
+    'freezes them at once when overdue while statements keep coming, a transaction open among them: none lost, none failed',
+    () =>
+      inOwnFolder(
+        { quietMs: 3_600_000, overdueMs: 0, freezeAge: 300 },
+        async (db) => {
+          await db.query('CREATE TABLE aging (id int)');
+          const held = db.transaction(async (query) => {
+            await query('INSERT INTO aging VALUES (-1)');
+            await sleep(300);
+            await query('INSERT INTO aging VALUES (-2)');
+          });
+          await Promise.all([
+            held,
+            ...Array.from({ length: 4 }, () => transactions(db, 200)),
+          ]);
+          const { rows } = await db.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM aging',
+          );
+          expect(rows).toEqual([{ n: 802 }]);
+          expect(Math.max(...(await otherAges(db)))).toBeLessThan(800);
+        },
+      ),
+    60_000,
+  );
 
   it('says what each vacuum and freeze did, and how long the writes waited', async () => {
-    const dir = freshLedgerDir();
     const logger = recordingLogger();
-    const db = await PgliteWorker.open(
-      dir,
-      { quietMs: 200, overdueMs: 3_600_000, freezeAge: 0 },
-      logger,
+    const upkeep = { quietMs: 200, overdueMs: 3_600_000, freezeAge: 0 };
+    await inOwnFolder(
+      upkeep,
+      async (db) => {
+        await changeRows(db, 'told');
+        for (let i = 0; i < 100 && logger.lines.length < 3; i += 1) {
+          await sleep(100);
+        }
+      },
+      { logger },
     );
-    try {
-      await changeRows(db, 'told');
-      for (let i = 0; i < 100 && logger.lines.length < 3; i += 1) {
-        await sleep(100);
-      }
-      expect(logger.lines).toEqual([
-        expect.stringMatching(
-          /^log The embedded ledger froze its template databases \(template0, template1\) in \d+ ms: its writes waited meanwhile$/,
-        ),
-        expect.stringMatching(
-          /^debug The embedded ledger vacuumed in \d+ ms \(\d+ rows\)$/,
-        ),
-        expect.stringMatching(/^log The embedded ledger froze/),
-      ]);
-    } finally {
-      await db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(logger.lines).toEqual([
+      expect.stringMatching(
+        /^log The embedded ledger froze its template databases \(template0, template1\) in \d+ ms: its writes waited meanwhile$/,
+      ),
+      expect.stringMatching(
+        /^debug The embedded ledger vacuumed in \d+ ms \(\d+ rows\)$/,
+      ),
+      expect.stringMatching(/^log The embedded ledger froze/),
+    ]);
   }, 60_000);
 
   it('a freeze that fails (a template database damaged) leaves the store working, says so, and is not tried again before the hour', async () => {
-    const dir = freshLedgerDir();
-    unlinkSync(join(dir, 'base', '1', 'PG_VERSION'));
     const logger = recordingLogger();
-    const db = await PgliteWorker.open(
-      dir,
-      { quietMs: 200, overdueMs: 3_600_000, freezeAge: 0 },
-      logger,
+    const upkeep = { quietMs: 1_000, overdueMs: 3_600_000, freezeAge: 0 };
+    await inOwnFolder(
+      upkeep,
+      async (db) => {
+        await changeRows(db, 'damaged');
+        for (let i = 0; i < 100 && logger.lines.length < 2; i += 1) {
+          await sleep(100);
+        }
+        // Long enough for another try to fail and say so.
+        await sleep(2_500);
+        const { rows } = await db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM damaged',
+        );
+        expect(rows).toEqual([{ n: 2000 }]);
+      },
+      { logger, damage: withoutTemplate1 },
     );
-    try {
-      await changeRows(db, 'damaged');
-      for (let i = 0; i < 100 && logger.lines.length < 2; i += 1) {
-        await sleep(100);
-      }
-      await sleep(1_000);
-      const { rows } = await db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM damaged',
-      );
-      expect(rows).toEqual([{ n: 2000 }]);
-      expect(logger.lines).toEqual([
-        expect.stringMatching(
-          /^error The embedded ledger could not freeze its template databases \(template0, template1\): .+; PostgreSQL stops taking writes about 2\^31 transactions after they were last frozen; tried again in an hour$/,
-        ),
-        expect.stringMatching(/^debug The embedded ledger vacuumed/),
-      ]);
-    } finally {
-      await db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(logger.lines).toEqual([
+      expect.stringMatching(
+        /^error The embedded ledger could not freeze its template databases \(template0, template1\): .+; PostgreSQL stops taking writes about 2\^31 transactions after they were last frozen; tried again in an hour$/,
+      ),
+      expect.stringMatching(/^debug The embedded ledger vacuumed/),
+    ]);
   }, 60_000);
 
   it('warns of a vacuum that held the writes for over a second, and names the way out', () => {
