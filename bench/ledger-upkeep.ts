@@ -18,9 +18,9 @@ import type { PgliteUpkeep } from '../libs/phone-verification/src/ledger/pglite-
 import { UsageLedger } from '../libs/phone-verification/src/ledger/usage-ledger.js';
 import { normalizeVerificationRequest } from '../libs/phone-verification/src/validation/normalize-request.js';
 import { distinctNames } from './identities.js';
+import { median, SMOKE } from './load.js';
 import { freshLedgerDir } from './processes.js';
 
-const SMOKE = process.argv.includes('--smoke');
 const ROUNDS = SMOKE ? 2 : 10;
 /** Verifications per burst: a "sent" row and its completion each. */
 const BURST = SMOKE ? 200 : 4_000;
@@ -93,9 +93,6 @@ async function burst({ ledger, burstMs }: Contender, round: number) {
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   burstMs.push(performance.now() - started);
 }
-
-const median = (values: number[]) =>
-  values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 

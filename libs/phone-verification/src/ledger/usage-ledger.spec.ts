@@ -48,6 +48,7 @@ import {
   type SpoolRecord,
 } from './ledger-spool.js';
 import { freshLedgerDir } from '../../../../test/support/ledger-template.js';
+import { readUntil } from '../../../../test/support/read-until.js';
 import { mountSmallDisk } from '../../../../test/support/small-disk.js';
 import { pgliteLedgerSql } from './pglite-ledger-sql.js';
 import { ledgerStatement } from './ledger-statements.js';
@@ -1154,11 +1155,10 @@ describe('the embedded store', () => {
       for (let i = 0; i < 40; i += 1) await billedAndFree(ledger, clock, ZHANG);
       expect(await vacuums()).toBe(before);
       // Read less often than the store's quiet second: the reads leave it quiet.
-      let after = before;
-      for (let i = 0; i < 10 && after === before; i += 1) {
-        await new Promise((quiet) => setTimeout(quiet, 1_500));
-        after = await vacuums();
-      }
+      const after = await readUntil(vacuums, (n) => n > before, {
+        everyMs: 1_500,
+        forMs: 15_000,
+      });
       expect(after).toBe(before + 1);
     } finally {
       await ledger.close();

@@ -7,6 +7,7 @@ import {
   redisCli,
   startTestRedisSentinel,
 } from '../../../../test/support/redis-topologies.js';
+import { readUntil } from '../../../../test/support/read-until.js';
 import type { RedisClientLike } from './redis-client.js';
 import { closeRedis, connectRedis } from './redis-connection.js';
 
@@ -78,18 +79,16 @@ describe('connectRedis to a Sentinel set', () => {
       const sentinels = sentinel.sentinels.split(',');
       const counts = () => sentinels.map(subscribersOf);
       // The detector subscribes once the client is connected.
-      const deadline = Date.now() + 5_000;
-      while (counts().every((n) => n === 0) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(counts().some((n) => n > 0)).toBe(true);
+      const open = await readUntil(counts, (n) => n.some((c) => c > 0), {
+        everyMs: 50,
+        forMs: 5_000,
+      });
+      expect(open.some((n) => n > 0)).toBe(true);
       await closeRedis(client, 500);
-      const closed = Date.now() + 2_000;
-      let left = counts();
-      while (left.some((n) => n > 0) && Date.now() < closed) {
-        await new Promise((r) => setTimeout(r, 50));
-        left = counts();
-      }
+      const left = await readUntil(counts, (n) => n.every((c) => c === 0), {
+        everyMs: 50,
+        forMs: 2_000,
+      });
       expect(left).toEqual(sentinels.map(() => 0));
     } finally {
       await sentinel.close();
