@@ -310,7 +310,7 @@ describe('PgliteWorker upkeep (PGlite runs no autovacuum)', () => {
 
   it("freezes the folder's other databases (a VACUUM reaches only its own) once older than autovacuum allows: at a quiet moment, and at open", async () => {
     const dir = freshLedgerDir();
-    const upkeep = { quietMs: 400, overdueMs: 3_600_000, freezeAge: 300 };
+    const upkeep = { quietMs: 1_000, overdueMs: 3_600_000, freezeAge: 300 };
     let db = await PgliteWorker.open(dir, upkeep);
     try {
       await db.query('CREATE TABLE aging (id int)');
@@ -321,7 +321,7 @@ describe('PgliteWorker upkeep (PGlite runs no autovacuum)', () => {
       const ages = await readUntil(
         () => otherAges(db),
         (read) => Math.max(...read) < 50,
-        { everyMs: 600, forMs: 12_000 },
+        { everyMs: 1_200, forMs: 24_000 },
       );
       expect(ages.length).toBeGreaterThanOrEqual(2);
       expect(Math.max(...ages)).toBeLessThan(50);
