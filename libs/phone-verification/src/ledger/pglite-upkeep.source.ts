@@ -19,9 +19,17 @@
  * again (about a second; once in hundreds of millions of transactions):
  * statements wait for it, a transaction already open finishes first. One
  * that fails is tried again after `overdueMs`, not at every vacuum.
+ *
+ * Nor does PGlite checkpoint (no checkpointer runs in single-user mode): its
+ * write-ahead log would grow, about 1.7 KB a verification, until the store
+ * closes, and a store killed meanwhile would replay it all when next opened.
+ * So once a second while statements come the thread looks at the log
+ * written since the last checkpoint, and past `checkpointWalBytes` (unset:
+ * 64 MiB) runs a CHECKPOINT: tens of milliseconds, statements waiting. One
+ * that fails (a full disk) is tried again a minute later.
  */
 export const PGLITE_UPKEEP_SOURCE = `
-function upkeepOf(store, PGlite, dataDir, { quietMs, overdueMs, freezeAge }, report) {
+function upkeepOf(store, PGlite, dataDir, { quietMs, overdueMs, freezeAge, checkpointWalBytes = 64 * 2 ** 20 }, report) {
   let changed = Infinity;
   let tuples = 0;
   let lastVacuum = Date.now();
@@ -31,6 +39,9 @@ function upkeepOf(store, PGlite, dataDir, { quietMs, overdueMs, freezeAge }, rep
   // While the other databases are frozen, the store is closed.
   let reopened;
   let freezeAgainAt = 0;
+  // When to look at the log next: a second on, a minute after a failure.
+  let walLookAt = Date.now() + 1000;
+  let checkpointing;
   const later = (ms) => new Promise((done) => setTimeout(done, ms));
   // PostgreSQL's own words, bounded: no statement here carries a value.
   const said = (error) => String((error && error.message) || error).slice(0, 300);
@@ -104,7 +115,23 @@ function upkeepOf(store, PGlite, dataDir, { quietMs, overdueMs, freezeAge }, rep
       lastVacuum = Date.now();
     });
   }
-  return {
+  async function checkpointWhenDue() {
+    try {
+      const { rows } = await store.db().query(
+        'SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), redo_lsn)::float8 AS wal FROM pg_control_checkpoint()',
+      );
+      if (rows[0].wal < checkpointWalBytes) return;
+      const started = Date.now();
+      await store.db().exec('CHECKPOINT');
+      report({ kind: 'checkpointed', ms: Date.now() - started, walMb: Math.round(rows[0].wal / 2 ** 20) });
+    } catch (error) {
+      walLookAt = Date.now() + 60_000;
+      report({ kind: 'checkpoint_failed', error: said(error) });
+    }
+  }
+  /** Whether other upkeep runs (or the store is closed): one thing at a time. */
+  const held = () => closing || vacuuming || checkpointing || reopened || store.inTransaction();
+  const upkeep = {
     freezeOthersWhenOld,
     /** A statement came: not a quiet moment. */
     working: () => clearTimeout(quiet),
@@ -112,15 +139,26 @@ function upkeepOf(store, PGlite, dataDir, { quietMs, overdueMs, freezeAge }, rep
     changed: (rows) => (changed += rows || 0),
     /** Runs the work once the store is open: at once, but while the others are frozen. */
     whenOpen: (work) => (reopened ? reopened.then(work) : work()),
-    /** Runs the work, after the vacuum under way if told to wait (a close). */
-    afterVacuum: (wait, work) => (wait && vacuuming ? vacuuming.then(work) : work()),
-    /** After each statement: a vacuum now, at the next quiet moment, or none. */
+    /** Runs the work, after the upkeep under way if told to wait (a close). */
+    afterUpkeep(wait, work) {
+      const running = vacuuming || checkpointing;
+      return wait && running ? running.then(work) : work();
+    },
+    /** After each statement: a checkpoint, a vacuum now, at the next quiet moment, or none. */
     whenDue() {
       clearTimeout(quiet);
-      if (closing || vacuuming || changed < 50 + tuples / 5) return;
+      if (!held() && Date.now() >= walLookAt) {
+        walLookAt = Date.now() + 1000;
+        checkpointing = checkpointWhenDue().finally(() => {
+          checkpointing = undefined;
+          upkeep.whenDue();
+        });
+      }
+      if (held() || changed < 50 + tuples / 5) return;
       if (Date.now() - lastVacuum >= overdueMs) vacuum();
       else if (store.idle()) quiet = setTimeout(vacuum, quietMs);
     },
   };
+  return upkeep;
 }
 `;

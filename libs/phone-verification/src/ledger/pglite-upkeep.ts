@@ -6,13 +6,16 @@ import type { LoggerService } from '@nestjs/common';
  * statement, or at once when the last vacuum is `overdueMs` old. The
  * folder's other databases (template0, template1), which a VACUUM does not
  * reach, are frozen once `freezeAge` transactions old (unset: autovacuum's
- * own `autovacuum_freeze_max_age`, 200 million). The thread's code is
- * pglite-upkeep.source.ts.
+ * own `autovacuum_freeze_max_age`, 200 million). It checkpoints once
+ * `checkpointWalBytes` of write-ahead log are written since the last
+ * checkpoint (unset: 64 MiB; PGlite runs no checkpointer). The thread's code
+ * is pglite-upkeep.source.ts.
  */
 export interface PgliteUpkeep {
   quietMs: number;
   overdueMs: number;
   freezeAge?: number;
+  checkpointWalBytes?: number;
 }
 
 /** A second without a statement; at once, busy or not, after an hour. */
@@ -26,10 +29,12 @@ export type UpkeepEvent =
   | { kind: 'vacuumed'; ms: number; rows: number }
   | { kind: 'vacuum_failed'; error: string }
   | { kind: 'froze'; databases: string[]; ms: number }
-  | { kind: 'freeze_failed'; databases: string[]; error: string };
+  | { kind: 'freeze_failed'; databases: string[]; error: string }
+  | { kind: 'checkpointed'; ms: number; walMb: number }
+  | { kind: 'checkpoint_failed'; error: string };
 
-/** A vacuum that held the ledger's writes longer than this is worth a warning. */
-export const LONG_VACUUM_MS = 1_000;
+/** Upkeep that held the ledger's writes longer than this is worth a warning. */
+export const LONG_UPKEEP_MS = 1_000;
 
 /** Where the upkeep's lines go (a Nest `Logger`). */
 export type UpkeepLogger = Pick<
@@ -42,7 +47,7 @@ export function logUpkeep(logger: UpkeepLogger, event: UpkeepEvent): void {
   switch (event.kind) {
     case 'vacuumed': {
       const done = `The embedded ledger vacuumed in ${event.ms} ms (${event.rows} rows)`;
-      if (event.ms < LONG_VACUUM_MS) logger.debug?.(done);
+      if (event.ms < LONG_UPKEEP_MS) logger.debug?.(done);
       else {
         logger.warn(
           `${done}, its writes waiting meanwhile: a ledger this size belongs in PostgreSQL (DATABASE_URL)`,
@@ -58,6 +63,17 @@ export function logUpkeep(logger: UpkeepLogger, event: UpkeepEvent): void {
     case 'froze':
       logger.log(
         `The embedded ledger froze its template databases (${event.databases.join(', ')}) in ${event.ms} ms: its writes waited meanwhile`,
+      );
+      return;
+    case 'checkpointed': {
+      const done = `The embedded ledger checkpointed ${event.walMb} MB of write-ahead log in ${event.ms} ms`;
+      if (event.ms < LONG_UPKEEP_MS) logger.debug?.(done);
+      else logger.warn(`${done}, its writes waiting meanwhile`);
+      return;
+    }
+    case 'checkpoint_failed':
+      logger.warn(
+        `The embedded ledger could not checkpoint: ${event.error}; its write-ahead log grows until one succeeds (tried again in a minute)`,
       );
       return;
     case 'freeze_failed':

@@ -122,7 +122,7 @@ const upkeep = upkeepOf({
 function go(m) {
   busy += 1;
   upkeep.working();
-  upkeep.afterVacuum(m.op === 'close', () => run(db, m)).then(
+  upkeep.afterUpkeep(m.op === 'close', () => run(db, m)).then(
     (result) => {
       parentPort.postMessage({ id: m.id, result });
       upkeep.changed(result && result.affected);

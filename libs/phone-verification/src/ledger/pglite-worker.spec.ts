@@ -4,7 +4,7 @@ import type { Worker } from 'node:worker_threads';
 import { freshLedgerDir } from '../../../../test/support/ledger-template.js';
 import { readUntil } from '../../../../test/support/read-until.js';
 import {
-  LONG_VACUUM_MS,
+  LONG_UPKEEP_MS,
   logUpkeep,
   type PgliteUpkeep,
   type UpkeepLogger,
@@ -217,6 +217,14 @@ function recordingLogger() {
   };
 }
 
+/** Bytes of write-ahead log since the last checkpoint began: what recovery would replay. */
+async function walSinceCheckpoint(db: PgliteWorker): Promise<number> {
+  const { rows } = await db.query<{ bytes: number }>(
+    'SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), redo_lsn)::float8 AS bytes FROM pg_control_checkpoint()',
+  );
+  return rows[0].bytes;
+}
+
 /** The ages (in transactions) of the folder's other databases, the oldest first. */
 async function otherAges(db: PgliteWorker): Promise<number[]> {
   const { rows } = await db.query<{ age: number }>(
@@ -422,13 +430,59 @@ describe('PgliteWorker upkeep (PGlite runs no autovacuum)', () => {
     ]);
   }, 60_000);
 
+  it('checkpoints once its write-ahead log since the last checkpoint passes checkpointWalBytes (PGlite has no checkpointer: the log would grow until the store closes)', async () => {
+    const logger = recordingLogger();
+    const limit = 4 * 2 ** 20;
+    await inOwnFolder(
+      { quietMs: 3_600_000, overdueMs: 3_600_000, checkpointWalBytes: limit },
+      async (db) => {
+        await db.query('CREATE TABLE logged (id int, payload text)');
+        // About 40 MB of log, in statements that keep coming for seconds.
+        for (let i = 0; i < 40; i += 1) {
+          await db.query(
+            "INSERT INTO logged SELECT g, repeat('x', 400) FROM generate_series(1, 2000) AS g",
+          );
+        }
+        const since = await readUntil(
+          () => walSinceCheckpoint(db),
+          (bytes) => bytes < limit,
+          { everyMs: 300, forMs: 10_000 },
+        );
+        expect(since).toBeLessThan(limit);
+      },
+      { logger },
+    );
+    expect(logger.lines.length).toBeGreaterThanOrEqual(1);
+    for (const line of logger.lines) {
+      expect(line).toMatch(
+        /^debug The embedded ledger checkpointed \d+ MB of write-ahead log in \d+ ms$/,
+      );
+    }
+  }, 60_000);
+
+  it('warns of a checkpoint that held the writes for over a second, and of one that failed', () => {
+    const logger = recordingLogger();
+    logUpkeep(logger, {
+      kind: 'checkpointed',
+      ms: LONG_UPKEEP_MS - 1,
+      walMb: 64,
+    });
+    logUpkeep(logger, { kind: 'checkpointed', ms: LONG_UPKEEP_MS, walMb: 70 });
+    logUpkeep(logger, { kind: 'checkpoint_failed', error: 'could not write' });
+    expect(logger.lines).toEqual([
+      `debug The embedded ledger checkpointed 64 MB of write-ahead log in ${LONG_UPKEEP_MS - 1} ms`,
+      `warn The embedded ledger checkpointed 70 MB of write-ahead log in ${LONG_UPKEEP_MS} ms, its writes waiting meanwhile`,
+      'warn The embedded ledger could not checkpoint: could not write; its write-ahead log grows until one succeeds (tried again in a minute)',
+    ]);
+  });
+
   it('warns of a vacuum that held the writes for over a second, and names the way out', () => {
     const logger = recordingLogger();
-    logUpkeep(logger, { kind: 'vacuumed', ms: LONG_VACUUM_MS - 1, rows: 10 });
-    logUpkeep(logger, { kind: 'vacuumed', ms: LONG_VACUUM_MS, rows: 4e6 });
+    logUpkeep(logger, { kind: 'vacuumed', ms: LONG_UPKEEP_MS - 1, rows: 10 });
+    logUpkeep(logger, { kind: 'vacuumed', ms: LONG_UPKEEP_MS, rows: 4e6 });
     expect(logger.lines).toEqual([
-      `debug The embedded ledger vacuumed in ${LONG_VACUUM_MS - 1} ms (10 rows)`,
-      `warn The embedded ledger vacuumed in ${LONG_VACUUM_MS} ms (4000000 rows), its writes waiting meanwhile: a ledger this size belongs in PostgreSQL (DATABASE_URL)`,
+      `debug The embedded ledger vacuumed in ${LONG_UPKEEP_MS - 1} ms (10 rows)`,
+      `warn The embedded ledger vacuumed in ${LONG_UPKEEP_MS} ms (4000000 rows), its writes waiting meanwhile: a ledger this size belongs in PostgreSQL (DATABASE_URL)`,
     ]);
   });
 });
