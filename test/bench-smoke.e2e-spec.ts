@@ -63,12 +63,16 @@ describe('benchmarks (smoke mode)', () => {
     }
   }, 100_000);
 
-  it("the embedded store's upkeep benchmark prints sizes, the report's time and the bursts' speed and the transaction ids used, of both stores", () => {
+  it("the embedded store's upkeep benchmark prints sizes, the log since the last checkpoint, the report's time and the bursts' speed and the transaction ids used, of the three stores", () => {
     const output = run('ledger-upkeep.js');
-    for (const store of ['vacuumed at quiet moments', 'never vacuumed']) {
+    for (const store of [
+      'vacuumed and checkpointed',
+      'vacuumed, never checkpointed',
+      'neither',
+    ]) {
       expect(output).toMatch(
         new RegExp(
-          `\\| ${store}[^|]*(\\| [\\d.]+ ){3}(\\| \\d+ ){3}\\| \\d+\\.\\d\\d \\|`,
+          `\\| ${store}[^|]*(\\| [\\d.]+ ){5}(\\| \\d+ ){3}\\| \\d+\\.\\d\\d \\|`,
         ),
       );
     }
