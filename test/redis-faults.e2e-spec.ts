@@ -15,6 +15,7 @@ import {
   type PhoneVerificationModuleOptions,
 } from '@app/phone-verification';
 import { startTestRedis, type TestRedis } from './support/redis-server.js';
+import { until } from './support/read-until.js';
 
 // The shared store misbehaving for real: a redis-server of the test's own,
 // paused, put to sleep, filled, made to evict, killed and restarted. Each
@@ -29,17 +30,9 @@ const person = (i: number) => ({
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `done` every 20 ms; resolves with the ms it took, or throws after `ms`. */
-async function until(done: () => boolean, ms: number): Promise<number> {
-  const started = Date.now();
-  while (!done()) {
-    if (Date.now() - started > ms) {
-      throw new Error(`condition not met within ${ms} ms`);
-    }
-    await sleep(20);
-  }
-  return Date.now() - started;
-}
+/** Whether `done` holds within `ms`, looked at every 20 ms. */
+const within = (done: () => boolean, ms: number) =>
+  until(done, { everyMs: 20, forMs: ms });
 
 describe('shared store through Redis faults (library instances in one process)', () => {
   let redis: TestRedis;
@@ -93,7 +86,9 @@ describe('shared store through Redis faults (library instances in one process)',
     await moduleRef.init();
     modules.push(moduleRef);
     const service = moduleRef.get(PhoneVerificationService);
-    await until(() => service.sharedStoreState() === 'up', 3000);
+    expect(await within(() => service.sharedStoreState() === 'up', 3000)).toBe(
+      true,
+    );
     return service;
   }
 
@@ -123,10 +118,12 @@ describe('shared store through Redis faults (library instances in one process)',
         await replica(ns),
       ];
       const answersAgainAt = await stallWith(fault, replicas, 2500);
-      await until(
-        () => replicas.every((r) => r.sharedStoreState() === 'up'),
-        6000,
-      );
+      expect(
+        await within(
+          () => replicas.every((r) => r.sharedStoreState() === 'up'),
+          6000,
+        ),
+      ).toBe(true);
       // Back within about a second of the end of the stall (a loaded machine
       // gets some slack; the previous build never came back at all).
       expect(Date.now() - answersAgainAt).toBeLessThan(2500);
@@ -152,8 +149,11 @@ describe('shared store through Redis faults (library instances in one process)',
     await sleep(800);
     expect(service.sharedStoreState()).toBe('down');
     await probe.config('SET', 'maxmemory', '0');
-    const ms = await until(() => service.sharedStoreState() === 'up', 3000);
-    expect(ms).toBeLessThan(2500);
+    const started = Date.now();
+    expect(await within(() => service.sharedStoreState() === 'up', 3000)).toBe(
+      true,
+    );
+    expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('its own event loop blocked for 1.5 s with commands in flight is not a Redis fault', async () => {
@@ -211,7 +211,9 @@ describe('shared store through Redis faults (library instances in one process)',
       );
       const refused = await rejectionOf(service.verify(person(2)));
       expect(refused).toBeInstanceOf(BudgetStoreUnavailableError);
-      await until(() => service.sharedStoreState() === 'up', 5000);
+      expect(
+        await within(() => service.sharedStoreState() === 'up', 5000),
+      ).toBe(true);
       expect(Date.now() - answersAgainAt).toBeLessThan(2500);
       expect((await service.verify(person(3))).code).toBe(0);
     });
@@ -223,7 +225,9 @@ describe('shared store through Redis faults (library instances in one process)',
       for (let i = 0; i < 2; i++) await service.verify(person(i));
       await redis.command(['CLIENT', 'PAUSE', '2000', 'ALL'], false);
       for (let i = 2; i < 5; i++) await service.verify(person(i));
-      await until(() => service.sharedStoreState() === 'up', 5000);
+      expect(
+        await within(() => service.sharedStoreState() === 'up', 5000),
+      ).toBe(true);
       await sleep(200); // the catch-up runs on recovery
       const [usage] = await service.budgetUsage();
       expect(sandbox.calls().billed).toBe(5);
@@ -265,9 +269,13 @@ describe('shared store through Redis faults (library instances in one process)',
       await volatile.kill();
       closeAfter.push(() => volatile.close());
       // The replica notices, then reconnects to the empty server.
-      await until(() => service.sharedStoreState() === 'down', 5000);
+      expect(
+        await within(() => service.sharedStoreState() === 'down', 5000),
+      ).toBe(true);
       await volatile.restart();
-      await until(() => service.sharedStoreState() === 'up', 5000);
+      expect(
+        await within(() => service.sharedStoreState() === 'up', 5000),
+      ).toBe(true);
       const outcomes = await Promise.allSettled(
         Array.from({ length: 6 }, (_, i) => service.verify(person(10 + i))),
       );
@@ -283,9 +291,13 @@ describe('shared store through Redis faults (library instances in one process)',
       const service = await replica(ns, { budget: { maxBilledPerDay: 6 } });
       for (let i = 0; i < 3; i++) await service.verify(person(i));
       await redis.kill();
-      await until(() => service.sharedStoreState() === 'down', 5000);
+      expect(
+        await within(() => service.sharedStoreState() === 'down', 5000),
+      ).toBe(true);
       await redis.restart();
-      await until(() => service.sharedStoreState() === 'up', 5000);
+      expect(
+        await within(() => service.sharedStoreState() === 'up', 5000),
+      ).toBe(true);
       const [usage] = await service.budgetUsage();
       expect(usage.spent).toBe(3);
       expect(service.sharedStoreHealth()?.budgetCounterLost).toBeUndefined();

@@ -17,3 +17,14 @@ export async function readUntil<T>(
   }
   return value;
 }
+
+/**
+ * Whether `condition` holds within `forMs`, looked at `everyMs` apart (the
+ * last look's answer, for an `expect(...).toBe(true)` to show).
+ */
+export function until(
+  condition: () => boolean | Promise<boolean>,
+  bounds: { everyMs: number; forMs: number },
+): Promise<boolean> {
+  return readUntil(condition, (holds) => holds, bounds);
+}

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './redis-server.js';
+import { until } from './read-until.js';
 
 /** One `redis-server` process of a topology, on its own port. */
 interface Node {
@@ -17,11 +18,10 @@ export function redisCli(port: number, ...args: string[]): string {
   }).stdout.trim();
 }
 
-async function until(what: string, done: () => boolean, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+/** Waits for `done`, looked at every 100 ms; throws naming `what` after `ms`. */
+async function waitFor(what: string, done: () => boolean, ms = 30_000) {
+  if (!(await until(done, { everyMs: 100, forMs: ms }))) {
+    throw new Error(`timed out waiting for ${what}`);
   }
 }
 
@@ -96,7 +96,7 @@ export async function startTestRedisCluster(): Promise<TestRedisCluster> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await until('the nodes', () =>
+    await waitFor('the nodes', () =>
       ports.every((p) => redisCli(p, 'ping') === 'PONG'),
     );
     const created = spawnSync(
@@ -112,13 +112,13 @@ export async function startTestRedisCluster(): Promise<TestRedisCluster> {
       { encoding: 'utf8' },
     );
     if (created.status !== 0) throw new Error(created.stdout + created.stderr);
-    await until('cluster_state:ok', () =>
+    await waitFor('cluster_state:ok', () =>
       ports.every((p) =>
         redisCli(p, 'cluster', 'info').includes('cluster_state:ok'),
       ),
     );
     // Every replica in sync with its master: a failover can then promote it.
-    await until('the replicas in sync', () =>
+    await waitFor('the replicas in sync', () =>
       ports.every((p) => {
         const replication = redisCli(p, 'info', 'replication');
         return (
@@ -159,7 +159,7 @@ export async function startTestRedisCluster(): Promise<TestRedisCluster> {
       if (!master) throw new Error(`no master found for ${key}`);
       await killNode(master);
       const others = alive().map((n) => n.port);
-      await until('a replica promoted', () =>
+      await waitFor('a replica promoted', () =>
         others.every((p) =>
           redisCli(p, 'cluster', 'info').includes('cluster_state:ok'),
         ),
@@ -228,13 +228,13 @@ export async function startTestRedisSentinel(): Promise<TestRedisSentinel> {
       masterName,
     ).split('\n');
   try {
-    await until('the replica in sync', () =>
+    await waitFor('the replica in sync', () =>
       redisCli(replicaPort, 'info', 'replication').includes(
         'master_link_status:up',
       ),
     );
     // Each sentinel knows the two others and the replica.
-    await until('the sentinels', () =>
+    await waitFor('the sentinels', () =>
       sentinelPorts.every((p) => {
         const master = redisCli(p, 'sentinel', 'master', masterName);
         return (
@@ -259,7 +259,7 @@ export async function startTestRedisSentinel(): Promise<TestRedisSentinel> {
       const primary = nodes.find((n) => n.port === port);
       if (!primary) throw new Error('no primary found');
       await killNode(primary);
-      await until('a new primary', () => {
+      await waitFor('a new primary', () => {
         const now = Number(primaryAddress()[1]);
         return now !== port && redisCli(now, 'role').startsWith('master');
       });

@@ -11,15 +11,12 @@ import {
   type TestRedis,
 } from '../../../../test/support/redis-server.js';
 import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage.js';
+import { until } from '../../../../test/support/read-until.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
-/** Waits (5 s at most) until `condition` holds; whether it did. */
-async function until(condition: () => boolean): Promise<boolean> {
-  for (let waited = 0; waited < 5_000 && !condition(); waited += 25) {
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return condition();
-}
+/** Whether `condition` holds within 5 s, looked at every 25 ms. */
+const soon = (condition: () => boolean) =>
+  until(condition, { everyMs: 25, forMs: 5_000 });
 
 describe('RedisThrottlerStorage on the library’s Redis handle (real Redis)', () => {
   let redis: TestRedis;
@@ -96,7 +93,7 @@ describe('RedisThrottlerStorage on the library’s Redis handle (real Redis)', (
     await redis.kill();
     try {
       // The library learns of it from the connection's close.
-      expect(await until(() => !store.isUp())).toBe(true);
+      expect(await soon(() => !store.isUp())).toBe(true);
       const during = await storage.increment(
         'key:x',
         60_000,
@@ -109,7 +106,7 @@ describe('RedisThrottlerStorage on the library’s Redis handle (real Redis)', (
     } finally {
       await redis.restart();
     }
-    expect(await until(() => store.isUp())).toBe(true);
+    expect(await soon(() => store.isUp())).toBe(true);
     // The very next hit is counted in Redis, under the library's namespace.
     await storage.increment('key:y', 60_000, 100, 60_000, 'default');
     const probe = new Redis(redis.url);

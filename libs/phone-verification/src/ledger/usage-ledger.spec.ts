@@ -48,7 +48,7 @@ import {
   type SpoolRecord,
 } from './ledger-spool.js';
 import { freshLedgerDir } from '../../../../test/support/ledger-template.js';
-import { readUntil } from '../../../../test/support/read-until.js';
+import { readUntil, until } from '../../../../test/support/read-until.js';
 import { mountSmallDisk } from '../../../../test/support/small-disk.js';
 import { pgliteLedgerSql } from './pglite-ledger-sql.js';
 import { ledgerStatement } from './ledger-statements.js';
@@ -83,14 +83,9 @@ function testClock(
   };
 }
 
-/** Waits (up to 10 s) until `condition` holds; true if it did. */
-async function until(condition: () => Promise<boolean> | boolean) {
-  for (let waited = 0; waited < 10_000; waited += 20) {
-    if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return condition();
-}
+/** Whether `condition` holds within 10 s, looked at every 20 ms. */
+const soon = (condition: () => Promise<boolean> | boolean) =>
+  until(condition, { everyMs: 20, forMs: 10_000 });
 
 /** The real store, counting the writes sent to it; `loseNextInsertAck` loses the answer of the next INSERT after it ran. */
 function counted(sql: LedgerSql) {
@@ -1048,7 +1043,7 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
             `SELECT rejected FROM ${LEDGER_REJECTIONS_TABLE} WHERE caller = 'tenant-a'`,
           )
         ).rows.map((r) => Number(r.rejected));
-      expect(await until(async () => (await stored())[0] === 1)).toBe(true);
+      expect(await soon(async () => (await stored())[0] === 1)).toBe(true);
       ledger.rejected('tenant-a');
       await ledger.close();
       sql = await store.open();
@@ -1114,7 +1109,7 @@ describe.each(STORES.map((make) => [make().name, make] as const))(
       clock.advance(2 * 86_400_000);
       const count = async () =>
         (await sql.query(`SELECT id FROM ${LEDGER_TABLE}`)).rows.length;
-      expect(await until(async () => (await count()) === 0)).toBe(true);
+      expect(await soon(async () => (await count()) === 0)).toBe(true);
     });
   },
 );
@@ -1425,7 +1420,7 @@ describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
 
     await db.bringBack();
     // A probe finds it back on its own, without a call having to fail first.
-    expect(await until(() => ledger.storeAvailable())).toBe(true);
+    expect(await soon(() => ledger.storeAvailable())).toBe(true);
     const id = await ledger.sent(ask(ZHANG), 30_000);
     await ledger.completed(id, answered(clock));
     const rows = await db.query(`SELECT id FROM ${LEDGER_TABLE}`);
@@ -1455,7 +1450,7 @@ describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
         )
       ).map((r) => [r.caller, Number(r.rejected)]);
     expect(
-      await until(
+      await soon(
         async () =>
           JSON.stringify(await stored()) === '[["tenant-a",3],["tenant-b",1]]',
       ),
@@ -1476,7 +1471,7 @@ describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
     );
 
     await db.bringBack();
-    expect(await until(() => ledger.storeAvailable())).toBe(true);
+    expect(await soon(() => ledger.storeAvailable())).toBe(true);
     const id = await ledger.sent(ask(ZHANG), 30_000);
     expect(await db.query(`SELECT id FROM ${LEDGER_TABLE}`)).toEqual([{ id }]);
     await ledger.close();
@@ -1507,8 +1502,8 @@ describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
     expect(ledger.backlog()).toBe(6);
 
     await stall.release();
-    expect(await until(() => ledger.storeAvailable())).toBe(true);
-    expect(await until(() => ledger.backlog() === 0)).toBe(true);
+    expect(await soon(() => ledger.storeAvailable())).toBe(true);
+    expect(await soon(() => ledger.backlog() === 0)).toBe(true);
     const rows = await db.query<{ answered_by: string }>(
       `SELECT answered_by FROM ${LEDGER_TABLE}`,
     );
@@ -1526,7 +1521,7 @@ describe('UsageLedger on PostgreSQL, with the server misbehaving', () => {
     expect(await rejectionOf(ledger.sent(ask(ZHANG), 30_000))).toBeInstanceOf(
       LedgerUnavailableError,
     );
-    expect(await until(() => ledger.backlog() === 0)).toBe(true);
+    expect(await soon(() => ledger.backlog() === 0)).toBe(true);
     clock.advance(60_000);
     const day = chinaDay(clock.now());
     const { totals } = await ledger.usage({ from: day, to: day });
