@@ -42,19 +42,30 @@ export type UpkeepLogger = Pick<
   'debug' | 'log' | 'warn' | 'error'
 >;
 
+/**
+ * Upkeep the ledger's writes waited for: a debug line, or a warning (with
+ * `advice`) once it held them {@link LONG_UPKEEP_MS} or more.
+ */
+function heldWrites(
+  logger: UpkeepLogger,
+  ms: number,
+  done: string,
+  advice = '',
+): void {
+  if (ms < LONG_UPKEEP_MS) logger.debug?.(done);
+  else logger.warn(`${done}, its writes waiting meanwhile${advice}`);
+}
+
 /** Says what the thread's upkeep did: the operator's only view of it. */
 export function logUpkeep(logger: UpkeepLogger, event: UpkeepEvent): void {
   switch (event.kind) {
-    case 'vacuumed': {
-      const done = `The embedded ledger vacuumed in ${event.ms} ms (${event.rows} rows)`;
-      if (event.ms < LONG_UPKEEP_MS) logger.debug?.(done);
-      else {
-        logger.warn(
-          `${done}, its writes waiting meanwhile: a ledger this size belongs in PostgreSQL (DATABASE_URL)`,
-        );
-      }
-      return;
-    }
+    case 'vacuumed':
+      return heldWrites(
+        logger,
+        event.ms,
+        `The embedded ledger vacuumed in ${event.ms} ms (${event.rows} rows)`,
+        ': a ledger this size belongs in PostgreSQL (DATABASE_URL)',
+      );
     case 'vacuum_failed':
       logger.warn(
         `The embedded ledger could not vacuum: ${event.error}; tried again when next due (until then dead rows pile up)`,
@@ -65,12 +76,12 @@ export function logUpkeep(logger: UpkeepLogger, event: UpkeepEvent): void {
         `The embedded ledger froze its template databases (${event.databases.join(', ')}) in ${event.ms} ms: its writes waited meanwhile`,
       );
       return;
-    case 'checkpointed': {
-      const done = `The embedded ledger checkpointed ${event.walMb} MB of write-ahead log in ${event.ms} ms`;
-      if (event.ms < LONG_UPKEEP_MS) logger.debug?.(done);
-      else logger.warn(`${done}, its writes waiting meanwhile`);
-      return;
-    }
+    case 'checkpointed':
+      return heldWrites(
+        logger,
+        event.ms,
+        `The embedded ledger checkpointed ${event.walMb} MB of write-ahead log in ${event.ms} ms`,
+      );
     case 'checkpoint_failed':
       logger.warn(
         `The embedded ledger could not checkpoint: ${event.error}; its write-ahead log grows until one succeeds (tried again in a minute)`,
