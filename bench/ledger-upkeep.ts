@@ -115,7 +115,7 @@ const contenders = [
   await contender('neither', NEVER),
 ];
 for (let round = 0; round < ROUNDS; round++) {
-  // Alternated, so both see the same machine's moments.
+  // Rotated, so each sees the same machine's moments.
   const order = contenders.map(
     (_, k) => contenders[(k + round) % contenders.length],
   );
